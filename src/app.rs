@@ -1,0 +1,322 @@
+//! The pipeline: camera → buffer ownership → display → released back to the camera,
+//! driven by one calloop event loop.
+
+use std::os::fd::AsFd;
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context as _};
+use calloop::generic::Generic;
+use calloop::signals::{Signal, Signals};
+use calloop::timer::{TimeoutAction, Timer};
+use calloop::{EventLoop, Interest, Mode, PostAction};
+
+use crate::buffers::BufferPool;
+use crate::capture::{Camera, CaptureError, FormatRequest, Stream};
+use crate::cli::{Backend, Cli};
+use crate::format::{fourcc_name, PixelFormat};
+use crate::sink::kms::KmsSink;
+use crate::sink::SinkEvent;
+use crate::stats::{self, Stats};
+
+/// Without a frame for this long the camera counts as stalled (TCG guests manage a few fps).
+const STALL_TIMEOUT: Duration = Duration::from_secs(10);
+const WATCHDOG_PERIOD: Duration = Duration::from_millis(500);
+/// Buffers beyond what the display holds: one being filled, one pending.
+const CAPTURE_HEADROOM: usize = 2;
+const MIN_BUFFERS: usize = 4;
+
+/// Why the loop ended without an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    FramesDone,
+    Signal(Signal),
+}
+
+struct Pipeline {
+    stream: Stream,
+    sink: KmsSink,
+    pool: BufferPool,
+    stats: Stats,
+    frames_wanted: Option<u64>,
+    last_sequence: Option<u32>,
+    last_frame: Instant,
+    ending: Option<Result<Ending, anyhow::Error>>,
+}
+
+impl Pipeline {
+    fn on_camera_ready(&mut self) -> anyhow::Result<()> {
+        while let Some(frame) = self.stream.dequeue()? {
+            self.last_frame = Instant::now();
+            self.stats.frames_captured += 1;
+            if let Some(last) = self.last_sequence {
+                // wrapping_sub: the 32-bit sequence may wrap on long runs.
+                let gap = frame.sequence.wrapping_sub(last).wrapping_sub(1);
+                if gap < u32::MAX / 2 {
+                    self.stats.sequence_gaps += u64::from(gap);
+                }
+            }
+            self.last_sequence = Some(frame.sequence);
+            if frame.is_error() {
+                self.stats.frames_error += 1;
+                self.pool.rejected(frame.index)?;
+                self.stream.queue(frame.index)?;
+                continue;
+            }
+            if let Some(stale) = self.pool.dequeued(frame.index)? {
+                self.stream.queue(stale)?;
+            }
+        }
+        self.present_newest()
+    }
+
+    fn present_newest(&mut self) -> anyhow::Result<()> {
+        if self.ending.is_some() || !self.sink.can_present() {
+            return Ok(());
+        }
+        if let Some(index) = self.pool.take_pending() {
+            let events = self.sink.present(index)?;
+            self.handle(events)?;
+        }
+        Ok(())
+    }
+
+    fn on_display_ready(&mut self) -> anyhow::Result<()> {
+        let events = self.sink.dispatch()?;
+        self.handle(events)?;
+        self.present_newest()
+    }
+
+    fn handle(&mut self, events: Vec<SinkEvent>) -> anyhow::Result<()> {
+        for event in events {
+            match event {
+                SinkEvent::Presented { .. } => {
+                    self.stats.frames_presented += 1;
+                    if Some(self.stats.frames_presented) == self.frames_wanted {
+                        self.ending.get_or_insert(Ok(Ending::FramesDone));
+                    }
+                }
+                SinkEvent::Released(index) => {
+                    self.pool.released(index)?;
+                    self.stream.queue(index)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn watchdog(&mut self) -> anyhow::Result<()> {
+        if self.sink.overdue() {
+            bail!("the display did not complete a page flip within 3 s");
+        }
+        if self.last_frame.elapsed() > STALL_TIMEOUT {
+            return Err(CaptureError::Stalled {
+                path: self.stream.camera().path.clone(),
+                seconds: STALL_TIMEOUT.as_secs(),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Records the first error or ending; the loop stops after this dispatch.
+    fn finish_with(&mut self, result: anyhow::Result<()>) {
+        if let Err(e) = result {
+            if !matches!(self.ending, Some(Err(_))) {
+                self.ending = Some(Err(e));
+            }
+        }
+    }
+}
+
+/// The formats to try, best first: the one asked for, else the camera's current one and then
+/// the rest in the driver's order, keeping only those a display can take directly.
+fn candidate_formats(camera: &Camera, wanted: Option<u32>) -> anyhow::Result<Vec<PixelFormat>> {
+    let offered = camera.formats()?;
+    let names = || {
+        offered
+            .iter()
+            .map(|(f, _)| fourcc_name(*f))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    if let Some(wanted) = wanted {
+        if !offered.iter().any(|(f, _)| *f == wanted) {
+            return Err(CaptureError::NoSuchFormat {
+                path: camera.path.clone(),
+                wanted: fourcc_name(wanted),
+                available: names(),
+            }
+            .into());
+        }
+        let pixel = PixelFormat::from_v4l2(wanted).ok_or_else(|| {
+            anyhow!(
+                "{} has no DRM equivalent: it cannot be shown without conversion yet",
+                fourcc_name(wanted)
+            )
+        })?;
+        return Ok(vec![pixel]);
+    }
+    let current = camera.current_fourcc().ok();
+    let mut codes: Vec<u32> = offered.iter().map(|(f, _)| *f).collect();
+    codes.sort_by_key(|&f| Some(f) != current);
+    let candidates: Vec<PixelFormat> = codes.into_iter().filter_map(PixelFormat::from_v4l2).collect();
+    if candidates.is_empty() {
+        bail!(
+            "{} offers no format that can be shown without conversion ({})",
+            camera.path.display(),
+            names()
+        );
+    }
+    Ok(candidates)
+}
+
+/// Runs the viewer until --frames, a signal or an error.
+pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
+    let backend = match cli.backend {
+        Backend::Auto if std::env::var_os("WAYLAND_DISPLAY").is_some() => Backend::Wayland,
+        Backend::Auto => Backend::Kms,
+        other => other,
+    };
+    if backend == Backend::Wayland {
+        bail!("the Wayland backend is not yet available: use --backend kms on a console");
+    }
+
+    // Signals first: calloop blocks them for this thread, so none is lost during setup.
+    let mut event_loop: EventLoop<Pipeline> =
+        EventLoop::try_new().context("creating the event loop")?;
+    let signals = Signals::new(&[Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP])
+        .context("installing signal handlers")?;
+
+    let camera = Camera::open(&cli.device)?;
+    let candidates = candidate_formats(&camera, cli.format.map(|f| f.0))?;
+    let (mut sink, pixel) = KmsSink::open(cli.card.as_deref(), cli.connector.as_deref(), &candidates)?;
+    let size = cli.size.map(|s| (s.width, s.height)).or_else(|| {
+        // No size asked for: the display's own size, if the camera has it, needs no modeset.
+        let (w, h) = sink.current_mode_size();
+        camera
+            .frame_sizes(pixel.v4l2)
+            .iter()
+            .any(|s| s.contains(w, h))
+            .then_some((w, h))
+    });
+    let format = camera.configure(FormatRequest {
+        fourcc: Some(pixel.v4l2),
+        size,
+        fps: cli.fps,
+    })?;
+    let count = MIN_BUFFERS.max(sink.buffers_held() + CAPTURE_HEADROOM);
+    let device = format!("{} ({})", camera.path.display(), camera.card);
+    let (mut stream, exported) = Stream::allocate(camera, format.clone(), count as u32)?;
+    sink.import(&exported, &format)?;
+    eprintln!(
+        "glasscam: {device} {} -> {}, path kms-direct, 0 copies per frame",
+        format.describe(),
+        sink.describe()
+    );
+
+    for index in 0..stream.buffer_count() {
+        stream.queue(index)?;
+    }
+    stream.start()?;
+
+    let stats = Stats {
+        path: "kms-direct".into(),
+        device: stream.camera().path.display().to_string(),
+        card: sink.card_path(),
+        format: format.pixel.name(),
+        width: format.width,
+        height: format.height,
+        buffers: stream.buffer_count(),
+        ..Stats::default()
+    };
+    let handle = event_loop.handle();
+    let camera_fd = stream.camera().as_fd().try_clone_to_owned()?;
+    let display_fd = sink.as_fd().try_clone_to_owned()?;
+    let mut pipeline = Pipeline {
+        pool: BufferPool::new(stream.buffer_count()),
+        stream,
+        sink,
+        stats,
+        frames_wanted: cli.frames,
+        last_sequence: None,
+        last_frame: Instant::now(),
+        ending: None,
+    };
+    handle
+        .insert_source(
+            Generic::new(camera_fd, Interest::READ, Mode::Level),
+            |_, _, p: &mut Pipeline| {
+                let result = p.on_camera_ready();
+                p.finish_with(result);
+                Ok(PostAction::Continue)
+            },
+        )
+        .map_err(|e| anyhow!("watching the camera: {e}"))?;
+    handle
+        .insert_source(
+            Generic::new(display_fd, Interest::READ, Mode::Level),
+            |_, _, p: &mut Pipeline| {
+                let result = p.on_display_ready();
+                p.finish_with(result);
+                Ok(PostAction::Continue)
+            },
+        )
+        .map_err(|e| anyhow!("watching the display: {e}"))?;
+    handle
+        .insert_source(signals, |event, _, p: &mut Pipeline| {
+            p.ending.get_or_insert(Ok(Ending::Signal(event.signal())));
+        })
+        .map_err(|e| anyhow!("watching signals: {e}"))?;
+    handle
+        .insert_source(Timer::from_duration(WATCHDOG_PERIOD), |_, _, p| {
+            let result = p.watchdog();
+            p.finish_with(result);
+            TimeoutAction::ToDuration(WATCHDOG_PERIOD)
+        })
+        .map_err(|e| anyhow!("starting the watchdog: {e}"))?;
+
+    let started = Instant::now();
+    while pipeline.ending.is_none() {
+        event_loop
+            .dispatch(None, &mut pipeline)
+            .context("waiting for events")?;
+    }
+    let elapsed = started.elapsed();
+
+    // Teardown order matters: the display lets go of the buffers before the camera frees them.
+    let Pipeline {
+        stream,
+        mut sink,
+        pool,
+        mut stats,
+        ending,
+        ..
+    } = pipeline;
+    sink.restore();
+    drop(sink);
+    drop(exported);
+    let released = stream.release();
+
+    let tally = pool.tally();
+    stats.frames_stale = tally.stale;
+    stats.buffers_released = tally.released;
+    stats.frames_dropped = tally.stale + stats.frames_error;
+    stats.bytes_copied = stats::bytes_copied();
+    stats.duration_s = elapsed.as_secs_f64();
+    stats.presented_fps = stats.frames_presented as f64 / elapsed.as_secs_f64().max(1e-9);
+    if let Some(path) = &cli.stats {
+        stats.write(path)?;
+    }
+    eprintln!(
+        "glasscam: presented {} of {} frames in {:.1} s ({:.1} fps), dropped {}, copied {} bytes",
+        stats.frames_presented,
+        stats.frames_captured,
+        stats.duration_s,
+        stats.presented_fps,
+        stats.frames_dropped,
+        stats.bytes_copied
+    );
+    let ending = ending.unwrap_or(Ok(Ending::FramesDone))?;
+    released?;
+    Ok(ending)
+}

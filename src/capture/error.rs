@@ -1,0 +1,71 @@
+//! Everything that can go wrong between glasscam and a V4L2 camera.
+
+use std::path::PathBuf;
+
+use nix::errno::Errno;
+
+use crate::format::LayoutError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaptureError {
+    /// The device node could not be opened.
+    #[error("cannot open {path}: {source}")]
+    Open { path: PathBuf, source: std::io::Error },
+    /// The node answered VIDIOC_QUERYCAP with an error: it is no V4L2 device.
+    #[error("{path} is not a V4L2 device ({errno})")]
+    NotV4l2 { path: PathBuf, errno: Errno },
+    /// A V4L2 device that cannot stream video capture.
+    #[error("{path} ({card}) cannot be used: {why}")]
+    Unsuitable {
+        path: PathBuf,
+        card: String,
+        why: String,
+    },
+    /// The camera does not offer the format asked for.
+    #[error("{path} has no format {wanted} (it has: {available})")]
+    NoSuchFormat {
+        path: PathBuf,
+        wanted: String,
+        available: String,
+    },
+    /// None of the camera's formats can be shown without conversion.
+    #[error("none of the formats of {path} ({available}) can be shown directly (the display takes: {display})")]
+    NoDirectFormat {
+        path: PathBuf,
+        available: String,
+        display: String,
+    },
+    /// The driver set a format other than the one it was asked for.
+    #[error("{path} was asked for {wanted} and set {got} instead")]
+    FormatRefused {
+        path: PathBuf,
+        wanted: String,
+        got: String,
+    },
+    /// The driver's buffer layout does not hold together.
+    #[error("{path}: {source}")]
+    Layout { path: PathBuf, source: LayoutError },
+    /// The driver handed back something it should not have.
+    #[error("{path}: driver returned {what}")]
+    Driver { path: PathBuf, what: String },
+    /// The driver gave fewer buffers than the pipeline needs.
+    #[error("{path} gave {got} buffers, glasscam needs at least {needed}")]
+    TooFewBuffers {
+        path: PathBuf,
+        got: u32,
+        needed: u32,
+    },
+    /// The camera went away while streaming.
+    #[error("{path} was disconnected")]
+    Disconnected { path: PathBuf },
+    /// The camera stopped delivering frames.
+    #[error("{path} delivered no frame for {seconds} s")]
+    Stalled { path: PathBuf, seconds: u64 },
+    /// A V4L2 ioctl failed.
+    #[error("{path}: {what} failed: {errno}")]
+    Ioctl {
+        path: PathBuf,
+        what: &'static str,
+        errno: Errno,
+    },
+}

@@ -1,0 +1,458 @@
+//! The camera: a V4L2 capture device, its formats, and the format glasscam streams in.
+
+mod error;
+pub mod list;
+mod stream;
+pub mod sys;
+
+use std::fs::{File, OpenOptions};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+use nix::errno::Errno;
+
+pub use error::CaptureError;
+pub use stream::Stream;
+
+use crate::format::{fourcc_name, PixelFormat, PlaneLayout};
+
+/// One memory plane of a V4L2 buffer, exported as a dmabuf.
+#[derive(Debug)]
+pub struct ExportedPlane {
+    pub fd: OwnedFd,
+}
+
+/// A V4L2 buffer whose every plane the display can import.
+#[derive(Debug)]
+pub struct ExportedBuffer {
+    pub index: usize,
+    pub planes: Vec<ExportedPlane>,
+}
+
+/// The format the driver actually set.
+#[derive(Debug, Clone)]
+pub struct StreamFormat {
+    pub pixel: PixelFormat,
+    pub width: u32,
+    pub height: u32,
+    /// (bytesperline, sizeimage) per memory plane, as the driver reported them.
+    pub mem_planes: Vec<(u32, u32)>,
+    /// Where the DRM colour planes are in the memory planes.
+    pub layout: Vec<PlaneLayout>,
+    /// Frame interval the driver set, if it reports one.
+    pub interval: Option<(u32, u32)>,
+}
+
+impl StreamFormat {
+    pub fn describe(&self) -> String {
+        let fps = match self.interval {
+            Some((num, den)) if num > 0 => format!(" at {:.2} fps", f64::from(den) / f64::from(num)),
+            _ => String::new(),
+        };
+        format!("{} {}x{}{}", self.pixel.name(), self.width, self.height, fps)
+    }
+}
+
+/// What the user asked for; anything left out keeps the driver's current setting.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FormatRequest {
+    pub fourcc: Option<u32>,
+    pub size: Option<(u32, u32)>,
+    pub fps: Option<u32>,
+}
+
+pub struct Camera {
+    file: File,
+    pub path: PathBuf,
+    pub card: String,
+    pub driver: String,
+    /// V4L2_BUF_TYPE_VIDEO_CAPTURE or V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE.
+    buf_type: u32,
+}
+
+impl AsFd for Camera {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.file.as_fd()
+    }
+}
+
+fn c_string(bytes: &[u8]) -> String {
+    let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    String::from_utf8_lossy(&bytes[..end]).into_owned()
+}
+
+impl Camera {
+    /// Opens a device and checks that it can stream video capture.
+    pub fn open(path: &Path) -> Result<Camera, CaptureError> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
+            .open(path)
+            .map_err(|source| CaptureError::Open {
+                path: path.to_owned(),
+                source,
+            })?;
+        let mut cap = sys::v4l2_capability::default();
+        // SAFETY: a valid fd and a properly sized, writable struct.
+        unsafe { sys::vidioc_querycap(file.as_raw_fd(), &mut cap) }.map_err(|errno| {
+            CaptureError::NotV4l2 {
+                path: path.to_owned(),
+                errno,
+            }
+        })?;
+        let caps = if cap.capabilities & sys::V4L2_CAP_DEVICE_CAPS != 0 {
+            cap.device_caps
+        } else {
+            cap.capabilities
+        };
+        let card = c_string(&cap.card);
+        let unsuitable = |why: &str| CaptureError::Unsuitable {
+            path: path.to_owned(),
+            card: card.clone(),
+            why: why.to_owned(),
+        };
+        let buf_type = if caps & sys::V4L2_CAP_VIDEO_CAPTURE_MPLANE != 0 {
+            sys::V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE
+        } else if caps & sys::V4L2_CAP_VIDEO_CAPTURE != 0 {
+            sys::V4L2_BUF_TYPE_VIDEO_CAPTURE
+        } else {
+            return Err(unsuitable("it is not a video capture device"));
+        };
+        if caps & sys::V4L2_CAP_STREAMING == 0 {
+            return Err(unsuitable("it does not support streaming I/O"));
+        }
+        Ok(Camera {
+            file,
+            path: path.to_owned(),
+            driver: c_string(&cap.driver),
+            card,
+            buf_type,
+        })
+    }
+
+    pub fn is_multiplanar(&self) -> bool {
+        self.buf_type == sys::V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE
+    }
+
+    fn ioctl_error(&self, what: &'static str) -> impl Fn(Errno) -> CaptureError + '_ {
+        move |errno| CaptureError::Ioctl {
+            path: self.path.clone(),
+            what,
+            errno,
+        }
+    }
+
+    /// The formats the camera offers, in the driver's order.
+    pub fn formats(&self) -> Result<Vec<(u32, String)>, CaptureError> {
+        let mut formats = Vec::new();
+        for index in 0.. {
+            let mut desc = sys::v4l2_fmtdesc {
+                index,
+                type_: self.buf_type,
+                ..Default::default()
+            };
+            // SAFETY: valid fd, properly sized struct.
+            match unsafe { sys::vidioc_enum_fmt(self.file.as_raw_fd(), &mut desc) } {
+                Ok(_) => formats.push((desc.pixelformat, c_string(&desc.description))),
+                Err(Errno::EINVAL) => break,
+                Err(errno) => return Err(self.ioctl_error("VIDIOC_ENUM_FMT")(errno)),
+            }
+            if index > 1024 {
+                return Err(CaptureError::Driver {
+                    path: self.path.clone(),
+                    what: "an endless format list".into(),
+                });
+            }
+        }
+        Ok(formats)
+    }
+
+    /// Discrete frame sizes for a format, or the stepwise range as (min, max).
+    pub fn frame_sizes(&self, fourcc: u32) -> Vec<FrameSizes> {
+        let mut sizes = Vec::new();
+        for index in 0..256 {
+            let mut e = sys::v4l2_frmsizeenum {
+                index,
+                pixel_format: fourcc,
+                ..Default::default()
+            };
+            // SAFETY: valid fd, properly sized struct.
+            if unsafe { sys::vidioc_enum_framesizes(self.file.as_raw_fd(), &mut e) }.is_err() {
+                break;
+            }
+            if e.type_ == sys::V4L2_FRMSIZE_TYPE_DISCRETE {
+                // SAFETY: the driver filled the discrete member, as type_ says.
+                let d = unsafe { e.size.discrete };
+                sizes.push(FrameSizes::Discrete(d.width, d.height));
+            } else {
+                // SAFETY: stepwise and continuous both fill the stepwise member.
+                let s = unsafe { e.size.stepwise };
+                sizes.push(FrameSizes::Range {
+                    min: (s.min_width, s.min_height),
+                    max: (s.max_width, s.max_height),
+                    step: (s.step_width, s.step_height),
+                });
+                break;
+            }
+        }
+        sizes
+    }
+
+    /// Frame intervals (numerator, denominator) for a format and size; discrete ones only.
+    pub fn frame_intervals(&self, fourcc: u32, width: u32, height: u32) -> Vec<FrameIntervals> {
+        let mut intervals = Vec::new();
+        for index in 0..256 {
+            let mut e = sys::v4l2_frmivalenum {
+                index,
+                pixel_format: fourcc,
+                width,
+                height,
+                ..Default::default()
+            };
+            // SAFETY: valid fd, properly sized struct.
+            if unsafe { sys::vidioc_enum_frameintervals(self.file.as_raw_fd(), &mut e) }.is_err() {
+                break;
+            }
+            if e.type_ == sys::V4L2_FRMIVAL_TYPE_DISCRETE {
+                // SAFETY: the driver filled the discrete member, as type_ says.
+                let f = unsafe { e.interval.discrete };
+                intervals.push(FrameIntervals::Discrete(f.numerator, f.denominator));
+            } else {
+                // SAFETY: stepwise and continuous both fill the stepwise member.
+                let s = unsafe { e.interval.stepwise };
+                intervals.push(FrameIntervals::Range {
+                    min: (s.min.numerator, s.min.denominator),
+                    max: (s.max.numerator, s.max.denominator),
+                });
+                break;
+            }
+        }
+        intervals
+    }
+
+    fn get_format(&self) -> Result<sys::v4l2_format, CaptureError> {
+        let mut fmt = sys::v4l2_format {
+            type_: self.buf_type,
+            ..Default::default()
+        };
+        // SAFETY: valid fd, properly sized struct.
+        unsafe { sys::vidioc_g_fmt(self.file.as_raw_fd(), &mut fmt) }
+            .map_err(self.ioctl_error("VIDIOC_G_FMT"))?;
+        Ok(fmt)
+    }
+
+    /// The driver's current pixel format.
+    pub fn current_fourcc(&self) -> Result<u32, CaptureError> {
+        let fmt = self.get_format()?;
+        // SAFETY: G_FMT filled the member that matches buf_type.
+        Ok(unsafe {
+            if self.is_multiplanar() {
+                fmt.fmt.pix_mp.pixelformat
+            } else {
+                fmt.fmt.pix.pixelformat
+            }
+        })
+    }
+
+    /// Sets format, size and frame rate, and reads back what the driver really set.
+    pub fn configure(&self, request: FormatRequest) -> Result<StreamFormat, CaptureError> {
+        let mut fmt = self.get_format()?;
+        // SAFETY: G_FMT filled the member that matches buf_type; we only change fields of it.
+        unsafe {
+            if self.is_multiplanar() {
+                let pix = &mut fmt.fmt.pix_mp;
+                if let Some(fourcc) = request.fourcc {
+                    pix.pixelformat = fourcc;
+                }
+                if let Some((w, h)) = request.size {
+                    (pix.width, pix.height) = (w, h);
+                }
+                pix.field = sys::V4L2_FIELD_NONE;
+            } else {
+                let pix = &mut fmt.fmt.pix;
+                if let Some(fourcc) = request.fourcc {
+                    pix.pixelformat = fourcc;
+                }
+                if let Some((w, h)) = request.size {
+                    (pix.width, pix.height) = (w, h);
+                }
+                pix.field = sys::V4L2_FIELD_NONE;
+                // Let the driver choose its own stride.
+                pix.bytesperline = 0;
+            }
+        }
+        // SAFETY: valid fd, properly sized struct.
+        unsafe { sys::vidioc_s_fmt(self.file.as_raw_fd(), &mut fmt) }
+            .map_err(self.ioctl_error("VIDIOC_S_FMT"))?;
+        let (fourcc, width, height, mem_planes) = self.read_format(&fmt)?;
+        if let Some(wanted) = request.fourcc {
+            if wanted != fourcc {
+                return Err(CaptureError::FormatRefused {
+                    path: self.path.clone(),
+                    wanted: fourcc_name(wanted),
+                    got: fourcc_name(fourcc),
+                });
+            }
+        }
+        if let Some((w, h)) = request.size {
+            if (w, h) != (width, height) {
+                tracing::warn!(
+                    "{} adjusted the size from {w}x{h} to {width}x{height}",
+                    self.path.display()
+                );
+            }
+        }
+        let pixel = PixelFormat::from_v4l2(fourcc).ok_or_else(|| CaptureError::NoDirectFormat {
+            path: self.path.clone(),
+            available: fourcc_name(fourcc),
+            display: "no mapping to a DRM format".into(),
+        })?;
+        let layout = pixel
+            .layout(width, height, &mem_planes)
+            .map_err(|source| CaptureError::Layout {
+                path: self.path.clone(),
+                source,
+            })?;
+        let interval = self.set_frame_rate(request.fps)?;
+        Ok(StreamFormat {
+            pixel,
+            width,
+            height,
+            mem_planes,
+            layout,
+            interval,
+        })
+    }
+
+    /// Reads fourcc, size and per-plane (bytesperline, sizeimage) out of a format,
+    /// refusing numbers no real frame could have.
+    fn read_format(
+        &self,
+        fmt: &sys::v4l2_format,
+    ) -> Result<(u32, u32, u32, Vec<(u32, u32)>), CaptureError> {
+        let bad = |what: String| CaptureError::Driver {
+            path: self.path.clone(),
+            what,
+        };
+        // SAFETY: S_FMT filled the member that matches buf_type.
+        let (fourcc, width, height, planes) = unsafe {
+            if self.is_multiplanar() {
+                let pix = fmt.fmt.pix_mp;
+                let count = usize::from(pix.num_planes);
+                if count == 0 || count > sys::VIDEO_MAX_PLANES {
+                    return Err(bad(format!("{count} planes")));
+                }
+                let plane_fmt = pix.plane_fmt;
+                let planes = plane_fmt[..count]
+                    .iter()
+                    .map(|p| (p.bytesperline, p.sizeimage))
+                    .collect();
+                (pix.pixelformat, pix.width, pix.height, planes)
+            } else {
+                let pix = fmt.fmt.pix;
+                (
+                    pix.pixelformat,
+                    pix.width,
+                    pix.height,
+                    vec![(pix.bytesperline, pix.sizeimage)],
+                )
+            }
+        };
+        if width == 0 || height == 0 {
+            return Err(bad(format!("a {width}x{height} frame size")));
+        }
+        Ok((fourcc, width, height, planes))
+    }
+
+    /// Asks for `fps` if given; returns the interval the driver reports.
+    fn set_frame_rate(&self, fps: Option<u32>) -> Result<Option<(u32, u32)>, CaptureError> {
+        let mut parm = sys::v4l2_streamparm {
+            type_: self.buf_type,
+            ..Default::default()
+        };
+        // SAFETY: valid fd, properly sized struct.
+        if unsafe { sys::vidioc_g_parm(self.file.as_raw_fd(), &mut parm) }.is_err() {
+            return Ok(None);
+        }
+        // SAFETY: G_PARM on a capture type fills the capture member.
+        let capture = unsafe { parm.parm.capture };
+        if let Some(fps) = fps {
+            if capture.capability & sys::V4L2_CAP_TIMEPERFRAME == 0 {
+                tracing::warn!("{} cannot set its frame rate", self.path.display());
+            } else {
+                let mut set = parm;
+                set.parm.capture.timeperframe = sys::v4l2_fract {
+                    numerator: 1,
+                    denominator: fps,
+                };
+                // SAFETY: valid fd, properly sized struct.
+                unsafe { sys::vidioc_s_parm(self.file.as_raw_fd(), &mut set) }
+                    .map_err(self.ioctl_error("VIDIOC_S_PARM"))?;
+                // SAFETY: S_PARM fills the capture member back.
+                let got = unsafe { set.parm.capture.timeperframe };
+                if got.numerator == 0 || got.denominator / got.numerator != fps {
+                    tracing::warn!(
+                        "{} was asked for {fps} fps and set {}/{} s per frame",
+                        self.path.display(),
+                        got.numerator,
+                        got.denominator
+                    );
+                }
+                return Ok(Some((got.numerator, got.denominator)));
+            }
+        }
+        let t = capture.timeperframe;
+        Ok((t.numerator != 0 && t.denominator != 0).then_some((t.numerator, t.denominator)))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameSizes {
+    Discrete(u32, u32),
+    Range {
+        min: (u32, u32),
+        max: (u32, u32),
+        step: (u32, u32),
+    },
+}
+
+impl FrameSizes {
+    pub fn contains(&self, width: u32, height: u32) -> bool {
+        match *self {
+            FrameSizes::Discrete(w, h) => (w, h) == (width, height),
+            FrameSizes::Range { min, max, step } => {
+                let fits = |v: u32, lo: u32, hi: u32, st: u32| {
+                    (lo..=hi).contains(&v) && (st <= 1 || (v - lo) % st == 0)
+                };
+                fits(width, min.0, max.0, step.0) && fits(height, min.1, max.1, step.1)
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameIntervals {
+    Discrete(u32, u32),
+    Range { min: (u32, u32), max: (u32, u32) },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stepwise_sizes_respect_the_step() {
+        let range = FrameSizes::Range {
+            min: (16, 16),
+            max: (1920, 1080),
+            step: (16, 8),
+        };
+        assert!(range.contains(640, 480));
+        assert!(!range.contains(641, 480));
+        assert!(!range.contains(2048, 480));
+        assert!(FrameSizes::Discrete(640, 480).contains(640, 480));
+        assert!(!FrameSizes::Discrete(640, 480).contains(640, 360));
+    }
+}

@@ -1,0 +1,274 @@
+//! Streaming: MMAP buffers allocated by the driver, exported as dmabufs, queued and dequeued.
+//! glasscam never maps them: the display reads them straight from the driver's memory.
+
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use nix::errno::Errno;
+
+use super::{sys, Camera, CaptureError, ExportedBuffer, ExportedPlane, StreamFormat};
+
+/// A filled buffer the driver handed back.
+#[derive(Debug, Clone, Copy)]
+pub struct Dequeued {
+    pub index: usize,
+    pub sequence: u32,
+    pub flags: u32,
+}
+
+impl Dequeued {
+    /// The driver says the frame is corrupt.
+    pub fn is_error(&self) -> bool {
+        self.flags & sys::V4L2_BUF_FLAG_ERROR != 0
+    }
+}
+
+pub struct Stream {
+    camera: Camera,
+    format: StreamFormat,
+    count: usize,
+    streaming: bool,
+}
+
+impl Stream {
+    /// Allocates at least `min_count` MMAP buffers and exports every plane of each.
+    pub fn allocate(
+        camera: Camera,
+        format: StreamFormat,
+        min_count: u32,
+    ) -> Result<(Stream, Vec<ExportedBuffer>), CaptureError> {
+        let mut req = sys::v4l2_requestbuffers {
+            count: min_count,
+            type_: camera.buf_type,
+            memory: sys::V4L2_MEMORY_MMAP,
+            ..Default::default()
+        };
+        // SAFETY: valid fd, properly sized struct.
+        unsafe { sys::vidioc_reqbufs(camera.file.as_raw_fd(), &mut req) }
+            .map_err(camera.ioctl_error("VIDIOC_REQBUFS"))?;
+        let stream = Stream {
+            camera,
+            format,
+            count: req.count as usize,
+            streaming: false,
+        };
+        if req.count < min_count {
+            return Err(CaptureError::TooFewBuffers {
+                path: stream.camera.path.clone(),
+                got: req.count,
+                needed: min_count,
+            });
+        }
+        let mut exported = Vec::with_capacity(stream.count);
+        for index in 0..stream.count {
+            exported.push(stream.export(index)?);
+        }
+        Ok((stream, exported))
+    }
+
+    pub fn camera(&self) -> &Camera {
+        &self.camera
+    }
+
+    pub fn buffer_count(&self) -> usize {
+        self.count
+    }
+
+    fn plane_count(&self) -> usize {
+        self.format.mem_planes.len()
+    }
+
+    /// A v4l2_buffer for `index`, with `planes` wired in for the multi-planar API.
+    fn buffer(&self, index: usize, planes: &mut [sys::v4l2_plane]) -> sys::v4l2_buffer {
+        let mut buf = sys::v4l2_buffer {
+            index: index as u32,
+            type_: self.camera.buf_type,
+            memory: sys::V4L2_MEMORY_MMAP,
+            ..Default::default()
+        };
+        if self.camera.is_multiplanar() {
+            buf.m.planes = planes.as_mut_ptr();
+            buf.length = planes.len() as u32;
+        }
+        buf
+    }
+
+    fn export(&self, index: usize) -> Result<ExportedBuffer, CaptureError> {
+        let mut planes = vec![sys::v4l2_plane::default(); self.plane_count()];
+        let mut buf = self.buffer(index, &mut planes);
+        // SAFETY: valid fd; buf and the planes array it points to outlive the call.
+        unsafe { sys::vidioc_querybuf(self.camera.file.as_raw_fd(), &mut buf) }
+            .map_err(self.camera.ioctl_error("VIDIOC_QUERYBUF"))?;
+        let lengths: Vec<u32> = if self.camera.is_multiplanar() {
+            if buf.length as usize != planes.len() {
+                return Err(self.driver_error(format!(
+                    "{} planes for buffer {index}, the format has {}",
+                    buf.length,
+                    planes.len()
+                )));
+            }
+            planes.iter().map(|p| p.length).collect()
+        } else {
+            vec![buf.length]
+        };
+        let mut exported = Vec::with_capacity(lengths.len());
+        for (plane, &length) in lengths.iter().enumerate() {
+            let needed = self.format.mem_planes[plane].1;
+            if length < needed {
+                return Err(self.driver_error(format!(
+                    "a {length}-byte plane {plane} for buffer {index}, the format needs {needed}"
+                )));
+            }
+            let mut exp = sys::v4l2_exportbuffer {
+                type_: self.camera.buf_type,
+                index: index as u32,
+                plane: plane as u32,
+                // Read-write: Mesa's llvmpipe needs to map imports read-write (DEVELOPERS.md).
+                flags: (libc::O_RDWR | libc::O_CLOEXEC) as u32,
+                ..Default::default()
+            };
+            // SAFETY: valid fd, properly sized struct.
+            unsafe { sys::vidioc_expbuf(self.camera.file.as_raw_fd(), &mut exp) }
+                .map_err(self.camera.ioctl_error("VIDIOC_EXPBUF"))?;
+            if exp.fd < 0 {
+                return Err(self.driver_error(format!("dmabuf fd {}", exp.fd)));
+            }
+            // SAFETY: EXPBUF just created this fd and nothing else owns it.
+            let fd = unsafe { OwnedFd::from_raw_fd(exp.fd) };
+            exported.push(ExportedPlane { fd });
+        }
+        Ok(ExportedBuffer {
+            index,
+            planes: exported,
+        })
+    }
+
+    fn driver_error(&self, what: String) -> CaptureError {
+        CaptureError::Driver {
+            path: self.camera.path.clone(),
+            what,
+        }
+    }
+
+    /// Gives buffer `index` to the driver to fill.
+    pub fn queue(&self, index: usize) -> Result<(), CaptureError> {
+        if index >= self.count {
+            return Err(self.driver_error(format!("buffer index {index} to queue")));
+        }
+        let mut planes = vec![sys::v4l2_plane::default(); self.plane_count()];
+        let mut buf = self.buffer(index, &mut planes);
+        // SAFETY: valid fd; buf and its planes outlive the call.
+        unsafe { sys::vidioc_qbuf(self.camera.file.as_raw_fd(), &mut buf) }
+            .map_err(self.camera.ioctl_error("VIDIOC_QBUF"))?;
+        Ok(())
+    }
+
+    pub fn start(&mut self) -> Result<(), CaptureError> {
+        let buf_type = self.camera.buf_type as libc::c_int;
+        // SAFETY: valid fd, pointer to an int.
+        unsafe { sys::vidioc_streamon(self.camera.file.as_raw_fd(), &buf_type) }
+            .map_err(self.camera.ioctl_error("VIDIOC_STREAMON"))?;
+        self.streaming = true;
+        Ok(())
+    }
+
+    /// Stops streaming; the driver gives every buffer back.
+    pub fn stop(&mut self) -> Result<(), CaptureError> {
+        if !self.streaming {
+            return Ok(());
+        }
+        self.streaming = false;
+        let buf_type = self.camera.buf_type as libc::c_int;
+        // SAFETY: valid fd, pointer to an int.
+        unsafe { sys::vidioc_streamoff(self.camera.file.as_raw_fd(), &buf_type) }
+            .map_err(self.camera.ioctl_error("VIDIOC_STREAMOFF"))?;
+        Ok(())
+    }
+
+    /// The next filled buffer, or None when none is ready yet.
+    pub fn dequeue(&self) -> Result<Option<Dequeued>, CaptureError> {
+        let mut planes = vec![sys::v4l2_plane::default(); self.plane_count()];
+        let mut buf = self.buffer(0, &mut planes);
+        // SAFETY: valid fd; buf and its planes outlive the call.
+        match unsafe { sys::vidioc_dqbuf(self.camera.file.as_raw_fd(), &mut buf) } {
+            Ok(_) => {}
+            Err(Errno::EAGAIN) => return Ok(None),
+            Err(Errno::ENODEV) => {
+                return Err(CaptureError::Disconnected {
+                    path: self.camera.path.clone(),
+                })
+            }
+            Err(errno) => return Err(self.camera.ioctl_error("VIDIOC_DQBUF")(errno)),
+        }
+        let index = buf.index as usize;
+        if index >= self.count {
+            return Err(self.driver_error(format!("buffer index {index} of {}", self.count)));
+        }
+        self.check_payload(&buf, &planes)?;
+        Ok(Some(Dequeued {
+            index,
+            sequence: buf.sequence,
+            flags: buf.flags,
+        }))
+    }
+
+    /// bytesused and data_offset must lie inside the plane the driver allocated.
+    fn check_payload(
+        &self,
+        buf: &sys::v4l2_buffer,
+        planes: &[sys::v4l2_plane],
+    ) -> Result<(), CaptureError> {
+        let payloads: Vec<(u32, u32, u32)> = if self.camera.is_multiplanar() {
+            if buf.length as usize != planes.len() {
+                return Err(self.driver_error(format!(
+                    "{} planes for buffer {}, the format has {}",
+                    buf.length,
+                    buf.index,
+                    planes.len()
+                )));
+            }
+            planes
+                .iter()
+                .map(|p| (p.bytesused, p.data_offset, p.length))
+                .collect()
+        } else {
+            vec![(buf.bytesused, 0, buf.length)]
+        };
+        for (plane, (used, offset, length)) in payloads.into_iter().enumerate() {
+            if used > length || offset > used {
+                return Err(self.driver_error(format!(
+                    "plane {plane} of buffer {} with {used} bytes used at offset {offset} in {length}",
+                    buf.index
+                )));
+            }
+            // Framebuffers are made once with offset 0; a moving payload would show garbage.
+            if offset != 0 {
+                return Err(self.driver_error(format!(
+                    "payload at data_offset {offset} in plane {plane}, which glasscam does not support yet"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Frees the driver's buffers; every exported dmabuf must be closed first.
+    pub fn release(mut self) -> Result<(), CaptureError> {
+        self.stop()?;
+        let mut req = sys::v4l2_requestbuffers {
+            count: 0,
+            type_: self.camera.buf_type,
+            memory: sys::V4L2_MEMORY_MMAP,
+            ..Default::default()
+        };
+        // SAFETY: valid fd, properly sized struct.
+        unsafe { sys::vidioc_reqbufs(self.camera.file.as_raw_fd(), &mut req) }
+            .map_err(self.camera.ioctl_error("VIDIOC_REQBUFS(0)"))?;
+        Ok(())
+    }
+}
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        if let Err(e) = self.stop() {
+            tracing::warn!("{e}");
+        }
+    }
+}

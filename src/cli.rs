@@ -1,0 +1,172 @@
+//! Command-line options: the interface scripts and tests rely on.
+
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use clap::{Parser, ValueEnum};
+
+use crate::format::{fourcc_name, parse_fourcc};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "glasscam",
+    version,
+    about = "Shows a V4L2 camera on a display without copying frames"
+)]
+pub struct Cli {
+    /// V4L2 capture device.
+    #[arg(long, default_value = "/dev/video0")]
+    pub device: PathBuf,
+
+    /// Display backend: auto picks Wayland when WAYLAND_DISPLAY is set, KMS otherwise.
+    #[arg(long, value_enum, default_value_t = Backend::Auto)]
+    pub backend: Backend,
+
+    /// V4L2 pixel format as v4l2-ctl prints it (YUYV, NV12, BGR4, ...).
+    #[arg(long, value_parser = parse_format)]
+    pub format: Option<Fourcc>,
+
+    /// Frame size, WIDTHxHEIGHT.
+    #[arg(long, value_parser = parse_size)]
+    pub size: Option<Size>,
+
+    /// Frames per second to ask the camera for.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub fps: Option<u32>,
+
+    /// Exit after this many frames were presented.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub frames: Option<u64>,
+
+    /// DRM card for the KMS backend (default: the first with a connected connector).
+    #[arg(long)]
+    pub card: Option<PathBuf>,
+
+    /// Connector for the KMS backend, as named by the kernel (e.g. HDMI-A-1, VGA-1).
+    #[arg(long)]
+    pub connector: Option<String>,
+
+    /// Write run statistics as JSON to this file at exit.
+    #[arg(long)]
+    pub stats: Option<PathBuf>,
+
+    /// List V4L2 devices with their formats, sizes and frame intervals, then exit.
+    #[arg(long)]
+    pub list: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Backend {
+    Auto,
+    Kms,
+    Wayland,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fourcc(pub u32);
+
+impl std::fmt::Display for Fourcc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&fourcc_name(self.0))
+    }
+}
+
+fn parse_format(text: &str) -> Result<Fourcc, String> {
+    parse_fourcc(text)
+        .map(Fourcc)
+        .ok_or_else(|| format!("'{text}' is not a fourcc: give 1 to 4 printable characters, e.g. YUYV"))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Size {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl std::fmt::Display for Size {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}x{}", self.width, self.height)
+    }
+}
+
+impl FromStr for Size {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Size, String> {
+        let bad = || format!("'{text}' is not a size: expected WIDTHxHEIGHT, e.g. 640x480");
+        let (w, h) = text.split_once(['x', 'X']).ok_or_else(bad)?;
+        let width: u32 = w.trim().parse().map_err(|_| bad())?;
+        let height: u32 = h.trim().parse().map_err(|_| bad())?;
+        if width == 0 || height == 0 || width > 16384 || height > 16384 {
+            return Err(format!(
+                "size {width}x{height} is out of range: each side must be 1 to 16384"
+            ));
+        }
+        Ok(Size { width, height })
+    }
+}
+
+fn parse_size(text: &str) -> Result<Size, String> {
+    text.parse()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("glasscam").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn the_documented_options_parse() {
+        let cli = parse(&[
+            "--device",
+            "/dev/video3",
+            "--backend",
+            "kms",
+            "--format",
+            "BGR4",
+            "--size",
+            "640x480",
+            "--fps",
+            "30",
+            "--frames",
+            "100",
+            "--card",
+            "/dev/dri/card0",
+            "--connector",
+            "VGA-1",
+            "--stats",
+            "/tmp/s.json",
+        ])
+        .unwrap();
+        assert_eq!(cli.backend, Backend::Kms);
+        assert_eq!(cli.format.unwrap().to_string(), "BGR4");
+        assert_eq!(
+            cli.size,
+            Some(Size {
+                width: 640,
+                height: 480
+            })
+        );
+        assert_eq!(cli.fps, Some(30));
+        assert_eq!(cli.frames, Some(100));
+        assert_eq!(cli.connector.as_deref(), Some("VGA-1"));
+    }
+
+    #[test]
+    fn bad_values_are_refused() {
+        for args in [
+            &["--size", "0x0"][..],
+            &["--size", "640"],
+            &["--size", "axb"],
+            &["--fps", "0"],
+            &["--frames", "0"],
+            &["--format", "TOOLONG"],
+            &["--backend", "x11"],
+        ] {
+            assert!(parse(args).is_err(), "{args:?} was accepted");
+        }
+    }
+}

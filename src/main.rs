@@ -1,0 +1,54 @@
+//! glasscam: camera frames to the display without copying them.
+
+mod app;
+mod buffers;
+mod capture;
+mod cli;
+mod format;
+mod sink;
+mod stats;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use capture::CaptureError;
+use sink::kms::KmsError;
+
+/// Exit codes, documented in README.md.
+const EXIT_ERROR: u8 = 1;
+const EXIT_CAMERA: u8 = 3;
+const EXIT_DISPLAY: u8 = 4;
+
+fn exit_code(error: &anyhow::Error) -> u8 {
+    if error.chain().any(|e| e.is::<CaptureError>()) {
+        EXIT_CAMERA
+    } else if error.chain().any(|e| e.is::<KmsError>()) {
+        EXIT_DISPLAY
+    } else {
+        EXIT_ERROR
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GLASSCAM_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
+    if cli.list {
+        print!("{}", capture::list::list_devices());
+        return ExitCode::SUCCESS;
+    }
+    match app::run(&cli) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("glasscam: error: {error:#}");
+            ExitCode::from(exit_code(&error))
+        }
+    }
+}

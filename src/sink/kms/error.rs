@@ -1,0 +1,72 @@
+//! Everything that can go wrong between glasscam and a KMS device.
+
+use std::io;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum KmsError {
+    /// No DRM card could be opened, or none had a connected connector.
+    #[error("no DRM card with a connected display found in /dev/dri ({0})")]
+    NoCard(String),
+    /// The card could not be opened.
+    #[error("cannot open DRM card {path}: {source}")]
+    Open { path: PathBuf, source: io::Error },
+    /// The path is not a KMS device (e.g. a render node or not DRM at all).
+    #[error("{path} is not a KMS display device: {source}")]
+    NotKms { path: PathBuf, source: io::Error },
+    /// Another process (a compositor, another kiosk) is DRM master.
+    #[error("cannot become DRM master on {path}: another process holds the display ({source})")]
+    NotMaster { path: PathBuf, source: io::Error },
+    /// The connector named by --connector does not exist.
+    #[error("no connector named {name} on {path} (connectors: {available})")]
+    NoSuchConnector {
+        name: String,
+        path: PathBuf,
+        available: String,
+    },
+    /// The connector exists but nothing is plugged in.
+    #[error("connector {0} has no display connected")]
+    Disconnected(String),
+    /// No CRTC can drive the connector.
+    #[error("no CRTC can drive connector {0}")]
+    NoCrtc(String),
+    /// No plane on the CRTC scans out the frame's format.
+    #[error("no plane on connector {connector} can show {format} (planes take: {available})")]
+    NoPlane {
+        connector: String,
+        format: String,
+        available: String,
+    },
+    /// The frame fits no mode and the plane cannot scale it.
+    #[error(
+        "cannot show a {frame} frame on {connector}: its mode is {mode}, the plane cannot scale, \
+         and no mode is {frame} (modes: {modes})"
+    )]
+    NoFit {
+        frame: String,
+        connector: String,
+        mode: String,
+        modes: String,
+    },
+    /// Importing a camera dmabuf into the display failed.
+    #[error("cannot import camera buffer {index} into the display: {source}")]
+    Import { index: usize, source: io::Error },
+    /// The display refused a framebuffer for the camera buffer.
+    #[error("the display refused a {format} {width}x{height} framebuffer: {source}")]
+    AddFramebuffer {
+        format: String,
+        width: u32,
+        height: u32,
+        source: io::Error,
+    },
+    /// A DRM ioctl failed.
+    #[error("{what}: {source}")]
+    Ioctl { what: &'static str, source: io::Error },
+    /// A flip was asked for while one was still pending.
+    #[error("page flip requested while the previous one is still pending")]
+    FlipPending,
+}
+
+pub fn ioctl(what: &'static str) -> impl FnOnce(io::Error) -> KmsError {
+    move |source| KmsError::Ioctl { what, source }
+}

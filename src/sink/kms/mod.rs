@@ -1,0 +1,584 @@
+//! The kiosk sink: camera dmabufs scanned out directly by a KMS plane.
+//!
+//! Each V4L2 buffer is PRIME-imported and wrapped in a framebuffer once. Presenting is one
+//! atomic commit of the plane's FB_ID; the page-flip event says the new frame is on screen,
+//! and only then does the frame it replaced go back to the camera.
+
+mod error;
+mod in_formats;
+mod output;
+
+use std::os::fd::{AsFd, BorrowedFd};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use drm::buffer::{self, DrmFourcc, DrmModifier, PlanarBuffer};
+use drm::control::{
+    atomic::AtomicModeReq, connector, crtc, framebuffer, property, AtomicCommitFlags,
+    Device as _, Event, FbCmd2Flags, Mode, PageFlipFlags,
+};
+use drm::{ClientCapability, Device as _};
+
+pub use error::KmsError;
+use error::ioctl;
+use output::{describe_mode, mode_size, Card, Output};
+
+use super::SinkEvent;
+use crate::capture::{ExportedBuffer, StreamFormat};
+use crate::format::PixelFormat;
+
+/// Set to use the legacy SetCrtc/PageFlip API even where atomic modesetting exists.
+const LEGACY_ENV: &str = "GLASSCAM_KMS_LEGACY";
+/// A flip the display has not completed by then is a display failure.
+const FLIP_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Where the frame goes on the CRTC, in which mode.
+#[derive(Debug, Clone, Copy)]
+struct Placement {
+    mode: Mode,
+    /// x, y, width, height on the CRTC.
+    dst: (i32, i32, u32, u32),
+}
+
+/// The CRTC as glasscam found it, put back at exit.
+struct SavedCrtc {
+    framebuffer: Option<framebuffer::Handle>,
+    mode: Option<Mode>,
+    position: (u32, u32),
+    connectors: Vec<connector::Handle>,
+}
+
+/// The atomic property handles glasscam sets.
+struct AtomicProps {
+    connector_crtc: property::Handle,
+    crtc_mode: property::Handle,
+    crtc_active: property::Handle,
+    plane: [property::Handle; 10],
+}
+
+const PLANE_PROPS: [&str; 10] = [
+    "FB_ID", "CRTC_ID", "SRC_X", "SRC_Y", "SRC_W", "SRC_H", "CRTC_X", "CRTC_Y", "CRTC_W", "CRTC_H",
+];
+
+/// A camera buffer as AddFB2 sees it.
+struct CameraFramebuffer<'a> {
+    format: &'a StreamFormat,
+    handles: [Option<buffer::Handle>; 4],
+    linear: bool,
+}
+
+impl PlanarBuffer for CameraFramebuffer<'_> {
+    fn size(&self) -> (u32, u32) {
+        (self.format.width, self.format.height)
+    }
+    fn format(&self) -> DrmFourcc {
+        self.format.pixel.drm
+    }
+    fn modifier(&self) -> Option<DrmModifier> {
+        self.linear.then_some(DrmModifier::Linear)
+    }
+    fn pitches(&self) -> [u32; 4] {
+        let mut pitches = [0; 4];
+        for (slot, plane) in pitches.iter_mut().zip(&self.format.layout) {
+            *slot = plane.pitch;
+        }
+        pitches
+    }
+    fn handles(&self) -> [Option<buffer::Handle>; 4] {
+        self.handles
+    }
+    fn offsets(&self) -> [u32; 4] {
+        let mut offsets = [0; 4];
+        for (slot, plane) in offsets.iter_mut().zip(&self.format.layout) {
+            *slot = plane.offset;
+        }
+        offsets
+    }
+}
+
+pub struct KmsSink {
+    card: Card,
+    output: Output,
+    atomic: Option<AtomicProps>,
+    saved: Option<SavedCrtc>,
+    framebuffers: Vec<framebuffer::Handle>,
+    gem_handles: Vec<buffer::Handle>,
+    placement: Option<Placement>,
+    modeset_done: bool,
+    in_flight: Option<(usize, Instant)>,
+    on_screen: Option<usize>,
+}
+
+impl KmsSink {
+    /// Opens the display and picks the output and the first of `candidates` it can scan
+    /// out; nothing on screen changes yet.
+    pub fn open(
+        card: Option<&Path>,
+        connector: Option<&str>,
+        candidates: &[PixelFormat],
+    ) -> Result<(KmsSink, PixelFormat), KmsError> {
+        let card = Card::find(card)?;
+        card.set_client_capability(ClientCapability::UniversalPlanes, true)
+            .map_err(ioctl("enabling universal planes"))?;
+        let atomic = std::env::var_os(LEGACY_ENV).is_none()
+            && card
+                .set_client_capability(ClientCapability::Atomic, true)
+                .is_ok();
+        card.acquire_master_lock()
+            .map_err(|source| KmsError::NotMaster {
+                path: card.path.clone(),
+                source,
+            })?;
+        let (output, format) = Output::choose(&card, connector, candidates)?;
+        let atomic = if atomic {
+            Some(atomic_props(&card, &output)?)
+        } else {
+            None
+        };
+        let saved = save_crtc(&card, output.crtc)?;
+        let sink = KmsSink {
+            card,
+            output,
+            atomic,
+            saved: Some(saved),
+            framebuffers: Vec::new(),
+            gem_handles: Vec::new(),
+            placement: None,
+            modeset_done: false,
+            in_flight: None,
+            on_screen: None,
+        };
+        Ok((sink, format))
+    }
+
+    /// The size of the mode the display has now (or will have by default).
+    pub fn current_mode_size(&self) -> (u32, u32) {
+        mode_size(&self.output.current_mode)
+    }
+
+    /// One line saying where frames go.
+    pub fn describe(&self) -> String {
+        let placement = match self.placement {
+            Some(p) => format!(
+                "mode {} at {},{} {}x{}",
+                describe_mode(&p.mode),
+                p.dst.0,
+                p.dst.1,
+                p.dst.2,
+                p.dst.3
+            ),
+            None => "not placed".into(),
+        };
+        format!(
+            "{} {} ({}, {})",
+            self.card.path.display(),
+            self.output.name,
+            if self.atomic.is_some() { "atomic" } else { "legacy" },
+            placement
+        )
+    }
+
+    pub fn card_path(&self) -> String {
+        self.card.path.display().to_string()
+    }
+
+    /// Buffers the display may hold at once: the one on screen and the one being flipped to.
+    pub fn buffers_held(&self) -> usize {
+        2
+    }
+
+    /// Imports every camera buffer (once) and decides mode and placement.
+    pub fn import(
+        &mut self,
+        buffers: &[ExportedBuffer],
+        format: &StreamFormat,
+    ) -> Result<(), KmsError> {
+        for buffer in buffers {
+            let fb = self.import_one(buffer, format)?;
+            self.framebuffers.push(fb);
+        }
+        self.placement = Some(self.place(format)?);
+        Ok(())
+    }
+
+    fn import_one(
+        &mut self,
+        buffer: &ExportedBuffer,
+        format: &StreamFormat,
+    ) -> Result<framebuffer::Handle, KmsError> {
+        let mut mem_handles = Vec::with_capacity(buffer.planes.len());
+        for plane in &buffer.planes {
+            let handle = self
+                .card
+                .prime_fd_to_buffer(plane.fd.as_fd())
+                .map_err(|source| KmsError::Import {
+                    index: buffer.index,
+                    source,
+                })?;
+            // Importing one dmabuf twice yields the same handle: close it only once.
+            if !self.gem_handles.contains(&handle) {
+                self.gem_handles.push(handle);
+            }
+            mem_handles.push(handle);
+        }
+        let mut handles = [None; 4];
+        for (slot, plane) in handles.iter_mut().zip(&format.layout) {
+            *slot = Some(mem_handles[plane.mem_plane]);
+        }
+        let fb = CameraFramebuffer {
+            format,
+            handles,
+            linear: self.output.linear_modifier,
+        };
+        let flags = if fb.linear {
+            FbCmd2Flags::MODIFIERS
+        } else {
+            FbCmd2Flags::empty()
+        };
+        self.card
+            .add_planar_framebuffer(&fb, flags)
+            .map_err(|source| KmsError::AddFramebuffer {
+                format: format.pixel.name(),
+                width: format.width,
+                height: format.height,
+                source,
+            })
+    }
+
+    /// The current mode if the frame fits it, else the plane scaled into it if the driver
+    /// accepts that, else a mode of the frame's size.
+    fn place(&self, format: &StreamFormat) -> Result<Placement, KmsError> {
+        let frame = (format.width, format.height);
+        let current = self.output.current_mode;
+        let mut candidates = Vec::new();
+        if mode_size(&current) == frame {
+            candidates.push(full_screen(current));
+        } else if self.atomic.is_some() {
+            candidates.push(fitted(current, frame));
+        }
+        candidates.extend(self.output.modes_of_size(frame.0, frame.1).into_iter().map(full_screen));
+        let Some(&fb) = self.framebuffers.first() else {
+            return Err(KmsError::FlipPending);
+        };
+        for placement in candidates {
+            if self.atomic.is_none() || self.test_commit(fb, &placement).is_ok() {
+                return Ok(placement);
+            }
+            tracing::debug!("display refused {:?}", placement);
+        }
+        Err(KmsError::NoFit {
+            frame: format!("{}x{}", frame.0, frame.1),
+            connector: self.output.name.clone(),
+            mode: describe_mode(&current),
+            modes: self.output.mode_list(),
+        })
+    }
+
+    fn test_commit(&self, fb: framebuffer::Handle, placement: &Placement) -> Result<(), KmsError> {
+        let req = self.modeset_request(fb, placement)?;
+        self.card
+            .atomic_commit(
+                AtomicCommitFlags::TEST_ONLY | AtomicCommitFlags::ALLOW_MODESET,
+                req,
+            )
+            .map_err(ioctl("testing the display configuration"))
+    }
+
+    fn modeset_request(
+        &self,
+        fb: framebuffer::Handle,
+        placement: &Placement,
+    ) -> Result<AtomicModeReq, KmsError> {
+        let props = self.atomic.as_ref().ok_or(KmsError::FlipPending)?;
+        let blob = self
+            .card
+            .create_property_blob(&placement.mode)
+            .map_err(ioctl("creating the mode blob"))?;
+        let mut req = AtomicModeReq::new();
+        req.add_property(
+            self.output.connector.handle(),
+            props.connector_crtc,
+            property::Value::CRTC(Some(self.output.crtc)),
+        );
+        req.add_property(self.output.crtc, props.crtc_mode, blob);
+        req.add_property(self.output.crtc, props.crtc_active, property::Value::Boolean(true));
+        let (x, y, w, h) = placement.dst;
+        let src_w = u64::from(self.framebuffer_size().0) << 16;
+        let src_h = u64::from(self.framebuffer_size().1) << 16;
+        let values: [u64; 10] = [
+            u32::from(fb).into(),
+            u32::from(self.output.crtc).into(),
+            0,
+            0,
+            src_w,
+            src_h,
+            x as u64,
+            y as u64,
+            w.into(),
+            h.into(),
+        ];
+        for (prop, value) in props.plane.iter().zip(values) {
+            req.add_raw_property(self.output.plane.into(), *prop, value);
+        }
+        Ok(req)
+    }
+
+    fn framebuffer_size(&self) -> (u32, u32) {
+        self.framebuffers
+            .first()
+            .and_then(|&fb| self.card.get_framebuffer(fb).ok())
+            .map(|info| info.size())
+            .unwrap_or((0, 0))
+    }
+
+    pub fn can_present(&self) -> bool {
+        self.in_flight.is_none()
+    }
+
+    /// Starts showing camera buffer `index`. Completion arrives as a page-flip event, except
+    /// for a legacy modeset, which completes at once and is returned here.
+    pub fn present(&mut self, index: usize) -> Result<Vec<SinkEvent>, KmsError> {
+        if self.in_flight.is_some() {
+            return Err(KmsError::FlipPending);
+        }
+        let fb = *self.framebuffers.get(index).ok_or(KmsError::FlipPending)?;
+        let placement = self.placement.ok_or(KmsError::FlipPending)?;
+        match (&self.atomic, self.modeset_done) {
+            (Some(_), false) => {
+                let req = self.modeset_request(fb, &placement)?;
+                self.card
+                    .atomic_commit(
+                        AtomicCommitFlags::ALLOW_MODESET | AtomicCommitFlags::PAGE_FLIP_EVENT,
+                        req,
+                    )
+                    .map_err(ioctl("setting the display mode"))?;
+            }
+            (Some(props), true) => {
+                let mut req = AtomicModeReq::new();
+                req.add_raw_property(self.output.plane.into(), props.plane[0], u32::from(fb).into());
+                self.card
+                    .atomic_commit(
+                        AtomicCommitFlags::PAGE_FLIP_EVENT | AtomicCommitFlags::NONBLOCK,
+                        req,
+                    )
+                    .map_err(ioctl("flipping to the next frame"))?;
+            }
+            (None, false) => {
+                let (x, y, _, _) = placement.dst;
+                self.card
+                    .set_crtc(
+                        self.output.crtc,
+                        Some(fb),
+                        (x.max(0) as u32, y.max(0) as u32),
+                        &[self.output.connector.handle()],
+                        Some(placement.mode),
+                    )
+                    .map_err(ioctl("setting the display mode"))?;
+                self.modeset_done = true;
+                self.in_flight = Some((index, Instant::now()));
+                return Ok(self.flip_completed(None));
+            }
+            (None, true) => {
+                self.card
+                    .page_flip(self.output.crtc, fb, PageFlipFlags::EVENT, None)
+                    .map_err(ioctl("flipping to the next frame"))?;
+            }
+        }
+        self.modeset_done = true;
+        self.in_flight = Some((index, Instant::now()));
+        Ok(Vec::new())
+    }
+
+    /// Reads the card's events after its fd became readable.
+    pub fn dispatch(&mut self) -> Result<Vec<SinkEvent>, KmsError> {
+        let mut out = Vec::new();
+        for event in self
+            .card
+            .receive_events()
+            .map_err(ioctl("reading display events"))?
+        {
+            if let Event::PageFlip(flip) = event {
+                if flip.crtc == self.output.crtc {
+                    out.extend(self.flip_completed(Some(flip.duration)));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn flip_completed(&mut self, time: Option<Duration>) -> Vec<SinkEvent> {
+        let Some((index, _)) = self.in_flight.take() else {
+            return Vec::new();
+        };
+        let mut events = vec![SinkEvent::Presented { index, time }];
+        if let Some(previous) = self.on_screen.replace(index) {
+            events.push(SinkEvent::Released(previous));
+        }
+        events
+    }
+
+    /// A flip the display never completed: the display is stuck or gone.
+    pub fn overdue(&self) -> bool {
+        self.in_flight
+            .is_some_and(|(_, since)| since.elapsed() > FLIP_TIMEOUT)
+    }
+
+    /// Puts the CRTC back as found; framebuffers go only after nothing scans them out.
+    pub fn restore(&mut self) {
+        if let Some(saved) = self.saved.take() {
+            if self.modeset_done {
+                if !self.output.primary {
+                    let _ = self.card.set_plane(
+                        self.output.plane,
+                        self.output.crtc,
+                        None,
+                        0,
+                        (0, 0, 0, 0),
+                        (0, 0, 0, 0),
+                    );
+                }
+                let result = match (saved.framebuffer, saved.mode) {
+                    (Some(fb), Some(mode)) => self.card.set_crtc(
+                        self.output.crtc,
+                        Some(fb),
+                        saved.position,
+                        &saved.connectors,
+                        Some(mode),
+                    ),
+                    _ => self.card.set_crtc(self.output.crtc, None, (0, 0), &[], None),
+                };
+                if let Err(e) = result {
+                    tracing::warn!("could not restore the display: {e}");
+                }
+            }
+        }
+        for fb in self.framebuffers.drain(..) {
+            let _ = self.card.destroy_framebuffer(fb);
+        }
+        for handle in self.gem_handles.drain(..) {
+            let _ = self.card.close_buffer(handle);
+        }
+        self.in_flight = None;
+        self.on_screen = None;
+    }
+}
+
+impl AsFd for KmsSink {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.card.as_fd()
+    }
+}
+
+impl Drop for KmsSink {
+    fn drop(&mut self) {
+        self.restore();
+        let _ = self.card.release_master_lock();
+    }
+}
+
+fn full_screen(mode: Mode) -> Placement {
+    let (w, h) = mode_size(&mode);
+    Placement {
+        mode,
+        dst: (0, 0, w, h),
+    }
+}
+
+/// The largest rectangle of the frame's aspect ratio inside the mode, centred.
+fn fitted(mode: Mode, frame: (u32, u32)) -> Placement {
+    let (mw, mh) = mode_size(&mode);
+    let (fw, fh) = (u64::from(frame.0), u64::from(frame.1));
+    let (w, h) = if u64::from(mw) * fh <= u64::from(mh) * fw {
+        (mw, (u64::from(mw) * fh / fw) as u32)
+    } else {
+        ((u64::from(mh) * fw / fh) as u32, mh)
+    };
+    Placement {
+        mode,
+        dst: (((mw - w) / 2) as i32, ((mh - h) / 2) as i32, w, h),
+    }
+}
+
+fn atomic_props(card: &Card, output: &Output) -> Result<AtomicProps, KmsError> {
+    let find = |map: &std::collections::HashMap<String, (property::Handle, u64)>, name: &str| {
+        map.get(name).map(|&(h, _)| h).ok_or(KmsError::Ioctl {
+            what: "finding an atomic property",
+            source: std::io::Error::other(format!("the driver has no {name} property")),
+        })
+    };
+    let connector = card.properties(output.connector.handle())?;
+    let crtc = card.properties(output.crtc)?;
+    let plane = card.properties(output.plane)?;
+    let mut plane_props = Vec::new();
+    for name in PLANE_PROPS {
+        plane_props.push(find(&plane, name)?);
+    }
+    Ok(AtomicProps {
+        connector_crtc: find(&connector, "CRTC_ID")?,
+        crtc_mode: find(&crtc, "MODE_ID")?,
+        crtc_active: find(&crtc, "ACTIVE")?,
+        plane: plane_props.try_into().map_err(|_| KmsError::FlipPending)?,
+    })
+}
+
+fn save_crtc(card: &Card, handle: crtc::Handle) -> Result<SavedCrtc, KmsError> {
+    let info = card.get_crtc(handle).map_err(ioctl("reading the CRTC"))?;
+    let resources = card
+        .resource_handles()
+        .map_err(ioctl("reading DRM resources"))?;
+    let connectors = resources
+        .connectors()
+        .iter()
+        .copied()
+        .filter(|&c| {
+            card.get_connector(c, false)
+                .ok()
+                .and_then(|info| info.current_encoder())
+                .and_then(|e| card.get_encoder(e).ok())
+                .and_then(|e| e.crtc())
+                == Some(handle)
+        })
+        .collect();
+    Ok(SavedCrtc {
+        framebuffer: info.framebuffer(),
+        mode: info.mode(),
+        position: info.position(),
+        connectors,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mode(w: u16, h: u16) -> Mode {
+        Mode::from(drm_ffi::drm_mode_modeinfo {
+            hdisplay: w,
+            vdisplay: h,
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn test_mode_helper_sets_the_size() {
+        assert_eq!(mode_size(&mode(1024, 768)), (1024, 768));
+    }
+
+    #[test]
+    fn a_wider_frame_is_letterboxed() {
+        let p = fitted(mode(1024, 768), (1280, 720));
+        assert_eq!(p.dst, (0, 96, 1024, 576));
+    }
+
+    #[test]
+    fn a_taller_frame_is_pillarboxed() {
+        let p = fitted(mode(1920, 1080), (640, 480));
+        assert_eq!(p.dst, (240, 0, 1440, 1080));
+    }
+
+    #[test]
+    fn an_equal_aspect_frame_fills_the_mode() {
+        let p = fitted(mode(1024, 768), (640, 480));
+        assert_eq!(p.dst, (0, 0, 1024, 768));
+    }
+}
