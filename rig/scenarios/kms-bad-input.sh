@@ -1,0 +1,18 @@
+# Bad input against real vivid and cirrus: each case must fail with one clear line.
+. /rig/scenarios/lib.sh
+modprobe vivid
+cap=$(vivid_node vid-cap)
+out=$(vivid_node vid-out)
+rig-screendump console.before
+expect_failure missing-device --backend kms --device /dev/video99
+expect_failure dev-null --backend kms --device /dev/null
+expect_failure drm-node --backend kms --device /dev/dri/card0
+expect_failure output-only --backend kms --device "$out"
+expect_failure unknown-format --backend kms --device "$cap" --format ABCD
+expect_failure no-such-connector --backend kms --device "$cap" --format BGR4 --size 640x480 --connector HDMI-A-7
+expect_failure card-not-kms --backend kms --device "$cap" --format BGR4 --size 640x480 --card /dev/null
+# vivid's webcam offers 640x360, which no cirrus mode has and its plane cannot scale to.
+expect_failure no-fit --backend kms --device "$cap" --format BGR4 --size 640x360 --fps 30
+rig-screendump console.after
+# Nothing may be left behind: a clean run must still work after all of the above.
+stream_and_dump after-errors --device "$cap" --format BGR4 --size 640x480 --fps 30 --frames 30

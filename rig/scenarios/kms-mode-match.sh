@@ -1,0 +1,5 @@
+# cirrus boots in 1024x768 and cannot scale: glasscam must switch to a 640x480 mode and
+# put 1024x768 back at exit.
+. /rig/scenarios/lib.sh
+modprobe vivid
+stream_and_dump modematch --device "$(vivid_node vid-cap)" --format XR24 --size 640x480 --fps 30 --frames 90

@@ -1,0 +1,55 @@
+# Helpers shared by the scenarios; sourced in the guest. glasscam is shared at /opt/glasscam.
+GLASSCAM=/opt/glasscam/glasscam
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+
+# vivid_node KIND: the /dev node of vivid's first instance of KIND (vid-cap, vid-out).
+vivid_node() {
+  for d in /sys/class/video4linux/video*; do
+    if [ "$(cat "$d/name")" = "vivid-000-$1" ]; then
+      echo "/dev/${d##*/}"
+      return 0
+    fi
+  done
+  echo "no vivid $1 node" >&2
+  return 1
+}
+
+# wait_for_text FILE TEXT SECONDS: succeed once FILE contains TEXT.
+wait_for_text() {
+  end=$(($(date +%s) + $3))
+  while [ "$(date +%s)" -lt "$end" ]; do
+    grep -q "$2" "$1" 2>/dev/null && return 0
+    sleep 0.2
+  done
+  echo "no '$2' in $1 after $3 s" >&2
+  return 1
+}
+
+# stream_and_dump NAME GLASSCAM-ARGS...: screendumps before, during and after a run of
+# glasscam, whose stderr, exit code, stats and DRM framebuffer list land in /out/NAME.*.
+stream_and_dump() {
+  name=$1
+  shift
+  rig-screendump "$name.before"
+  "$GLASSCAM" --backend kms --stats "/out/$name.stats.json" "$@" 2>"/out/$name.log" &
+  pid=$!
+  if wait_for_text "/out/$name.log" "path kms-direct" 120; then
+    # Let frames flow, then look while glasscam is still streaming.
+    sleep 3
+    cat /sys/kernel/debug/dri/0/framebuffer >"/out/$name.framebuffers"
+    kill -0 "$pid" && rig-screendump "$name.during"
+  fi
+  wait "$pid"
+  echo $? >"/out/$name.rc"
+  rig-screendump "$name.after"
+  cat "/out/$name.log"
+}
+
+# expect_failure NAME GLASSCAM-ARGS...: runs glasscam, records stderr and exit code.
+expect_failure() {
+  name=$1
+  shift
+  "$GLASSCAM" "$@" 2>"/out/$name.log" >/dev/null
+  echo $? >"/out/$name.rc"
+  echo "$name: exit $(cat "/out/$name.rc"): $(cat "/out/$name.log")"
+}
