@@ -15,4 +15,4 @@ expect_failure card-not-kms --backend kms --device "$cap" --format BGR4 --size 6
 expect_failure no-fit --backend kms --device "$cap" --format BGR4 --size 640x360 --fps 30
 rig-screendump console.after
 # Nothing may be left behind: a clean run must still work after all of the above.
-stream_and_dump after-errors --device "$cap" --format BGR4 --size 640x480 --fps 30 --frames 30
+stream_and_dump after-errors --device "$cap" --format BGR4 --size 640x480 --fps 30 --frames 240

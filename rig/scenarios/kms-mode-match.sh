@@ -2,4 +2,4 @@
 # put 1024x768 back at exit.
 . /rig/scenarios/lib.sh
 modprobe vivid
-stream_and_dump modematch --device "$(vivid_node vid-cap)" --format XR24 --size 640x480 --fps 30 --frames 90
+stream_and_dump modematch --device "$(vivid_node vid-cap)" --format XR24 --size 640x480 --fps 30 --frames 240

@@ -35,7 +35,7 @@ stream_and_dump() {
   pid=$!
   if wait_for_text "/out/$name.log" "path kms-direct" 120; then
     # Let frames flow, then look while glasscam is still streaming.
-    sleep 3
+    sleep 2
     cat /sys/kernel/debug/dri/0/framebuffer >"/out/$name.framebuffers"
     kill -0 "$pid" && rig-screendump "$name.during"
   fi

@@ -9,7 +9,7 @@ use crate::format::LayoutError;
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
     /// The device node could not be opened.
-    #[error("cannot open {path}: {source}")]
+    #[error("cannot open {path}")]
     Open { path: PathBuf, source: std::io::Error },
     /// The node answered VIDIOC_QUERYCAP with an error: it is no V4L2 device.
     #[error("{path} is not a V4L2 device ({errno})")]
@@ -43,7 +43,7 @@ pub enum CaptureError {
         got: String,
     },
     /// The driver's buffer layout does not hold together.
-    #[error("{path}: {source}")]
+    #[error("{path} reported an unusable buffer layout")]
     Layout { path: PathBuf, source: LayoutError },
     /// The driver handed back something it should not have.
     #[error("{path}: driver returned {what}")]

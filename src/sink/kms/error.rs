@@ -9,13 +9,13 @@ pub enum KmsError {
     #[error("no DRM card with a connected display found in /dev/dri ({0})")]
     NoCard(String),
     /// The card could not be opened.
-    #[error("cannot open DRM card {path}: {source}")]
+    #[error("cannot open DRM card {path}")]
     Open { path: PathBuf, source: io::Error },
     /// The path is not a KMS device (e.g. a render node or not DRM at all).
-    #[error("{path} is not a KMS display device: {source}")]
+    #[error("{path} is not a KMS display device")]
     NotKms { path: PathBuf, source: io::Error },
     /// Another process (a compositor, another kiosk) is DRM master.
-    #[error("cannot become DRM master on {path}: another process holds the display ({source})")]
+    #[error("cannot become DRM master on {path}: another process holds the display")]
     NotMaster { path: PathBuf, source: io::Error },
     /// The connector named by --connector does not exist.
     #[error("no connector named {name} on {path} (connectors: {available})")]
@@ -49,10 +49,10 @@ pub enum KmsError {
         modes: String,
     },
     /// Importing a camera dmabuf into the display failed.
-    #[error("cannot import camera buffer {index} into the display: {source}")]
+    #[error("cannot import camera buffer {index} into the display")]
     Import { index: usize, source: io::Error },
     /// The display refused a framebuffer for the camera buffer.
-    #[error("the display refused a {format} {width}x{height} framebuffer: {source}")]
+    #[error("the display refused a {format} {width}x{height} framebuffer")]
     AddFramebuffer {
         format: String,
         width: u32,
@@ -60,7 +60,7 @@ pub enum KmsError {
         source: io::Error,
     },
     /// A DRM ioctl failed.
-    #[error("{what}: {source}")]
+    #[error("{what}")]
     Ioctl { what: &'static str, source: io::Error },
     /// A flip was asked for while one was still pending.
     #[error("page flip requested while the previous one is still pending")]

@@ -1,0 +1,150 @@
+//! The in-process fixture for rig tests: boots a scenario in the QEMU guest and reads back
+//! what it left in its output folder (screendumps, logs, stats).
+
+#![allow(dead_code)] // Each test binary uses a different part of the fixture.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+/// One guest at a time: two TCG guests on two cores would each run at half speed.
+static GUEST: Mutex<()> = Mutex::new(());
+
+pub struct Scenario {
+    pub out: PathBuf,
+}
+
+/// Boots the rig with `rig/scenarios/NAME.sh`, glasscam shared at /opt/glasscam.
+/// Panics (fails the test) when the rig cannot run: rig tests never skip silently.
+pub fn run_scenario(name: &str, kernel_args: &str) -> Scenario {
+    let _guard = GUEST.lock().unwrap_or_else(|e| e.into_inner());
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rig").join(name);
+    let _ = std::fs::remove_dir_all(&out);
+    std::fs::create_dir_all(&out).unwrap();
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_glasscam")).parent().unwrap();
+    let status = Command::new(root.join("rig/rig"))
+        .arg("run")
+        .arg("--out")
+        .arg(&out)
+        .arg("--share")
+        .arg(format!("{}:/opt/glasscam", bin_dir.display()))
+        .arg("--append")
+        .arg(kernel_args)
+        .arg("--timeout")
+        .arg("600")
+        .arg(root.join("rig/scenarios").join(format!("{name}.sh")))
+        .stdout(std::fs::File::create(out.join("rig.stdout")).unwrap())
+        .status()
+        .expect("rig/rig could not be started (is python3 installed?)");
+    assert!(
+        status.success(),
+        "rig scenario {name} failed ({status}); see {}",
+        out.display()
+    );
+    Scenario { out }
+}
+
+impl Scenario {
+    pub fn text(&self, file: &str) -> String {
+        std::fs::read_to_string(self.out.join(file))
+            .unwrap_or_else(|e| panic!("{}: {e}", self.out.join(file).display()))
+    }
+
+    /// glasscam's exit code in the guest.
+    pub fn exit_code(&self, run: &str) -> i32 {
+        self.text(&format!("{run}.rc")).trim().parse().unwrap()
+    }
+
+    pub fn stats(&self, run: &str) -> serde_json::Value {
+        serde_json::from_str(&self.text(&format!("{run}.stats.json"))).unwrap()
+    }
+
+    pub fn screendump(&self, name: &str) -> Image {
+        Image::read_ppm(&self.out.join(format!("{name}.ppm")))
+    }
+}
+
+/// An RGB picture from a QEMU screendump (binary PPM).
+pub struct Image {
+    pub width: usize,
+    pub height: usize,
+    pixels: Vec<u8>,
+}
+
+impl Image {
+    pub fn read_ppm(path: &Path) -> Image {
+        let data = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut fields = Vec::new();
+        let mut at = 0;
+        // Header: "P6", width, height, maxval, each separated by whitespace.
+        while fields.len() < 4 {
+            while data[at].is_ascii_whitespace() {
+                at += 1;
+            }
+            let start = at;
+            while !data[at].is_ascii_whitespace() {
+                at += 1;
+            }
+            fields.push(String::from_utf8_lossy(&data[start..at]).into_owned());
+        }
+        assert_eq!(fields[0], "P6", "{} is not a binary PPM", path.display());
+        assert_eq!(fields[3], "255");
+        let (width, height) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+        let pixels = data[at + 1..].to_vec();
+        assert_eq!(pixels.len(), width * height * 3, "{} is truncated", path.display());
+        Image {
+            width,
+            height,
+            pixels,
+        }
+    }
+
+    pub fn rgb(&self, x: usize, y: usize) -> (u8, u8, u8) {
+        let i = (y * self.width + x) * 3;
+        (self.pixels[i], self.pixels[i + 1], self.pixels[i + 2])
+    }
+
+    /// Fraction of pixels that differ from `other` (which must have the same size).
+    pub fn difference(&self, other: &Image) -> f64 {
+        assert_eq!((self.width, self.height), (other.width, other.height));
+        let differing = self
+            .pixels
+            .chunks(3)
+            .zip(other.pixels.chunks(3))
+            .filter(|(a, b)| a != b)
+            .count();
+        differing as f64 / (self.width * self.height) as f64
+    }
+
+    /// Checks vivid's eight 75% colour bars at their centres, on a row below the text overlay.
+    /// `area` is (x, y, width, height) of the picture inside the screendump.
+    pub fn bar_errors(&self, area: (usize, usize, usize, usize)) -> Vec<String> {
+        // 75% of full scale is 191; white, yellow, cyan, green, magenta, red, blue, black.
+        const BARS: [(&str, [bool; 3]); 8] = [
+            ("white", [true, true, true]),
+            ("yellow", [true, true, false]),
+            ("cyan", [false, true, true]),
+            ("green", [false, true, false]),
+            ("magenta", [true, false, true]),
+            ("red", [true, false, false]),
+            ("blue", [false, false, true]),
+            ("black", [false, false, false]),
+        ];
+        let (x0, y0, w, h) = area;
+        let y = y0 + h * 3 / 4;
+        let mut errors = Vec::new();
+        for (i, (name, on)) in BARS.iter().enumerate() {
+            let x = x0 + (2 * i + 1) * w / 16;
+            let (r, g, b) = self.rgb(x, y);
+            let fits = [r, g, b]
+                .iter()
+                .zip(on)
+                .all(|(&v, &lit)| if lit { v.abs_diff(191) <= 16 } else { v <= 16 });
+            if !fits {
+                errors.push(format!("{name} bar at ({x},{y}) is ({r},{g},{b})"));
+            }
+        }
+        errors
+    }
+}

@@ -1,0 +1,100 @@
+//! glasscam on a real KMS driver (cirrus) with a real camera driver (vivid), in the rig.
+//! Each test boots the QEMU guest and looks at the pixels QEMU scanned out.
+
+mod common;
+
+use common::{run_scenario, Image, Scenario};
+
+fn assert_bars(image: &Image, what: &str) {
+    let errors = image.bar_errors((0, 0, image.width, image.height));
+    assert!(errors.is_empty(), "{what}: no colour bars: {errors:?}");
+}
+
+/// A clean run of `frames` frames: exit 0, every frame presented, nothing copied, and the
+/// framebuffers on the display are PRIME imports of the camera's buffers.
+fn assert_zero_copy_run(scenario: &Scenario, run: &str, frames: u64) {
+    assert_eq!(scenario.exit_code(run), 0, "{}", scenario.text(&format!("{run}.log")));
+    let stats = scenario.stats(run);
+    assert_eq!(stats["frames_presented"], frames, "{stats}");
+    assert_eq!(stats["bytes_copied"], 0, "{stats}");
+    assert_eq!(stats["path"], "kms-direct");
+    let captured = stats["frames_captured"].as_u64().unwrap();
+    let dropped = stats["frames_dropped"].as_u64().unwrap();
+    assert_eq!(captured, frames + dropped, "{stats}");
+    let fbs = scenario.text(&format!("{run}.framebuffers"));
+    let ours: Vec<&str> = fbs
+        .split("framebuffer[")
+        .filter(|fb| fb.contains("allocated by = glasscam"))
+        .collect();
+    assert_eq!(ours.len(), stats["buffers"].as_u64().unwrap() as usize, "{fbs}");
+    for fb in ours {
+        assert!(fb.contains("imported=yes"), "framebuffer not a dmabuf import: {fb}");
+    }
+}
+
+#[test]
+fn bgr4_640x480_streams_colour_bars_without_copies() {
+    let scenario = run_scenario("kms-bars", "video=VGA-1:640x480");
+    assert_zero_copy_run(&scenario, "bars", 300);
+    let stats = scenario.stats("bars");
+    assert_eq!(stats["format"], "BGR4");
+    assert_eq!((stats["width"].as_u64(), stats["height"].as_u64()), (Some(640), Some(480)));
+    let during = scenario.screendump("bars.during");
+    assert_eq!((during.width, during.height), (640, 480));
+    assert_bars(&during, "while streaming");
+    let before = scenario.screendump("bars.before");
+    let after = scenario.screendump("bars.after");
+    assert!(!after.bar_errors((0, 0, 640, 480)).is_empty(), "bars left on screen after exit");
+    assert!(after.difference(&before) < 0.01, "console not restored");
+}
+
+#[test]
+fn a_frame_smaller_than_the_mode_gets_a_matching_mode_and_the_old_one_back() {
+    let scenario = run_scenario("kms-mode-match", "");
+    assert_zero_copy_run(&scenario, "modematch", 240);
+    let before = scenario.screendump("modematch.before");
+    assert_eq!((before.width, before.height), (1024, 768), "cirrus boots in 1024x768");
+    let during = scenario.screendump("modematch.during");
+    assert_eq!((during.width, during.height), (640, 480));
+    assert_bars(&during, "in the matched mode");
+    let after = scenario.screendump("modematch.after");
+    assert_eq!((after.width, after.height), (1024, 768), "mode not restored");
+    assert!(after.difference(&before) < 0.01, "console not restored");
+    assert!(scenario.text("modematch.log").contains("mode 640x480"));
+}
+
+#[test]
+fn the_multiplanar_api_streams_too() {
+    let scenario = run_scenario("kms-mplane", "video=VGA-1:640x480");
+    assert_zero_copy_run(&scenario, "mplane", 240);
+    assert_bars(&scenario.screendump("mplane.during"), "multi-planar");
+}
+
+#[test]
+fn bad_input_fails_with_one_clear_line_and_leaves_the_display_alone() {
+    let scenario = run_scenario("kms-bad-input", "video=VGA-1:640x480");
+    let expect = |run: &str, code: i32, words: &[&str]| {
+        let log = scenario.text(&format!("{run}.log"));
+        assert_eq!(scenario.exit_code(run), code, "{run}: {log}");
+        assert_eq!(log.lines().count(), 1, "{run}: not one line: {log}");
+        assert!(log.starts_with("glasscam: error: "), "{run}: {log}");
+        for word in words {
+            assert!(log.contains(word), "{run}: '{word}' missing from: {log}");
+        }
+        assert!(!log.contains("panicked"), "{run}: {log}");
+    };
+    expect("missing-device", 3, &["/dev/video99", "No such file"]);
+    expect("dev-null", 3, &["/dev/null", "not a V4L2 device"]);
+    expect("drm-node", 3, &["/dev/dri/card0", "not a V4L2 device"]);
+    expect("output-only", 3, &["not a video capture device"]);
+    expect("unknown-format", 3, &["no format ABCD", "BGR4", "YUYV"]);
+    expect("no-such-connector", 4, &["HDMI-A-7", "VGA-1"]);
+    expect("card-not-kms", 4, &["/dev/null", "not a KMS display device"]);
+    expect("no-fit", 4, &["640x360", "640x480", "cannot scale"]);
+    let before = scenario.screendump("console.before");
+    let after = scenario.screendump("console.after");
+    assert!(after.difference(&before) < 0.01, "failed runs changed the display");
+    // Nothing leaked or stayed locked: a normal run right after all that still works.
+    assert_zero_copy_run(&scenario, "after-errors", 240);
+    assert_bars(&scenario.screendump("after-errors.during"), "after the failures");
+}
