@@ -159,7 +159,10 @@ fn candidate_formats(camera: &Camera, wanted: Option<u32>) -> anyhow::Result<Vec
     let current = camera.current_fourcc().ok();
     let mut codes: Vec<u32> = offered.iter().map(|(f, _)| *f).collect();
     codes.sort_by_key(|&f| Some(f) != current);
-    let candidates: Vec<PixelFormat> = codes.into_iter().filter_map(PixelFormat::from_v4l2).collect();
+    let candidates: Vec<PixelFormat> = codes
+        .into_iter()
+        .filter_map(PixelFormat::from_v4l2)
+        .collect();
     if candidates.is_empty() {
         bail!(
             "{} offers no format that can be shown without conversion ({})",
@@ -189,7 +192,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
 
     let camera = Camera::open(&cli.device)?;
     let candidates = candidate_formats(&camera, cli.format.map(|f| f.0))?;
-    let (mut sink, pixel) = KmsSink::open(cli.card.as_deref(), cli.connector.as_deref(), &candidates)?;
+    let (mut sink, pixel) =
+        KmsSink::open(cli.card.as_deref(), cli.connector.as_deref(), &candidates)?;
     let size = cli.size.map(|s| (s.width, s.height)).or_else(|| {
         // No size asked for: the display's own size, if the camera has it, needs no modeset.
         let (w, h) = sink.current_mode_size();

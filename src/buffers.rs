@@ -66,11 +66,6 @@ impl BufferPool {
         self.tally
     }
 
-    #[cfg(test)]
-    pub fn count(&self, owner: Owner) -> usize {
-        self.owners.iter().filter(|&&o| o == owner).count()
-    }
-
     fn expect(&self, index: usize, expected: Owner) -> Result<(), OwnershipError> {
         let actual = self.owner(index).ok_or(OwnershipError::OutOfRange {
             index,

@@ -72,9 +72,9 @@ impl std::fmt::Display for Fourcc {
 }
 
 fn parse_format(text: &str) -> Result<Fourcc, String> {
-    parse_fourcc(text)
-        .map(Fourcc)
-        .ok_or_else(|| format!("'{text}' is not a fourcc: give 1 to 4 printable characters, e.g. YUYV"))
+    parse_fourcc(text).map(Fourcc).ok_or_else(|| {
+        format!("'{text}' is not a fourcc: give 1 to 4 printable characters, e.g. YUYV")
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

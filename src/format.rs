@@ -55,7 +55,11 @@ pub enum LayoutError {
     },
     /// A pitch of zero or one too narrow for the width.
     #[error("memory plane {plane} has a pitch of {pitch} bytes, too small for width {width}")]
-    BadPitch { plane: usize, pitch: u32, width: u32 },
+    BadPitch {
+        plane: usize,
+        pitch: u32,
+        width: u32,
+    },
 }
 
 pub const fn v4l2_fourcc(code: &[u8; 4]) -> u32 {
@@ -281,10 +285,25 @@ mod tests {
 
     #[test]
     fn v4l2_codes_match_videodev2() {
-        // Values of V4L2_PIX_FMT_* from linux/videodev2.h.
-        assert_eq!(v4l2_fourcc(b"YUYV"), 0x5659_5559);
-        assert_eq!(v4l2_fourcc(b"BGR4"), 0x3452_4742);
-        assert_eq!(v4l2_fourcc(b"NM12"), 0x3231_4d4e);
+        // V4L2_PIX_FMT_* values printed by a C program built against linux/videodev2.h.
+        for (code, value) in [
+            (b"YUYV", 0x5659_5559),
+            (b"UYVY", 0x5956_5955),
+            (b"NV12", 0x3231_564e),
+            (b"NV21", 0x3132_564e),
+            (b"NV16", 0x3631_564e),
+            (b"NM12", 0x3231_4d4e),
+            (b"YU12", 0x3231_5559),
+            (b"GREY", 0x5945_5247),
+            (b"RGBP", 0x5042_4752),
+            (b"RGB3", 0x3342_4752),
+            (b"BGR3", 0x3352_4742),
+            (b"BX24", 0x3432_5842),
+            (b"XR24", 0x3432_5258),
+            (b"BGR4", 0x3452_4742),
+        ] {
+            assert_eq!(v4l2_fourcc(code), value, "{}", fourcc_name(value));
+        }
     }
 
     #[test]
@@ -325,6 +344,8 @@ mod tests {
         assert_eq!(parse_fourcc(""), None);
         assert_eq!(parse_fourcc("TOOLONG"), None);
         assert_eq!(parse_fourcc("Y\u{e9}"), None);
+        assert_eq!(fourcc_name(v4l2_fourcc(b"A B ")), "A B");
+        assert_eq!(fourcc_name(0), "????");
     }
 
     #[test]

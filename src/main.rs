@@ -17,6 +17,7 @@ use sink::kms::KmsError;
 
 /// Exit codes, documented in README.md.
 const EXIT_ERROR: u8 = 1;
+const EXIT_USAGE: u8 = 2;
 const EXIT_CAMERA: u8 = 3;
 const EXIT_DISPLAY: u8 = 4;
 
@@ -31,7 +32,17 @@ fn exit_code(error: &anyhow::Error) -> u8 {
 }
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => e.exit(), // --help, --version
+        Err(e) => {
+            // clap's message runs to several lines; the first one says what was wrong.
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or_default();
+            eprintln!("glasscam: {}", first.trim_start_matches("error: "));
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_target(false)

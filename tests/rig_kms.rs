@@ -13,7 +13,12 @@ fn assert_bars(image: &Image, what: &str) {
 /// A clean run of `frames` frames: exit 0, every frame presented, nothing copied, and the
 /// framebuffers on the display are PRIME imports of the camera's buffers.
 fn assert_zero_copy_run(scenario: &Scenario, run: &str, frames: u64) {
-    assert_eq!(scenario.exit_code(run), 0, "{}", scenario.text(&format!("{run}.log")));
+    assert_eq!(
+        scenario.exit_code(run),
+        0,
+        "{}",
+        scenario.text(&format!("{run}.log"))
+    );
     let stats = scenario.stats(run);
     assert_eq!(stats["frames_presented"], frames, "{stats}");
     assert_eq!(stats["bytes_copied"], 0, "{stats}");
@@ -26,9 +31,16 @@ fn assert_zero_copy_run(scenario: &Scenario, run: &str, frames: u64) {
         .split("framebuffer[")
         .filter(|fb| fb.contains("allocated by = glasscam"))
         .collect();
-    assert_eq!(ours.len(), stats["buffers"].as_u64().unwrap() as usize, "{fbs}");
+    assert_eq!(
+        ours.len(),
+        stats["buffers"].as_u64().unwrap() as usize,
+        "{fbs}"
+    );
     for fb in ours {
-        assert!(fb.contains("imported=yes"), "framebuffer not a dmabuf import: {fb}");
+        assert!(
+            fb.contains("imported=yes"),
+            "framebuffer not a dmabuf import: {fb}"
+        );
     }
 }
 
@@ -38,14 +50,27 @@ fn bgr4_640x480_streams_colour_bars_without_copies() {
     assert_zero_copy_run(&scenario, "bars", 300);
     let stats = scenario.stats("bars");
     assert_eq!(stats["format"], "BGR4");
-    assert_eq!((stats["width"].as_u64(), stats["height"].as_u64()), (Some(640), Some(480)));
+    assert_eq!(
+        (stats["width"].as_u64(), stats["height"].as_u64()),
+        (Some(640), Some(480))
+    );
     let during = scenario.screendump("bars.during");
     assert_eq!((during.width, during.height), (640, 480));
     assert_bars(&during, "while streaming");
     let before = scenario.screendump("bars.before");
     let after = scenario.screendump("bars.after");
-    assert!(!after.bar_errors((0, 0, 640, 480)).is_empty(), "bars left on screen after exit");
+    assert!(
+        !after.bar_errors((0, 0, 640, 480)).is_empty(),
+        "bars left on screen after exit"
+    );
     assert!(after.difference(&before) < 0.01, "console not restored");
+    let list = scenario.text("list.txt");
+    for expected in ["vivid", "single-planar", "BGR4", "640x480 fps:", " 30 "] {
+        assert!(
+            list.contains(expected),
+            "--list lacks '{expected}':\n{list}"
+        );
+    }
 }
 
 #[test]
@@ -53,12 +78,20 @@ fn a_frame_smaller_than_the_mode_gets_a_matching_mode_and_the_old_one_back() {
     let scenario = run_scenario("kms-mode-match", "");
     assert_zero_copy_run(&scenario, "modematch", 240);
     let before = scenario.screendump("modematch.before");
-    assert_eq!((before.width, before.height), (1024, 768), "cirrus boots in 1024x768");
+    assert_eq!(
+        (before.width, before.height),
+        (1024, 768),
+        "cirrus boots in 1024x768"
+    );
     let during = scenario.screendump("modematch.during");
     assert_eq!((during.width, during.height), (640, 480));
     assert_bars(&during, "in the matched mode");
     let after = scenario.screendump("modematch.after");
-    assert_eq!((after.width, after.height), (1024, 768), "mode not restored");
+    assert_eq!(
+        (after.width, after.height),
+        (1024, 768),
+        "mode not restored"
+    );
     assert!(after.difference(&before) < 0.01, "console not restored");
     assert!(scenario.text("modematch.log").contains("mode 640x480"));
 }
@@ -89,12 +122,29 @@ fn bad_input_fails_with_one_clear_line_and_leaves_the_display_alone() {
     expect("output-only", 3, &["not a video capture device"]);
     expect("unknown-format", 3, &["no format ABCD", "BGR4", "YUYV"]);
     expect("no-such-connector", 4, &["HDMI-A-7", "VGA-1"]);
-    expect("card-not-kms", 4, &["/dev/null", "not a KMS display device"]);
+    expect(
+        "card-not-kms",
+        4,
+        &["/dev/null", "not a KMS display device"],
+    );
     expect("no-fit", 4, &["640x360", "640x480", "cannot scale"]);
     let before = scenario.screendump("console.before");
     let after = scenario.screendump("console.after");
-    assert!(after.difference(&before) < 0.01, "failed runs changed the display");
-    // Nothing leaked or stayed locked: a normal run right after all that still works.
+    assert!(
+        after.difference(&before) < 0.01,
+        "failed runs changed the display"
+    );
+    // Nothing leaked or stayed locked: a normal run right after all that still works,
+    // choosing by itself the first vivid format cirrus scans out (RGB565) at the mode's size.
     assert_zero_copy_run(&scenario, "after-errors", 240);
-    assert_bars(&scenario.screendump("after-errors.during"), "after the failures");
+    let stats = scenario.stats("after-errors");
+    assert_eq!(stats["format"], "RGBP", "{stats}");
+    assert_eq!(
+        (stats["width"].as_u64(), stats["height"].as_u64()),
+        (Some(640), Some(480))
+    );
+    assert_bars(
+        &scenario.screendump("after-errors.during"),
+        "after the failures",
+    );
 }

@@ -2,3 +2,4 @@
 . /rig/scenarios/lib.sh
 modprobe vivid
 stream_and_dump bars --device "$(vivid_node vid-cap)" --format BGR4 --size 640x480 --fps 30 --frames 300
+"$GLASSCAM" --list >/out/list.txt 2>&1

@@ -10,7 +10,10 @@ use crate::format::LayoutError;
 pub enum CaptureError {
     /// The device node could not be opened.
     #[error("cannot open {path}")]
-    Open { path: PathBuf, source: std::io::Error },
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     /// The node answered VIDIOC_QUERYCAP with an error: it is no V4L2 device.
     #[error("{path} is not a V4L2 device ({errno})")]
     NotV4l2 { path: PathBuf, errno: Errno },

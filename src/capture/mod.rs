@@ -47,10 +47,18 @@ pub struct StreamFormat {
 impl StreamFormat {
     pub fn describe(&self) -> String {
         let fps = match self.interval {
-            Some((num, den)) if num > 0 => format!(" at {:.2} fps", f64::from(den) / f64::from(num)),
+            Some((num, den)) if num > 0 => {
+                format!(" at {:.2} fps", f64::from(den) / f64::from(num))
+            }
             _ => String::new(),
         };
-        format!("{} {}x{}{}", self.pixel.name(), self.width, self.height, fps)
+        format!(
+            "{} {}x{}{}",
+            self.pixel.name(),
+            self.width,
+            self.height,
+            fps
+        )
     }
 }
 
@@ -286,7 +294,12 @@ impl Camera {
         // SAFETY: valid fd, properly sized struct.
         unsafe { sys::vidioc_s_fmt(self.file.as_raw_fd(), &mut fmt) }
             .map_err(self.ioctl_error("VIDIOC_S_FMT"))?;
-        let (fourcc, width, height, mem_planes) = self.read_format(&fmt)?;
+        let DriverFormat {
+            fourcc,
+            width,
+            height,
+            planes: mem_planes,
+        } = self.read_format(&fmt)?;
         if let Some(wanted) = request.fourcc {
             if wanted != fourcc {
                 return Err(CaptureError::FormatRefused {
@@ -309,12 +322,13 @@ impl Camera {
             available: fourcc_name(fourcc),
             display: "no mapping to a DRM format".into(),
         })?;
-        let layout = pixel
-            .layout(width, height, &mem_planes)
-            .map_err(|source| CaptureError::Layout {
-                path: self.path.clone(),
-                source,
-            })?;
+        let layout =
+            pixel
+                .layout(width, height, &mem_planes)
+                .map_err(|source| CaptureError::Layout {
+                    path: self.path.clone(),
+                    source,
+                })?;
         let interval = self.set_frame_rate(request.fps)?;
         Ok(StreamFormat {
             pixel,
@@ -328,10 +342,7 @@ impl Camera {
 
     /// Reads fourcc, size and per-plane (bytesperline, sizeimage) out of a format,
     /// refusing numbers no real frame could have.
-    fn read_format(
-        &self,
-        fmt: &sys::v4l2_format,
-    ) -> Result<(u32, u32, u32, Vec<(u32, u32)>), CaptureError> {
+    fn read_format(&self, fmt: &sys::v4l2_format) -> Result<DriverFormat, CaptureError> {
         let bad = |what: String| CaptureError::Driver {
             path: self.path.clone(),
             what,
@@ -363,7 +374,12 @@ impl Camera {
         if width == 0 || height == 0 {
             return Err(bad(format!("a {width}x{height} frame size")));
         }
-        Ok((fourcc, width, height, planes))
+        Ok(DriverFormat {
+            fourcc,
+            width,
+            height,
+            planes,
+        })
     }
 
     /// Asks for `fps` if given; returns the interval the driver reports.
@@ -408,6 +424,14 @@ impl Camera {
     }
 }
 
+/// A format as S_FMT returned it: (bytesperline, sizeimage) per memory plane.
+struct DriverFormat {
+    fourcc: u32,
+    width: u32,
+    height: u32,
+    planes: Vec<(u32, u32)>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FrameSizes {
     Discrete(u32, u32),
@@ -424,7 +448,7 @@ impl FrameSizes {
             FrameSizes::Discrete(w, h) => (w, h) == (width, height),
             FrameSizes::Range { min, max, step } => {
                 let fits = |v: u32, lo: u32, hi: u32, st: u32| {
-                    (lo..=hi).contains(&v) && (st <= 1 || (v - lo) % st == 0)
+                    (lo..=hi).contains(&v) && (st <= 1 || (v - lo).is_multiple_of(st))
                 };
                 fits(width, min.0, max.0, step.0) && fits(height, min.1, max.1, step.1)
             }

@@ -1,8 +1,8 @@
 //! Streaming: MMAP buffers allocated by the driver, exported as dmabufs, queued and dequeued.
 //! glasscam never maps them: the display reads them straight from the driver's memory.
 
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use nix::errno::Errno;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
 use super::{sys, Camera, CaptureError, ExportedBuffer, ExportedPlane, StreamFormat};
 

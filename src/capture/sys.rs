@@ -92,58 +92,6 @@ pub const V4L2_BUF_FLAG_TSTAMP_SRC_SOE: u32 = 0x0001_0000;
 pub const V4L2_BUF_FLAG_LAST: u32 = 0x0010_0000;
 
 // ---------------------------------------------------------------------------
-// FourCC
-
-/// `v4l2_fourcc()`: little-endian packing, `a` in the low byte.
-pub const fn fourcc(a: u8, b: u8, c: u8, d: u8) -> u32 {
-    (a as u32) | ((b as u32) << 8) | ((c as u32) << 16) | ((d as u32) << 24)
-}
-
-/// `v4l2_fourcc_be()`: bit 31 marks the big-endian variant of a format.
-pub const fn fourcc_be(a: u8, b: u8, c: u8, d: u8) -> u32 {
-    fourcc(a, b, c, d) | V4L2_PIX_FMT_BE_FLAG
-}
-
-pub const V4L2_PIX_FMT_BE_FLAG: u32 = 1 << 31;
-
-pub const V4L2_PIX_FMT_YUYV: u32 = fourcc(b'Y', b'U', b'Y', b'V');
-pub const V4L2_PIX_FMT_UYVY: u32 = fourcc(b'U', b'Y', b'V', b'Y');
-pub const V4L2_PIX_FMT_NV12: u32 = fourcc(b'N', b'V', b'1', b'2');
-pub const V4L2_PIX_FMT_NV21: u32 = fourcc(b'N', b'V', b'2', b'1');
-pub const V4L2_PIX_FMT_NV16: u32 = fourcc(b'N', b'V', b'1', b'6');
-pub const V4L2_PIX_FMT_NV12M: u32 = fourcc(b'N', b'M', b'1', b'2');
-pub const V4L2_PIX_FMT_YUV420: u32 = fourcc(b'Y', b'U', b'1', b'2');
-pub const V4L2_PIX_FMT_MJPEG: u32 = fourcc(b'M', b'J', b'P', b'G');
-pub const V4L2_PIX_FMT_GREY: u32 = fourcc(b'G', b'R', b'E', b'Y');
-pub const V4L2_PIX_FMT_RGB565: u32 = fourcc(b'R', b'G', b'B', b'P');
-pub const V4L2_PIX_FMT_RGB24: u32 = fourcc(b'R', b'G', b'B', b'3');
-pub const V4L2_PIX_FMT_BGR24: u32 = fourcc(b'B', b'G', b'R', b'3');
-pub const V4L2_PIX_FMT_XRGB32: u32 = fourcc(b'B', b'X', b'2', b'4');
-pub const V4L2_PIX_FMT_XBGR32: u32 = fourcc(b'X', b'R', b'2', b'4');
-
-/// Human-readable FourCC: up to 4 chars, trailing spaces trimmed,
-/// non-printables as `?`, and a `-BE` suffix for big-endian variants
-/// (as `v4l2-ctl` prints them).
-pub fn fourcc_to_string(code: u32) -> String {
-    let bytes = (code & !V4L2_PIX_FMT_BE_FLAG).to_le_bytes();
-    let mut s: String = bytes
-        .iter()
-        .map(|&b| {
-            if (0x20..=0x7e).contains(&b) {
-                b as char
-            } else {
-                '?'
-            }
-        })
-        .collect();
-    s.truncate(s.trim_end_matches(' ').len());
-    if code & V4L2_PIX_FMT_BE_FLAG != 0 {
-        s.push_str("-BE");
-    }
-    s
-}
-
-// ---------------------------------------------------------------------------
 // Structures
 
 #[repr(C)]
@@ -469,7 +417,10 @@ impl fmt::Debug for v4l2_frmsizeenum {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("v4l2_frmsizeenum")
             .field("index", &self.index)
-            .field("pixel_format", &fourcc_to_string(self.pixel_format))
+            .field(
+                "pixel_format",
+                &crate::format::fourcc_name(self.pixel_format),
+            )
             .field("type_", &self.type_)
             .finish_non_exhaustive()
     }
@@ -479,7 +430,10 @@ impl fmt::Debug for v4l2_frmivalenum {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("v4l2_frmivalenum")
             .field("index", &self.index)
-            .field("pixel_format", &fourcc_to_string(self.pixel_format))
+            .field(
+                "pixel_format",
+                &crate::format::fourcc_name(self.pixel_format),
+            )
             .field("width", &self.width)
             .field("height", &self.height)
             .field("type_", &self.type_)
@@ -803,51 +757,6 @@ mod tests {
         for &(name, got, want) in cases {
             assert_eq!(got as u32, want, "VIDIOC_{name}: {:#x}", got as u32);
         }
-    }
-
-    #[test]
-    fn fourcc_matches_kernel_macros() {
-        assert_eq!(fourcc(b'Y', b'U', b'Y', b'V'), 0x5659_5559);
-        assert_eq!(fourcc_be(b'A', b'R', b'1', b'5'), 0xb531_5241);
-        assert_eq!(fourcc(b'Y', b'1', b'0', b' '), 0x2030_3159);
-        let cases = [
-            (V4L2_PIX_FMT_YUYV, 0x5659_5559),
-            (V4L2_PIX_FMT_UYVY, 0x5956_5955),
-            (V4L2_PIX_FMT_NV12, 0x3231_564e),
-            (V4L2_PIX_FMT_NV21, 0x3132_564e),
-            (V4L2_PIX_FMT_NV16, 0x3631_564e),
-            (V4L2_PIX_FMT_NV12M, 0x3231_4d4e),
-            (V4L2_PIX_FMT_YUV420, 0x3231_5559),
-            (V4L2_PIX_FMT_MJPEG, 0x4750_4a4d),
-            (V4L2_PIX_FMT_GREY, 0x5945_5247),
-            (V4L2_PIX_FMT_RGB565, 0x5042_4752),
-            (V4L2_PIX_FMT_RGB24, 0x3342_4752),
-            (V4L2_PIX_FMT_BGR24, 0x3352_4742),
-            (V4L2_PIX_FMT_XRGB32, 0x3432_5842),
-            (V4L2_PIX_FMT_XBGR32, 0x3432_5258),
-        ];
-        for (got, want) in cases {
-            assert_eq!(got, want, "{}", fourcc_to_string(want));
-        }
-    }
-
-    #[test]
-    fn fourcc_to_string_formats() {
-        assert_eq!(fourcc_to_string(V4L2_PIX_FMT_YUYV), "YUYV");
-        assert_eq!(fourcc_to_string(V4L2_PIX_FMT_NV12M), "NM12");
-        assert_eq!(fourcc_to_string(0x2030_3159), "Y10");
-        assert_eq!(fourcc_to_string(0xb531_5241), "AR15-BE");
-        assert_eq!(fourcc_to_string(fourcc(b'Y', b' ', b' ', b' ')), "Y");
-        assert_eq!(fourcc_to_string(fourcc(b'A', 0x01, 0x80, 0x7f)), "A???");
-        assert_eq!(fourcc_to_string(fourcc(b'A', b'B', b'C', 0xff)), "ABC?-BE");
-        // Bit 31 is the BE flag, not part of the last char.
-        assert_eq!(
-            fourcc_to_string(fourcc_be(b'X', b'Y', b'Z', b' ')),
-            "XYZ-BE"
-        );
-        // Inner spaces stay; only trailing ones go.
-        assert_eq!(fourcc_to_string(fourcc(b'A', b' ', b'B', b' ')), "A B");
-        assert_eq!(fourcc_to_string(0), "????");
     }
 
     #[test]

@@ -8,7 +8,10 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SinkEvent {
     /// The buffer is on screen now; `time` is the display's CLOCK_MONOTONIC timestamp.
-    Presented { index: usize, time: Option<Duration> },
+    Presented {
+        index: usize,
+        time: Option<Duration>,
+    },
     /// The display no longer reads the buffer: it may go back to the camera.
     Released(usize),
 }

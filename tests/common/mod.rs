@@ -19,7 +19,9 @@ pub struct Scenario {
 pub fn run_scenario(name: &str, kernel_args: &str) -> Scenario {
     let _guard = GUEST.lock().unwrap_or_else(|e| e.into_inner());
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rig").join(name);
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("rig")
+        .join(name);
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).unwrap();
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_glasscam")).parent().unwrap();
@@ -92,7 +94,12 @@ impl Image {
         assert_eq!(fields[3], "255");
         let (width, height) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
         let pixels = data[at + 1..].to_vec();
-        assert_eq!(pixels.len(), width * height * 3, "{} is truncated", path.display());
+        assert_eq!(
+            pixels.len(),
+            width * height * 3,
+            "{} is truncated",
+            path.display()
+        );
         Image {
             width,
             height,
@@ -137,10 +144,11 @@ impl Image {
         for (i, (name, on)) in BARS.iter().enumerate() {
             let x = x0 + (2 * i + 1) * w / 16;
             let (r, g, b) = self.rgb(x, y);
-            let fits = [r, g, b]
-                .iter()
-                .zip(on)
-                .all(|(&v, &lit)| if lit { v.abs_diff(191) <= 16 } else { v <= 16 });
+            let fits =
+                [r, g, b]
+                    .iter()
+                    .zip(on)
+                    .all(|(&v, &lit)| if lit { v.abs_diff(191) <= 16 } else { v <= 16 });
             if !fits {
                 errors.push(format!("{name} bar at ({x},{y}) is ({r},{g},{b})"));
             }

@@ -61,7 +61,10 @@ pub enum KmsError {
     },
     /// A DRM ioctl failed.
     #[error("{what}")]
-    Ioctl { what: &'static str, source: io::Error },
+    Ioctl {
+        what: &'static str,
+        source: io::Error,
+    },
     /// A flip was asked for while one was still pending.
     #[error("page flip requested while the previous one is still pending")]
     FlipPending,

@@ -16,11 +16,15 @@ pub struct InFormats {
 pub struct MalformedBlob(&'static str);
 
 fn u32_at(blob: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_ne_bytes(blob.get(at..at.checked_add(4)?)?.try_into().ok()?))
+    Some(u32::from_ne_bytes(
+        blob.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 fn u64_at(blob: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_ne_bytes(blob.get(at..at.checked_add(8)?)?.try_into().ok()?))
+    Some(u64::from_ne_bytes(
+        blob.get(at..at.checked_add(8)?)?.try_into().ok()?,
+    ))
 }
 
 impl InFormats {
@@ -42,7 +46,11 @@ impl InFormats {
                 .checked_mul(MODIFIER_LEN)
                 .and_then(|o| o.checked_add(modifiers_offset))
                 .ok_or(MalformedBlob("modifier list runs past the end"))?;
-            let (mask, offset, modifier) = match (u64_at(blob, at), u32_at(blob, at + 8), u64_at(blob, at + 16)) {
+            let (mask, offset, modifier) = match (
+                u64_at(blob, at),
+                u32_at(blob, at + 8),
+                u64_at(blob, at + 16),
+            ) {
                 (Some(mask), Some(offset), Some(modifier)) => (mask, offset as usize, modifier),
                 _ => return Err(MalformedBlob("modifier list runs past the end")),
             };
@@ -102,7 +110,8 @@ mod tests {
 
     #[test]
     fn pairs_follow_the_modifier_masks() {
-        let parsed = InFormats::parse(&blob(&[XR24, NV12], &[(0b11, 0, LINEAR), (0b01, 0, TILED)])).unwrap();
+        let parsed =
+            InFormats::parse(&blob(&[XR24, NV12], &[(0b11, 0, LINEAR), (0b01, 0, TILED)])).unwrap();
         assert!(parsed.supports(XR24, LINEAR));
         assert!(parsed.supports(NV12, LINEAR));
         assert!(parsed.supports(XR24, TILED));
@@ -120,7 +129,10 @@ mod tests {
     fn truncated_and_lying_blobs_are_refused() {
         let good = blob(&[XR24, NV12], &[(0b11, 0, LINEAR)]);
         for cut in 0..good.len() {
-            assert!(InFormats::parse(&good[..cut]).is_err(), "cut at {cut} accepted");
+            assert!(
+                InFormats::parse(&good[..cut]).is_err(),
+                "cut at {cut} accepted"
+            );
         }
         assert!(InFormats::parse(&blob(&[XR24], &[(0b10, 0, LINEAR)])).is_err());
         let mut huge = good.clone();

@@ -14,13 +14,13 @@ use std::time::{Duration, Instant};
 
 use drm::buffer::{self, DrmFourcc, DrmModifier, PlanarBuffer};
 use drm::control::{
-    atomic::AtomicModeReq, connector, crtc, framebuffer, property, AtomicCommitFlags,
-    Device as _, Event, FbCmd2Flags, Mode, PageFlipFlags,
+    atomic::AtomicModeReq, connector, crtc, framebuffer, property, AtomicCommitFlags, Device as _,
+    Event, FbCmd2Flags, Mode, PageFlipFlags,
 };
 use drm::{ClientCapability, Device as _};
 
-pub use error::KmsError;
 use error::ioctl;
+pub use error::KmsError;
 use output::{describe_mode, mode_size, Card, Output};
 
 use super::SinkEvent;
@@ -173,7 +173,11 @@ impl KmsSink {
             "{} {} ({}, {})",
             self.card.path.display(),
             self.output.name,
-            if self.atomic.is_some() { "atomic" } else { "legacy" },
+            if self.atomic.is_some() {
+                "atomic"
+            } else {
+                "legacy"
+            },
             placement
         )
     }
@@ -256,7 +260,12 @@ impl KmsSink {
         } else if self.atomic.is_some() {
             candidates.push(fitted(current, frame));
         }
-        candidates.extend(self.output.modes_of_size(frame.0, frame.1).into_iter().map(full_screen));
+        candidates.extend(
+            self.output
+                .modes_of_size(frame.0, frame.1)
+                .into_iter()
+                .map(full_screen),
+        );
         let Some(&fb) = self.framebuffers.first() else {
             return Err(KmsError::FlipPending);
         };
@@ -301,7 +310,11 @@ impl KmsSink {
             property::Value::CRTC(Some(self.output.crtc)),
         );
         req.add_property(self.output.crtc, props.crtc_mode, blob);
-        req.add_property(self.output.crtc, props.crtc_active, property::Value::Boolean(true));
+        req.add_property(
+            self.output.crtc,
+            props.crtc_active,
+            property::Value::Boolean(true),
+        );
         let (x, y, w, h) = placement.dst;
         let src_w = u64::from(self.framebuffer_size().0) << 16;
         let src_h = u64::from(self.framebuffer_size().1) << 16;
@@ -355,7 +368,11 @@ impl KmsSink {
             }
             (Some(props), true) => {
                 let mut req = AtomicModeReq::new();
-                req.add_raw_property(self.output.plane.into(), props.plane[0], u32::from(fb).into());
+                req.add_raw_property(
+                    self.output.plane.into(),
+                    props.plane[0],
+                    u32::from(fb).into(),
+                );
                 self.card
                     .atomic_commit(
                         AtomicCommitFlags::PAGE_FLIP_EVENT | AtomicCommitFlags::NONBLOCK,
@@ -445,7 +462,9 @@ impl KmsSink {
                         &saved.connectors,
                         Some(mode),
                     ),
-                    _ => self.card.set_crtc(self.output.crtc, None, (0, 0), &[], None),
+                    _ => self
+                        .card
+                        .set_crtc(self.output.crtc, None, (0, 0), &[], None),
                 };
                 if let Err(e) = result {
                     tracing::warn!("could not restore the display: {e}");

@@ -172,13 +172,16 @@ impl Output {
                 .iter()
                 .find(|c| c.state() == connector::State::Connected)
                 .cloned()
-                .ok_or_else(|| KmsError::NoCard(format!("{}: nothing connected", card.path.display())))?,
+                .ok_or_else(|| {
+                    KmsError::NoCard(format!("{}: nothing connected", card.path.display()))
+                })?,
         };
         let name = connector_name(&connector);
         if connector.state() != connector::State::Connected || connector.modes().is_empty() {
             return Err(KmsError::Disconnected(name));
         }
-        let crtc = pick_crtc(card, &connector, &resources).ok_or_else(|| KmsError::NoCrtc(name.clone()))?;
+        let crtc = pick_crtc(card, &connector, &resources)
+            .ok_or_else(|| KmsError::NoCrtc(name.clone()))?;
         let current_mode = card
             .get_crtc(crtc)
             .ok()
@@ -272,14 +275,17 @@ fn pick_plane(
     check_modifiers: bool,
     connector: &str,
 ) -> Result<(plane::Handle, bool, PixelFormat), KmsError> {
-    let planes = card
-        .plane_handles()
-        .map_err(ioctl("listing DRM planes"))?;
+    let planes = card.plane_handles().map_err(ioctl("listing DRM planes"))?;
     let mut usable = Vec::new();
     let mut seen_formats = Vec::new();
     for handle in planes {
-        let info = card.get_plane(handle).map_err(ioctl("reading a DRM plane"))?;
-        if !resources.filter_crtcs(info.possible_crtcs()).contains(&crtc) {
+        let info = card
+            .get_plane(handle)
+            .map_err(ioctl("reading a DRM plane"))?;
+        if !resources
+            .filter_crtcs(info.possible_crtcs())
+            .contains(&crtc)
+        {
             continue;
         }
         let props = card.properties(handle)?;
