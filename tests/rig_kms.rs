@@ -94,6 +94,18 @@ fn a_frame_smaller_than_the_mode_gets_a_matching_mode_and_the_old_one_back() {
     );
     assert!(after.difference(&before) < 0.01, "console not restored");
     assert!(scenario.text("modematch.log").contains("mode 640x480"));
+    for run in ["sigterm", "sigint"] {
+        let log = scenario.text(&format!("{run}.log"));
+        assert_eq!(scenario.exit_code(run), 0, "{run}: {log}");
+        assert!(scenario.stats(run)["frames_presented"].as_u64() > Some(0));
+        assert_bars(&scenario.screendump(&format!("{run}.during")), run);
+        let after = scenario.screendump(&format!("{run}.after"));
+        assert_eq!(
+            (after.width, after.height),
+            (1024, 768),
+            "{run}: mode not restored"
+        );
+    }
 }
 
 #[test]

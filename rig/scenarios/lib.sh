@@ -27,6 +27,7 @@ wait_for_text() {
 
 # stream_and_dump NAME GLASSCAM-ARGS...: screendumps before, during and after a run of
 # glasscam, whose stderr, exit code, stats and DRM framebuffer list land in /out/NAME.*.
+# With STOP_SIGNAL set, glasscam gets that signal right after the screendump while streaming.
 stream_and_dump() {
   name=$1
   shift
@@ -38,6 +39,7 @@ stream_and_dump() {
     sleep 2
     cat /sys/kernel/debug/dri/0/framebuffer >"/out/$name.framebuffers"
     kill -0 "$pid" && rig-screendump "$name.during"
+    [ -z "${STOP_SIGNAL:-}" ] || kill -s "$STOP_SIGNAL" "$pid"
   fi
   wait "$pid"
   echo $? >"/out/$name.rc"
