@@ -1,14 +1,14 @@
 //! The pipeline: camera → buffer ownership → display → released back to the camera,
 //! driven by one calloop event loop.
 
-use std::os::fd::AsFd;
+use std::os::fd::{AsFd, OwnedFd};
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context as _};
 use calloop::generic::Generic;
 use calloop::signals::{Signal, Signals};
 use calloop::timer::{TimeoutAction, Timer};
-use calloop::{EventLoop, Interest, Mode, PostAction};
+use calloop::{EventLoop, Interest, LoopHandle, Mode, PostAction};
 
 use crate::buffers::BufferPool;
 use crate::capture::{Camera, CaptureError, FormatRequest, Stream};
@@ -173,6 +173,26 @@ fn candidate_formats(camera: &Camera, wanted: Option<u32>) -> anyhow::Result<Vec
     Ok(candidates)
 }
 
+/// Calls `on_ready` whenever `fd` is readable; its error ends the loop.
+fn watch_fd(
+    handle: &LoopHandle<'static, Pipeline>,
+    fd: OwnedFd,
+    what: &str,
+    on_ready: fn(&mut Pipeline) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    handle
+        .insert_source(
+            Generic::new(fd, Interest::READ, Mode::Level),
+            move |_, _, p: &mut Pipeline| {
+                let result = on_ready(p);
+                p.finish_with(result);
+                Ok(PostAction::Continue)
+            },
+        )
+        .map_err(|e| anyhow!("watching the {what}: {e}"))?;
+    Ok(())
+}
+
 /// Runs the viewer until --frames, a signal or an error.
 pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
     let backend = match cli.backend {
@@ -246,26 +266,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         last_frame: Instant::now(),
         ending: None,
     };
-    handle
-        .insert_source(
-            Generic::new(camera_fd, Interest::READ, Mode::Level),
-            |_, _, p: &mut Pipeline| {
-                let result = p.on_camera_ready();
-                p.finish_with(result);
-                Ok(PostAction::Continue)
-            },
-        )
-        .map_err(|e| anyhow!("watching the camera: {e}"))?;
-    handle
-        .insert_source(
-            Generic::new(display_fd, Interest::READ, Mode::Level),
-            |_, _, p: &mut Pipeline| {
-                let result = p.on_display_ready();
-                p.finish_with(result);
-                Ok(PostAction::Continue)
-            },
-        )
-        .map_err(|e| anyhow!("watching the display: {e}"))?;
+    watch_fd(&handle, camera_fd, "camera", Pipeline::on_camera_ready)?;
+    watch_fd(&handle, display_fd, "display", Pipeline::on_display_ready)?;
     handle
         .insert_source(signals, |event, _, p: &mut Pipeline| {
             p.ending.get_or_insert(Ok(Ending::Signal(event.signal())));

@@ -64,6 +64,9 @@ fn bgr4_640x480_streams_colour_bars_without_copies() {
         "bars left on screen after exit"
     );
     assert!(after.difference(&before) < 0.01, "console not restored");
+    assert_zero_copy_run(&scenario, "legacy", 240);
+    assert!(scenario.text("legacy.log").contains("(legacy,"));
+    assert_bars(&scenario.screendump("legacy.during"), "legacy page flips");
     let list = scenario.text("list.txt");
     for expected in ["vivid", "single-planar", "BGR4", "640x480 fps:", " 30 "] {
         assert!(

@@ -177,7 +177,7 @@ impl Camera {
         Ok(formats)
     }
 
-    /// Discrete frame sizes for a format, or the stepwise range as (min, max).
+    /// A format's discrete frame sizes, or its one stepwise/continuous range.
     pub fn frame_sizes(&self, fourcc: u32) -> Vec<FrameSizes> {
         let mut sizes = Vec::new();
         for index in 0..256 {
@@ -208,7 +208,7 @@ impl Camera {
         sizes
     }
 
-    /// Frame intervals (numerator, denominator) for a format and size; discrete ones only.
+    /// A format and size's discrete frame intervals (seconds as a fraction), or its range.
     pub fn frame_intervals(&self, fourcc: u32, width: u32, height: u32) -> Vec<FrameIntervals> {
         let mut intervals = Vec::new();
         for index in 0..256 {

@@ -53,7 +53,8 @@ struct AtomicProps {
     connector_crtc: property::Handle,
     crtc_mode: property::Handle,
     crtc_active: property::Handle,
-    plane: [property::Handle; 10],
+    /// In the order of PLANE_PROPS.
+    plane: Vec<property::Handle>,
 }
 
 const PLANE_PROPS: [&str; 10] = [
@@ -266,11 +267,13 @@ impl KmsSink {
                 .into_iter()
                 .map(full_screen),
         );
-        let Some(&fb) = self.framebuffers.first() else {
-            return Err(KmsError::FlipPending);
-        };
+        let fb = *self.framebuffers.first().ok_or(KmsError::NotImported(0))?;
         for placement in candidates {
-            if self.atomic.is_none() || self.test_commit(fb, &placement).is_ok() {
+            let accepted = match &self.atomic {
+                Some(props) => self.test_commit(props, fb, &placement).is_ok(),
+                None => true,
+            };
+            if accepted {
                 return Ok(placement);
             }
             tracing::debug!("display refused {:?}", placement);
@@ -283,8 +286,13 @@ impl KmsSink {
         })
     }
 
-    fn test_commit(&self, fb: framebuffer::Handle, placement: &Placement) -> Result<(), KmsError> {
-        let req = self.modeset_request(fb, placement)?;
+    fn test_commit(
+        &self,
+        props: &AtomicProps,
+        fb: framebuffer::Handle,
+        placement: &Placement,
+    ) -> Result<(), KmsError> {
+        let req = self.modeset_request(props, fb, placement)?;
         self.card
             .atomic_commit(
                 AtomicCommitFlags::TEST_ONLY | AtomicCommitFlags::ALLOW_MODESET,
@@ -295,10 +303,10 @@ impl KmsSink {
 
     fn modeset_request(
         &self,
+        props: &AtomicProps,
         fb: framebuffer::Handle,
         placement: &Placement,
     ) -> Result<AtomicModeReq, KmsError> {
-        let props = self.atomic.as_ref().ok_or(KmsError::FlipPending)?;
         let blob = self
             .card
             .create_property_blob(&placement.mode)
@@ -354,11 +362,14 @@ impl KmsSink {
         if self.in_flight.is_some() {
             return Err(KmsError::FlipPending);
         }
-        let fb = *self.framebuffers.get(index).ok_or(KmsError::FlipPending)?;
-        let placement = self.placement.ok_or(KmsError::FlipPending)?;
+        let fb = *self
+            .framebuffers
+            .get(index)
+            .ok_or(KmsError::NotImported(index))?;
+        let placement = self.placement.ok_or(KmsError::NotImported(index))?;
         match (&self.atomic, self.modeset_done) {
-            (Some(_), false) => {
-                let req = self.modeset_request(fb, &placement)?;
+            (Some(props), false) => {
+                let req = self.modeset_request(props, fb, &placement)?;
                 self.card
                     .atomic_commit(
                         AtomicCommitFlags::ALLOW_MODESET | AtomicCommitFlags::PAGE_FLIP_EVENT,
@@ -528,15 +539,15 @@ fn atomic_props(card: &Card, output: &Output) -> Result<AtomicProps, KmsError> {
     let connector = card.properties(output.connector.handle())?;
     let crtc = card.properties(output.crtc)?;
     let plane = card.properties(output.plane)?;
-    let mut plane_props = Vec::new();
-    for name in PLANE_PROPS {
-        plane_props.push(find(&plane, name)?);
-    }
+    let plane_props = PLANE_PROPS
+        .iter()
+        .map(|name| find(&plane, name))
+        .collect::<Result<_, _>>()?;
     Ok(AtomicProps {
         connector_crtc: find(&connector, "CRTC_ID")?,
         crtc_mode: find(&crtc, "MODE_ID")?,
         crtc_active: find(&crtc, "ACTIVE")?,
-        plane: plane_props.try_into().map_err(|_| KmsError::FlipPending)?,
+        plane: plane_props,
     })
 }
 
