@@ -14,11 +14,16 @@ vivid_node() {
   return 1
 }
 
-# wait_for_text FILE TEXT SECONDS: succeed once FILE contains TEXT.
+# wait_for_text FILE TEXT SECONDS [PID]: succeed once FILE contains TEXT; give up early
+# when process PID has ended.
 wait_for_text() {
   end=$(($(date +%s) + $3))
   while [ "$(date +%s)" -lt "$end" ]; do
     grep -q "$2" "$1" 2>/dev/null && return 0
+    if [ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null; then
+      echo "process $4 ended before '$2' appeared in $1" >&2
+      return 1
+    fi
     sleep 0.2
   done
   echo "no '$2' in $1 after $3 s" >&2
@@ -34,7 +39,7 @@ stream_and_dump() {
   rig-screendump "$name.before"
   "$GLASSCAM" --backend kms --stats "/out/$name.stats.json" "$@" 2>"/out/$name.log" &
   pid=$!
-  if wait_for_text "/out/$name.log" "path kms-direct" 120; then
+  if wait_for_text "/out/$name.log" "path kms-direct" 120 "$pid"; then
     # Let frames flow, then look while glasscam is still streaming.
     sleep 2
     cat /sys/kernel/debug/dri/0/framebuffer >"/out/$name.framebuffers"
