@@ -68,6 +68,9 @@ pub enum KmsError {
     /// A flip was asked for while one was still pending.
     #[error("page flip requested while the previous one is still pending")]
     FlipPending,
+    /// A page flip never completed: the display is stuck or gone.
+    #[error("the display did not complete a page flip within {0} s")]
+    FlipTimeout(u64),
     /// A camera buffer the display never imported.
     #[error("camera buffer {0} was never imported into the display")]
     NotImported(usize),

@@ -445,10 +445,14 @@ impl KmsSink {
         events
     }
 
-    /// A flip the display never completed: the display is stuck or gone.
-    pub fn overdue(&self) -> bool {
-        self.in_flight
-            .is_some_and(|(_, since)| since.elapsed() > FLIP_TIMEOUT)
+    /// Fails when a flip was never completed: the display is stuck or gone.
+    pub fn check_flip_progress(&self) -> Result<(), KmsError> {
+        match self.in_flight {
+            Some((_, since)) if since.elapsed() > FLIP_TIMEOUT => {
+                Err(KmsError::FlipTimeout(FLIP_TIMEOUT.as_secs()))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Puts the CRTC back as found; framebuffers go only after nothing scans them out.
