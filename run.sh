@@ -3,6 +3,7 @@
 # them, else on vivid and cirrus in the rig, leaving a screenshot in target/rig-demo/.
 set -euo pipefail
 cd "$(dirname "$0")"
+./deps.sh
 if compgen -G "/dev/video*" >/dev/null &&
   { [[ -n ${WAYLAND_DISPLAY:-} ]] || compgen -G "/dev/dri/card*" >/dev/null; }; then
   cargo build --release --quiet

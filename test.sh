@@ -4,6 +4,7 @@
 # ${GLASSCAM_RIG_CACHE:-/var/cache/glasscam-rig}.
 set -euo pipefail
 cd "$(dirname "$0")"
+./deps.sh
 rig/build-image
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings

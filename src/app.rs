@@ -15,7 +15,8 @@ use crate::capture::{Camera, CaptureError, FormatRequest, Stream};
 use crate::cli::{Backend, Cli};
 use crate::format::{fourcc_name, PixelFormat};
 use crate::sink::kms::KmsSink;
-use crate::sink::SinkEvent;
+use crate::sink::wayland::WaylandSink;
+use crate::sink::{Sink, SinkEvent};
 use crate::stats::{self, Stats};
 
 /// Without a frame for this long the camera counts as stalled (TCG guests manage a few fps).
@@ -30,11 +31,13 @@ const MIN_BUFFERS: usize = 4;
 pub enum Ending {
     FramesDone,
     Signal(Signal),
+    /// The user closed the window (or pressed Q or Escape).
+    Closed,
 }
 
 struct Pipeline {
     stream: Stream,
-    sink: KmsSink,
+    sink: Sink,
     pool: BufferPool,
     stats: Stats,
     frames_wanted: Option<u64>,
@@ -59,14 +62,21 @@ impl Pipeline {
             if frame.is_error() {
                 self.stats.frames_error += 1;
                 self.pool.rejected(frame.index)?;
-                self.stream.queue(frame.index)?;
+                self.requeue(frame.index)?;
                 continue;
             }
             if let Some(stale) = self.pool.dequeued(frame.index)? {
-                self.stream.queue(stale)?;
+                self.requeue(stale)?;
             }
         }
         self.present_newest()
+    }
+
+    /// Gives a buffer back to the camera; the pool has already checked nobody reads it.
+    fn requeue(&mut self, index: usize) -> anyhow::Result<()> {
+        self.stream.queue(index)?;
+        self.stats.requeues += 1;
+        Ok(())
     }
 
     fn present_newest(&mut self) -> anyhow::Result<()> {
@@ -97,7 +107,10 @@ impl Pipeline {
                 }
                 SinkEvent::Released(index) => {
                     self.pool.released(index)?;
-                    self.stream.queue(index)?;
+                    self.requeue(index)?;
+                }
+                SinkEvent::CloseRequested => {
+                    self.ending.get_or_insert(Ok(Ending::Closed));
                 }
             }
         }
@@ -105,7 +118,7 @@ impl Pipeline {
     }
 
     fn watchdog(&mut self) -> anyhow::Result<()> {
-        self.sink.check_flip_progress()?;
+        self.sink.check_progress()?;
         if self.last_frame.elapsed() > STALL_TIMEOUT {
             return Err(CaptureError::Stalled {
                 path: self.stream.camera().path.clone(),
@@ -198,9 +211,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         Backend::Auto => Backend::Kms,
         other => other,
     };
-    if backend == Backend::Wayland {
-        bail!("the Wayland backend is not yet available: use --backend kms on a console");
-    }
 
     // Signals first: calloop blocks them for this thread, so none is lost during setup.
     let mut event_loop: EventLoop<Pipeline> =
@@ -210,11 +220,20 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
 
     let camera = Camera::open(&cli.device)?;
     let candidates = candidate_formats(&camera, cli.format.map(|f| f.0))?;
-    let (mut sink, pixel) =
-        KmsSink::open(cli.card.as_deref(), cli.connector.as_deref(), &candidates)?;
+    let (mut sink, pixel) = match backend {
+        Backend::Wayland => {
+            let (sink, pixel) = WaylandSink::open(&candidates, cli.fullscreen)?;
+            (Sink::Wayland(sink), pixel)
+        }
+        _ => {
+            let (sink, pixel) =
+                KmsSink::open(cli.card.as_deref(), cli.connector.as_deref(), &candidates)?;
+            (Sink::Kms(sink), pixel)
+        }
+    };
     let size = cli.size.map(|s| (s.width, s.height)).or_else(|| {
-        // No size asked for: the display's own size, if the camera has it, needs no modeset.
-        let (w, h) = sink.current_mode_size();
+        // No size asked for: the display's own size, if the camera has it, needs no scaling.
+        let (w, h) = sink.natural_size()?;
         camera
             .frame_sizes(pixel.v4l2)
             .iter()
@@ -229,11 +248,12 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
     let count = MIN_BUFFERS.max(sink.buffers_held() + CAPTURE_HEADROOM);
     let device = format!("{} ({})", camera.path.display(), camera.card);
     let (mut stream, exported) = Stream::allocate(camera, format.clone(), count as u32)?;
-    sink.import(&exported, &format)?;
+    sink.import(&exported, &format, &device)?;
     eprintln!(
-        "glasscam: {device} {} -> {}, path kms-direct, 0 copies per frame",
+        "glasscam: {device} {} -> {}, path {}, 0 copies per frame",
         format.describe(),
-        sink.describe()
+        sink.describe(),
+        sink.path_name()
     );
 
     for index in 0..stream.buffer_count() {
@@ -242,9 +262,9 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
     stream.start()?;
 
     let stats = Stats {
-        path: "kms-direct".into(),
+        path: sink.path_name().into(),
         device: stream.camera().path.display().to_string(),
-        card: sink.card_path(),
+        display: sink.display_name(),
         format: format.pixel.name(),
         width: format.width,
         height: format.height,
@@ -296,6 +316,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         ending,
         ..
     } = pipeline;
+    stats.presentation = sink.presentation();
     sink.restore();
     drop(sink);
     drop(exported);

@@ -46,6 +46,10 @@ pub struct Cli {
     #[arg(long)]
     pub connector: Option<String>,
 
+    /// Wayland: start fullscreen (F toggles, Q or Escape quits).
+    #[arg(long)]
+    pub fullscreen: bool,
+
     /// Write run statistics as JSON to this file at exit.
     #[arg(long)]
     pub stats: Option<PathBuf>,

@@ -14,6 +14,7 @@ use clap::Parser;
 
 use capture::CaptureError;
 use sink::kms::KmsError;
+use sink::wayland::WaylandError;
 
 /// Exit codes, documented in README.md.
 const EXIT_ERROR: u8 = 1;
@@ -24,7 +25,10 @@ const EXIT_DISPLAY: u8 = 4;
 fn exit_code(error: &anyhow::Error) -> u8 {
     if error.chain().any(|e| e.is::<CaptureError>()) {
         EXIT_CAMERA
-    } else if error.chain().any(|e| e.is::<KmsError>()) {
+    } else if error
+        .chain()
+        .any(|e| e.is::<KmsError>() || e.is::<WaylandError>())
+    {
         EXIT_DISPLAY
     } else {
         EXIT_ERROR

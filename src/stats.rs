@@ -18,11 +18,20 @@ pub fn bytes_copied() -> u64 {
     BYTES_COPIED.load(Ordering::Relaxed)
 }
 
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+pub struct Presentation {
+    pub presented: u64,
+    pub discarded: u64,
+    /// Presented frames the compositor flagged ZERO_COPY.
+    pub zero_copy: u64,
+}
+
 #[derive(Debug, Default, Serialize)]
 pub struct Stats {
     pub path: String,
     pub device: String,
-    pub card: String,
+    /// The DRM card or the Wayland display.
+    pub display: String,
     pub format: String,
     pub width: u32,
     pub height: u32,
@@ -39,6 +48,11 @@ pub struct Stats {
     pub sequence_gaps: u64,
     /// Buffers requeued after the display released them.
     pub buffers_released: u64,
+    /// Every requeue after start: released + stale + error-flagged, nothing else.
+    pub requeues: u64,
+    /// Wayland: what wp_presentation reported for the committed frames.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub presentation: Option<Presentation>,
     pub bytes_copied: u64,
     pub duration_s: f64,
     pub presented_fps: f64,

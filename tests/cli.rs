@@ -52,13 +52,6 @@ fn a_file_that_is_no_v4l2_node_is_refused() {
 }
 
 #[test]
-fn the_wayland_backend_says_it_is_not_there_yet() {
-    let output = glasscam(&["--backend", "wayland", "--device", "/dev/null"]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(one_error_line(&output).contains("not yet available"));
-}
-
-#[test]
 fn help_lists_the_documented_options() {
     let output = glasscam(&["--help"]);
     assert!(output.status.success());
@@ -73,6 +66,7 @@ fn help_lists_the_documented_options() {
         "--card",
         "--connector",
         "--stats",
+        "--fullscreen",
         "--list",
     ] {
         assert!(help.contains(option), "{option} missing from --help");

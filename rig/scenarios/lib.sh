@@ -30,26 +30,37 @@ wait_for_text() {
   return 1
 }
 
-# stream_and_dump NAME GLASSCAM-ARGS...: screendumps before, during and after a run of
-# glasscam, whose stderr, exit code, stats and DRM framebuffer list land in /out/NAME.*.
+# stream_and_dump RUN GLASSCAM-ARGS...: screendumps before, during and after a run of
+# glasscam, whose stderr, exit code, stats and DRM framebuffer list land in /out/RUN.*.
 # With STOP_SIGNAL set, glasscam gets that signal right after the screendump while streaming.
+# BACKEND (kms by default, or wayland) picks the display and how it is captured: a cirrus
+# screendump (NAME.*.ppm) or a weston screenshot (NAME.*.png; see wayland-lib.sh).
 stream_and_dump() {
-  name=$1
+  run=$1
   shift
-  rig-screendump "$name.before"
-  "$GLASSCAM" --backend kms --stats "/out/$name.stats.json" "$@" 2>"/out/$name.log" &
+  backend=${BACKEND:-kms}
+  capture_screen "$run.before"
+  "$GLASSCAM" --backend "$backend" --stats "/out/$run.stats.json" "$@" 2>"/out/$run.log" &
   pid=$!
-  if wait_for_text "/out/$name.log" "path kms-direct" 120 "$pid"; then
+  if wait_for_text "/out/$run.log" "path $backend-direct" 120 "$pid"; then
     # Let frames flow, then look while glasscam is still streaming.
     sleep 2
-    cat /sys/kernel/debug/dri/0/framebuffer >"/out/$name.framebuffers"
-    kill -0 "$pid" && rig-screendump "$name.during"
+    cat /sys/kernel/debug/dri/0/framebuffer >"/out/$run.framebuffers"
+    kill -0 "$pid" && capture_screen "$run.during"
     [ -z "${STOP_SIGNAL:-}" ] || kill -s "$STOP_SIGNAL" "$pid"
   fi
   wait "$pid"
-  echo $? >"/out/$name.rc"
-  rig-screendump "$name.after"
-  cat "/out/$name.log"
+  echo $? >"/out/$run.rc"
+  capture_screen "$run.after"
+  cat "/out/$run.log"
+}
+
+capture_screen() {
+  if [ "${BACKEND:-kms}" = wayland ]; then
+    wayland_screenshot "$1"
+  else
+    rig-screendump "$1"
+  fi
 }
 
 # expect_failure NAME GLASSCAM-ARGS...: runs glasscam, records stderr and exit code.

@@ -1,8 +1,14 @@
 //! Displays that take camera dmabufs: one file per backend behind the `Sink` enum.
 
 pub mod kms;
+pub mod wayland;
 
+use std::os::fd::{AsFd, BorrowedFd};
 use std::time::Duration;
+
+use crate::capture::{ExportedBuffer, StreamFormat};
+use kms::KmsSink;
+use wayland::WaylandSink;
 
 /// What a display reports back about camera buffers it was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,4 +20,160 @@ pub enum SinkEvent {
     },
     /// The display no longer reads the buffer: it may go back to the camera.
     Released(usize),
+    /// The user closed the window or pressed Q or Escape.
+    CloseRequested,
+}
+
+// One sink lives for the whole run, so the variants' sizes don't matter.
+#[allow(clippy::large_enum_variant)]
+pub enum Sink {
+    Kms(KmsSink),
+    Wayland(WaylandSink),
+}
+
+impl Sink {
+    /// The `path` of --stats: which display, and that frames go to it directly.
+    pub fn path_name(&self) -> &'static str {
+        match self {
+            Sink::Kms(_) => "kms-direct",
+            Sink::Wayland(_) => "wayland-direct",
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Sink::Kms(s) => s.describe(),
+            Sink::Wayland(s) => s.describe(),
+        }
+    }
+
+    pub fn display_name(&self) -> String {
+        match self {
+            Sink::Kms(s) => s.card_path(),
+            Sink::Wayland(s) => s.display_name(),
+        }
+    }
+
+    /// How many camera buffers the display may hold at once.
+    pub fn buffers_held(&self) -> usize {
+        match self {
+            Sink::Kms(s) => s.buffers_held(),
+            Sink::Wayland(s) => s.buffers_held(),
+        }
+    }
+
+    /// The size frames would show at without scaling, if the display has one.
+    pub fn natural_size(&self) -> Option<(u32, u32)> {
+        match self {
+            Sink::Kms(s) => Some(s.current_mode_size()),
+            Sink::Wayland(_) => None,
+        }
+    }
+
+    /// Wayland: what wp_presentation reported so far.
+    pub fn presentation(&self) -> Option<crate::stats::Presentation> {
+        match self {
+            Sink::Kms(_) => None,
+            Sink::Wayland(s) => {
+                let counts = s.presentation();
+                Some(crate::stats::Presentation {
+                    presented: counts.presented,
+                    discarded: counts.discarded,
+                    zero_copy: counts.zero_copy,
+                })
+            }
+        }
+    }
+
+    pub fn import(
+        &mut self,
+        buffers: &[ExportedBuffer],
+        format: &StreamFormat,
+        device: &str,
+    ) -> anyhow::Result<()> {
+        match self {
+            Sink::Kms(s) => s.import(buffers, format)?,
+            Sink::Wayland(s) => s.import(buffers, format, device)?,
+        }
+        Ok(())
+    }
+
+    pub fn can_present(&self) -> bool {
+        match self {
+            Sink::Kms(s) => s.can_present(),
+            Sink::Wayland(s) => s.can_present(),
+        }
+    }
+
+    pub fn present(&mut self, index: usize) -> anyhow::Result<Vec<SinkEvent>> {
+        Ok(match self {
+            Sink::Kms(s) => s.present(index)?,
+            Sink::Wayland(s) => s.present(index)?,
+        })
+    }
+
+    pub fn dispatch(&mut self) -> anyhow::Result<Vec<SinkEvent>> {
+        Ok(match self {
+            Sink::Kms(s) => s.dispatch()?,
+            Sink::Wayland(s) => s.dispatch()?,
+        })
+    }
+
+    /// Fails when the display stopped completing frames it must complete (KMS flips).
+    pub fn check_progress(&self) -> anyhow::Result<()> {
+        match self {
+            Sink::Kms(s) => s.check_flip_progress()?,
+            // A hidden window legitimately gets no frame callbacks.
+            Sink::Wayland(_) => {}
+        }
+        Ok(())
+    }
+
+    /// Puts the display back as found and lets go of every camera buffer.
+    pub fn restore(&mut self) {
+        match self {
+            Sink::Kms(s) => s.restore(),
+            Sink::Wayland(s) => s.restore(),
+        }
+    }
+}
+
+impl AsFd for Sink {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        match self {
+            Sink::Kms(s) => s.as_fd(),
+            Sink::Wayland(s) => s.as_fd(),
+        }
+    }
+}
+
+/// The largest size of the frame's aspect ratio that fits in `area`.
+pub fn fit(frame: (u32, u32), area: (u32, u32)) -> (u32, u32) {
+    let (fw, fh) = (u64::from(frame.0.max(1)), u64::from(frame.1.max(1)));
+    let (aw, ah) = (u64::from(area.0), u64::from(area.1));
+    if aw * fh <= ah * fw {
+        (area.0, (aw * fh / fw) as u32)
+    } else {
+        ((ah * fw / fh) as u32, area.1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit;
+
+    #[test]
+    fn a_wider_frame_is_letterboxed() {
+        assert_eq!(fit((1280, 720), (1024, 768)), (1024, 576));
+    }
+
+    #[test]
+    fn a_taller_frame_is_pillarboxed() {
+        assert_eq!(fit((640, 480), (1920, 1080)), (1440, 1080));
+    }
+
+    #[test]
+    fn an_equal_aspect_frame_fills_the_area() {
+        assert_eq!(fit((640, 480), (1024, 768)), (1024, 768));
+    }
 }

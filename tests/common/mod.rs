@@ -65,6 +65,11 @@ impl Scenario {
     pub fn screendump(&self, name: &str) -> Image {
         Image::read_ppm(&self.out.join(format!("{name}.ppm")))
     }
+
+    /// A weston screenshot (wayland-lib.sh's wayland_screenshot).
+    pub fn screenshot(&self, name: &str) -> Image {
+        Image::read_png(&self.out.join(format!("{name}.png")))
+    }
 }
 
 /// An RGB picture from a QEMU screendump (binary PPM).
@@ -103,6 +108,26 @@ impl Image {
         Image {
             width,
             height,
+            pixels,
+        }
+    }
+
+    pub fn read_png(path: &Path) -> Image {
+        let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
+        decoder.set_transformations(png::Transformations::normalize_to_color8());
+        let mut reader = decoder.read_info().unwrap();
+        let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut buf).unwrap();
+        let channels = info.color_type.samples();
+        assert!(channels >= 3, "{}: not an RGB picture", path.display());
+        let pixels = buf[..info.buffer_size()]
+            .chunks(channels)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect();
+        Image {
+            width: info.width as usize,
+            height: info.height as usize,
             pixels,
         }
     }

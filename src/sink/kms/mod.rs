@@ -521,12 +521,7 @@ fn full_screen(mode: Mode) -> Placement {
 /// The largest rectangle of the frame's aspect ratio inside the mode, centred.
 fn fitted(mode: Mode, frame: (u32, u32)) -> Placement {
     let (mw, mh) = mode_size(&mode);
-    let (fw, fh) = (u64::from(frame.0), u64::from(frame.1));
-    let (w, h) = if u64::from(mw) * fh <= u64::from(mh) * fw {
-        (mw, (u64::from(mw) * fh / fw) as u32)
-    } else {
-        ((u64::from(mh) * fw / fh) as u32, mh)
-    };
+    let (w, h) = super::fit(frame, (mw, mh));
     Placement {
         mode,
         dst: (((mw - w) / 2) as i32, ((mh - h) / 2) as i32, w, h),
@@ -599,20 +594,9 @@ mod tests {
     }
 
     #[test]
-    fn a_wider_frame_is_letterboxed() {
-        let p = fitted(mode(1024, 768), (1280, 720));
-        assert_eq!(p.dst, (0, 96, 1024, 576));
-    }
-
-    #[test]
-    fn a_taller_frame_is_pillarboxed() {
+    fn a_smaller_frame_is_centred_in_the_mode() {
         let p = fitted(mode(1920, 1080), (640, 480));
         assert_eq!(p.dst, (240, 0, 1440, 1080));
-    }
-
-    #[test]
-    fn an_equal_aspect_frame_fills_the_mode() {
-        let p = fitted(mode(1024, 768), (640, 480));
-        assert_eq!(p.dst, (0, 0, 1024, 768));
+        assert_eq!(fitted(mode(1024, 768), (1280, 720)).dst, (0, 96, 1024, 576));
     }
 }

@@ -1,0 +1,410 @@
+//! The desktop sink: camera dmabufs handed to the Wayland compositor.
+//!
+//! Each V4L2 buffer becomes one zwp_linux_dmabuf wl_buffer, created once. A frame is one
+//! attach + commit, paced by frame callbacks; wl_buffer.release gives it back to the camera,
+//! and wp_presentation says whether and when it reached the screen.
+
+mod error;
+mod state;
+
+use std::os::fd::{AsFd, BorrowedFd};
+
+use smithay_client_toolkit::compositor::{CompositorState, FrameCallbackData};
+use smithay_client_toolkit::dmabuf::DmabufState;
+use smithay_client_toolkit::output::OutputState;
+use smithay_client_toolkit::presentation_time::PresentationTimeState;
+use smithay_client_toolkit::registry::RegistryState;
+use smithay_client_toolkit::seat::SeatState;
+use smithay_client_toolkit::shell::xdg::window::WindowDecorations;
+use smithay_client_toolkit::shell::xdg::XdgShell;
+use smithay_client_toolkit::shell::WaylandSurface;
+use wayland_client::globals::registry_queue_init;
+use wayland_client::{Connection, EventQueue, Proxy, QueueHandle};
+use wayland_protocols::wp::linux_dmabuf::zv1::client::zwp_linux_buffer_params_v1::Flags;
+use wayland_protocols::wp::viewporter::client::{wp_viewport, wp_viewporter};
+
+pub use error::WaylandError;
+pub use state::PresentationCounts;
+use state::WaylandState;
+
+use super::SinkEvent;
+use crate::capture::{ExportedBuffer, StreamFormat};
+use crate::format::{fourcc_name, PixelFormat};
+
+const MODIFIER_LINEAR: u64 = 0;
+/// DRM_FORMAT_MOD_INVALID: "implicit", which compositors take as linear for foreign buffers.
+const MODIFIER_INVALID: u64 = 0x00ff_ffff_ffff_ffff;
+/// Roundtrips to wait for the first configure (each one answers everything sent before it).
+const CONFIGURE_ROUNDTRIPS: usize = 5;
+
+pub struct WaylandSink {
+    connection: Connection,
+    queue: EventQueue<WaylandState>,
+    qh: QueueHandle<WaylandState>,
+    state: WaylandState,
+    display: String,
+    modifier: u64,
+    viewport: Option<wp_viewport::WpViewport>,
+    frame_size: (u32, u32),
+    /// The window size the viewport was last set for.
+    placed_for: Option<(u32, u32)>,
+}
+
+fn lost(_: impl std::fmt::Debug) -> WaylandError {
+    WaylandError::Disconnected
+}
+
+impl WaylandSink {
+    /// Connects, binds the globals and picks the first of `candidates` the compositor imports
+    /// as a LINEAR dmabuf (preferring its scanout tranche); then maps a window.
+    pub fn open(
+        candidates: &[PixelFormat],
+        fullscreen: bool,
+    ) -> Result<(WaylandSink, PixelFormat), WaylandError> {
+        let display = std::env::var("WAYLAND_DISPLAY").unwrap_or_default();
+        let connection = Connection::connect_to_env().map_err(|_| WaylandError::Connect {
+            display: display.clone(),
+        })?;
+        let (globals, mut queue) =
+            registry_queue_init::<WaylandState>(&connection).map_err(lost)?;
+        let qh = queue.handle();
+        let compositor = CompositorState::bind(&globals, &qh)
+            .map_err(|_| WaylandError::MissingGlobal("wl_compositor"))?;
+        let xdg = XdgShell::bind(&globals, &qh)
+            .map_err(|_| WaylandError::MissingGlobal("xdg_wm_base"))?;
+        let dmabuf = DmabufState::new(&globals, &qh);
+        if dmabuf.version().is_none() {
+            return Err(WaylandError::MissingGlobal(
+                "zwp_linux_dmabuf_v1 (version 3 or later)",
+            ));
+        }
+        let presentation = PresentationTimeState::bind(&globals, &qh);
+        let viewporter = globals
+            .bind::<wp_viewporter::WpViewporter, _, _>(&qh, 1..=1, ())
+            .ok();
+        if viewporter.is_none() {
+            tracing::warn!(
+                "the compositor has no wp_viewporter: the window keeps the frame's size"
+            );
+        }
+        let mut state = WaylandState::new(
+            RegistryState::new(&globals),
+            SeatState::new(&globals, &qh),
+            OutputState::new(&globals, &qh),
+            compositor,
+            xdg,
+            dmabuf,
+            Some(presentation),
+            viewporter,
+        );
+        if state.dmabuf.version() >= Some(4) {
+            state
+                .dmabuf
+                .get_default_feedback(&qh)
+                .map_err(|_| WaylandError::MissingGlobal("zwp_linux_dmabuf_v1 feedback"))?;
+        }
+        queue.roundtrip(&mut state).map_err(lost)?;
+        queue.roundtrip(&mut state).map_err(lost)?;
+        let (format, modifier) = choose_format(&state, candidates)?;
+
+        let surface = state.compositor.create_surface(&qh);
+        let window = state
+            .xdg
+            .create_window(surface, WindowDecorations::RequestServer, &qh);
+        window.set_app_id("glasscam");
+        window.set_title("glasscam");
+        if fullscreen {
+            window.set_fullscreen(None);
+        }
+        window.commit();
+        let viewport = state
+            .viewporter
+            .as_ref()
+            .map(|v| v.get_viewport(window.wl_surface(), &qh, ()));
+        state.window = Some(window);
+        for _ in 0..CONFIGURE_ROUNDTRIPS {
+            if state.configured.is_some() {
+                break;
+            }
+            queue.roundtrip(&mut state).map_err(lost)?;
+        }
+        if state.configured.is_none() {
+            return Err(WaylandError::NoConfigure(CONFIGURE_ROUNDTRIPS as u64));
+        }
+        let sink = WaylandSink {
+            connection,
+            queue,
+            qh,
+            state,
+            display,
+            modifier,
+            viewport,
+            frame_size: (0, 0),
+            placed_for: None,
+        };
+        Ok((sink, format))
+    }
+
+    pub fn describe(&self) -> String {
+        let (w, h) = self.state.configured.unwrap_or_default();
+        format!(
+            "Wayland {} (linux-dmabuf v{}, window {w}x{h}{})",
+            self.display,
+            self.state.dmabuf.version().unwrap_or(0),
+            if self.state.fullscreen {
+                ", fullscreen"
+            } else {
+                ""
+            }
+        )
+    }
+
+    pub fn display_name(&self) -> String {
+        self.display.clone()
+    }
+
+    /// The compositor may hold the buffer on screen, the one just committed, and one more
+    /// it has not released yet.
+    pub fn buffers_held(&self) -> usize {
+        3
+    }
+
+    pub fn presentation(&self) -> PresentationCounts {
+        self.state.counts
+    }
+
+    /// One wl_buffer per camera buffer, created once and kept for the whole run.
+    pub fn import(
+        &mut self,
+        buffers: &[ExportedBuffer],
+        format: &StreamFormat,
+        device: &str,
+    ) -> Result<(), WaylandError> {
+        if let Some(window) = &self.state.window {
+            window.set_title(format!(
+                "glasscam: {device} {} {}x{}",
+                format.pixel.name(),
+                format.width,
+                format.height
+            ));
+        }
+        self.frame_size = (format.width, format.height);
+        self.state.buffers = vec![None; buffers.len()];
+        for buffer in buffers {
+            let params = self
+                .state
+                .dmabuf
+                .create_params(&self.qh)
+                .map_err(|_| WaylandError::MissingGlobal("zwp_linux_dmabuf_v1"))?;
+            for (plane_index, plane) in format.layout.iter().enumerate() {
+                let fd = buffer.planes[plane.mem_plane].fd.as_fd();
+                params.add(
+                    fd,
+                    plane_index as u32,
+                    plane.offset,
+                    plane.pitch,
+                    self.modifier,
+                );
+            }
+            let proxy = params.create(
+                format.width as i32,
+                format.height as i32,
+                format.pixel.drm as u32,
+                Flags::empty(),
+            );
+            self.state.pending_params.insert(proxy.id(), buffer.index);
+        }
+        while !self.state.pending_params.is_empty() {
+            self.queue.roundtrip(&mut self.state).map_err(lost)?;
+        }
+        if let Some(&index) = self.state.refused.first() {
+            return Err(WaylandError::BufferRefused {
+                index,
+                format: format.pixel.name(),
+                width: format.width,
+                height: format.height,
+            });
+        }
+        Ok(())
+    }
+
+    pub fn can_present(&self) -> bool {
+        self.state.configured.is_some() && !self.state.frame_pending && !self.state.quit
+    }
+
+    /// Keeps the picture's aspect ratio inside the window: the compositor scales.
+    fn place(&mut self) {
+        let window = self.state.configured.unwrap_or_default();
+        if self.placed_for == Some(window) {
+            return;
+        }
+        self.placed_for = Some(window);
+        let Some(viewport) = &self.viewport else {
+            return;
+        };
+        let (fw, fh) = self.frame_size;
+        let (w, h) = if window.0 == 0 || window.1 == 0 {
+            (fw, fh)
+        } else {
+            super::fit((fw, fh), window)
+        };
+        viewport.set_source(0.0, 0.0, f64::from(fw), f64::from(fh));
+        viewport.set_destination(w.max(1) as i32, h.max(1) as i32);
+    }
+
+    /// Commits camera buffer `index`; presentation and release arrive as events.
+    pub fn present(&mut self, index: usize) -> Result<Vec<SinkEvent>, WaylandError> {
+        self.place();
+        let buffer = self
+            .state
+            .buffers
+            .get(index)
+            .and_then(|b| b.clone())
+            .ok_or(WaylandError::BufferRefused {
+                index,
+                format: String::new(),
+                width: self.frame_size.0,
+                height: self.frame_size.1,
+            })?;
+        let Some(window) = &self.state.window else {
+            return Err(WaylandError::Disconnected);
+        };
+        let surface = window.wl_surface().clone();
+        surface.attach(Some(&buffer), 0, 0);
+        surface.damage_buffer(0, 0, self.frame_size.0 as i32, self.frame_size.1 as i32);
+        surface.frame(&self.qh, FrameCallbackData(surface.clone()));
+        self.state.frame_pending = true;
+        if let Some(presentation) = &self.state.presentation {
+            match presentation.feedback(&surface, &self.qh) {
+                Ok(feedback) => {
+                    self.state.feedback_index.insert(feedback.id(), index);
+                }
+                Err(_) => self.state.unmeasured.push(index),
+            }
+        }
+        surface.commit();
+        self.connection.flush().map_err(lost)?;
+        Ok(Vec::new())
+    }
+
+    /// Reads and handles whatever the compositor sent.
+    pub fn dispatch(&mut self) -> Result<Vec<SinkEvent>, WaylandError> {
+        self.queue.dispatch_pending(&mut self.state).map_err(lost)?;
+        if let Some(guard) = self.queue.prepare_read() {
+            match guard.read() {
+                Ok(_) => {}
+                Err(wayland_client::backend::WaylandError::Io(e))
+                    if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(lost(e)),
+            }
+        }
+        self.queue.dispatch_pending(&mut self.state).map_err(lost)?;
+        if std::mem::take(&mut self.state.toggle_fullscreen) {
+            if let Some(window) = &self.state.window {
+                if self.state.fullscreen {
+                    window.unset_fullscreen();
+                } else {
+                    window.set_fullscreen(None);
+                }
+            }
+        }
+        let mut events = std::mem::take(&mut self.state.events);
+        if self.state.quit {
+            events.push(SinkEvent::CloseRequested);
+        }
+        self.connection.flush().map_err(lost)?;
+        Ok(events)
+    }
+
+    /// Lets go of every buffer and the window, and waits until the compositor has too.
+    pub fn restore(&mut self) {
+        for buffer in self.state.buffers.drain(..).flatten() {
+            buffer.destroy();
+        }
+        if let Some(viewport) = self.viewport.take() {
+            viewport.destroy();
+        }
+        self.state.window = None;
+        let _ = self.queue.roundtrip(&mut self.state);
+    }
+}
+
+impl AsFd for WaylandSink {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.connection.as_fd()
+    }
+}
+
+impl Drop for WaylandSink {
+    fn drop(&mut self) {
+        self.restore();
+    }
+}
+
+/// The first candidate the compositor takes with a LINEAR (or implicit) layout, preferring
+/// formats of earlier feedback tranches (the scanout one first); with v3, the modifier list.
+fn choose_format(
+    state: &WaylandState,
+    candidates: &[PixelFormat],
+) -> Result<(PixelFormat, u64), WaylandError> {
+    // (format, modifier, tranche rank)
+    let mut offered: Vec<(u32, u64, usize)> = Vec::new();
+    match &state.default_feedback {
+        Some(feedback) => {
+            let table = feedback.format_table();
+            let mut tranches: Vec<_> = feedback.tranches().iter().enumerate().collect();
+            tranches.sort_by_key(|(rank, t)| {
+                let scanout = matches!(t.flags, wayland_client::WEnum::Value(f)
+                    if f.contains(wayland_protocols::wp::linux_dmabuf::zv1::client::zwp_linux_dmabuf_feedback_v1::TrancheFlags::Scanout));
+                (!scanout, *rank)
+            });
+            for (rank, (_, tranche)) in tranches.into_iter().enumerate() {
+                for &i in &tranche.formats {
+                    if let Some(entry) = table.get(usize::from(i)) {
+                        offered.push((entry.format, entry.modifier, rank));
+                    }
+                }
+            }
+        }
+        None => offered.extend(
+            state
+                .dmabuf
+                .modifiers()
+                .iter()
+                .map(|f| (f.format, f.modifier, 0)),
+        ),
+    }
+    let mut best: Option<(usize, usize, PixelFormat, u64)> = None;
+    for (order, candidate) in candidates.iter().enumerate() {
+        let code = candidate.drm as u32;
+        for &(format, modifier, rank) in &offered {
+            if format == code && (modifier == MODIFIER_LINEAR || modifier == MODIFIER_INVALID) {
+                let key = (rank, order);
+                if best.is_none_or(|(r, o, _, m)| {
+                    key < (r, o)
+                        || (key == (r, o) && modifier == MODIFIER_LINEAR && m != MODIFIER_LINEAR)
+                }) {
+                    best = Some((rank, order, *candidate, modifier));
+                }
+            }
+        }
+    }
+    if let Some((_, _, format, modifier)) = best {
+        return Ok((format, modifier));
+    }
+    let mut names: Vec<String> = offered
+        .iter()
+        .filter(|(_, m, _)| *m == MODIFIER_LINEAR || *m == MODIFIER_INVALID)
+        .map(|(f, _, _)| fourcc_name(*f))
+        .collect();
+    names.sort();
+    names.dedup();
+    Err(WaylandError::NoFormat {
+        wanted: candidates
+            .iter()
+            .map(PixelFormat::name)
+            .collect::<Vec<_>>()
+            .join(" "),
+        available: names.join(" "),
+    })
+}

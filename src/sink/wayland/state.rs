@@ -1,0 +1,395 @@
+//! The Wayland client state: what the compositor tells us, turned into sink events.
+
+use std::collections::HashMap;
+
+use smithay_client_toolkit::compositor::{CompositorHandler, CompositorState};
+use smithay_client_toolkit::dmabuf::{DmabufFeedback, DmabufHandler, DmabufState};
+use smithay_client_toolkit::output::{OutputHandler, OutputState};
+use smithay_client_toolkit::presentation_time::{
+    PresentTime, PresentationTimeHandler, PresentationTimeState,
+};
+use smithay_client_toolkit::registry::{ProvidesRegistryState, RegistryState};
+use smithay_client_toolkit::seat::keyboard::{
+    KeyEvent, KeyboardHandler, Keysym, Modifiers, RawModifiers,
+};
+use smithay_client_toolkit::seat::{Capability, SeatHandler, SeatState};
+use smithay_client_toolkit::shell::xdg::window::{Window, WindowConfigure, WindowHandler};
+use smithay_client_toolkit::shell::xdg::XdgShell;
+use smithay_client_toolkit::{delegate_registry, registry_handlers};
+use wayland_client::backend::ObjectId;
+use wayland_client::protocol::{wl_buffer, wl_keyboard, wl_output, wl_seat, wl_surface};
+use wayland_client::{Connection, Proxy, QueueHandle, WEnum};
+use wayland_protocols::wp::linux_dmabuf::zv1::client::{
+    zwp_linux_buffer_params_v1, zwp_linux_dmabuf_feedback_v1,
+};
+use wayland_protocols::wp::presentation_time::client::wp_presentation_feedback;
+use wayland_protocols::wp::viewporter::client::{wp_viewport, wp_viewporter};
+
+use crate::sink::SinkEvent;
+
+/// What wp_presentation said about the frames glasscam committed.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PresentationCounts {
+    pub presented: u64,
+    pub discarded: u64,
+    /// Presented frames the compositor flagged ZERO_COPY (scanned out without a copy).
+    pub zero_copy: u64,
+}
+
+pub struct WaylandState {
+    pub registry: RegistryState,
+    pub seats: SeatState,
+    pub outputs: OutputState,
+    pub compositor: CompositorState,
+    pub xdg: XdgShell,
+    pub dmabuf: DmabufState,
+    pub presentation: Option<PresentationTimeState>,
+    pub viewporter: Option<wp_viewporter::WpViewporter>,
+    pub window: Option<Window>,
+    pub keyboard: Option<wl_keyboard::WlKeyboard>,
+    /// The size the compositor asked for (0 = ours to choose), once configured.
+    pub configured: Option<(u32, u32)>,
+    pub fullscreen: bool,
+    pub default_feedback: Option<DmabufFeedback>,
+    /// wl_buffer per V4L2 buffer index, once created.
+    pub buffers: Vec<Option<wl_buffer::WlBuffer>>,
+    /// Buffer params still waiting for created/failed, by params object.
+    pub pending_params: HashMap<ObjectId, usize>,
+    pub refused: Vec<usize>,
+    buffer_index: HashMap<ObjectId, usize>,
+    pub feedback_index: HashMap<ObjectId, usize>,
+    pub frame_pending: bool,
+    /// Frames committed without a presentation feedback: counted shown at their frame callback.
+    pub unmeasured: Vec<usize>,
+    pub events: Vec<SinkEvent>,
+    pub counts: PresentationCounts,
+    /// The user asked to quit (Q, Escape, or closing the window).
+    pub quit: bool,
+    /// F was pressed: the sink flips fullscreen on its next turn.
+    pub toggle_fullscreen: bool,
+}
+
+impl WaylandState {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        registry: RegistryState,
+        seats: SeatState,
+        outputs: OutputState,
+        compositor: CompositorState,
+        xdg: XdgShell,
+        dmabuf: DmabufState,
+        presentation: Option<PresentationTimeState>,
+        viewporter: Option<wp_viewporter::WpViewporter>,
+    ) -> WaylandState {
+        WaylandState {
+            registry,
+            seats,
+            outputs,
+            compositor,
+            xdg,
+            dmabuf,
+            presentation,
+            viewporter,
+            window: None,
+            keyboard: None,
+            configured: None,
+            fullscreen: false,
+            default_feedback: None,
+            buffers: Vec::new(),
+            pending_params: HashMap::new(),
+            refused: Vec::new(),
+            buffer_index: HashMap::new(),
+            feedback_index: HashMap::new(),
+            frame_pending: false,
+            unmeasured: Vec::new(),
+            events: Vec::new(),
+            counts: PresentationCounts::default(),
+            quit: false,
+            toggle_fullscreen: false,
+        }
+    }
+
+    fn feedback_done(
+        &mut self,
+        feedback: &wp_presentation_feedback::WpPresentationFeedback,
+    ) -> Option<usize> {
+        self.feedback_index.remove(&feedback.id())
+    }
+}
+
+impl CompositorHandler for WaylandState {
+    fn scale_factor_changed(
+        &mut self,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+        _: &wl_surface::WlSurface,
+        _: i32,
+    ) {
+    }
+    fn transform_changed(
+        &mut self,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+        _: &wl_surface::WlSurface,
+        _: wl_output::Transform,
+    ) {
+    }
+    fn frame(&mut self, _: &Connection, _: &QueueHandle<Self>, _: &wl_surface::WlSurface, _: u32) {
+        self.frame_pending = false;
+        for index in self.unmeasured.drain(..) {
+            self.events.push(SinkEvent::Presented { index, time: None });
+        }
+    }
+    fn surface_enter(
+        &mut self,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+        _: &wl_surface::WlSurface,
+        _: &wl_output::WlOutput,
+    ) {
+    }
+    fn surface_leave(
+        &mut self,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+        _: &wl_surface::WlSurface,
+        _: &wl_output::WlOutput,
+    ) {
+    }
+}
+
+impl OutputHandler for WaylandState {
+    fn output_state(&mut self) -> &mut OutputState {
+        &mut self.outputs
+    }
+    fn new_output(&mut self, _: &Connection, _: &QueueHandle<Self>, _: wl_output::WlOutput) {}
+    fn update_output(&mut self, _: &Connection, _: &QueueHandle<Self>, _: wl_output::WlOutput) {}
+    fn output_destroyed(&mut self, _: &Connection, _: &QueueHandle<Self>, _: wl_output::WlOutput) {}
+}
+
+impl WindowHandler for WaylandState {
+    fn request_close(&mut self, _: &Connection, _: &QueueHandle<Self>, _: &Window) {
+        self.quit = true;
+    }
+
+    fn configure(
+        &mut self,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+        _: &Window,
+        configure: WindowConfigure,
+        _: u32,
+    ) {
+        let (w, h) = configure.new_size;
+        self.configured = Some((w.map_or(0, |v| v.get()), h.map_or(0, |v| v.get())));
+        self.fullscreen = configure.is_fullscreen();
+    }
+}
+
+impl SeatHandler for WaylandState {
+    fn seat_state(&mut self) -> &mut SeatState {
+        &mut self.seats
+    }
+    fn new_seat(&mut self, _: &Connection, _: &QueueHandle<Self>, _: wl_seat::WlSeat) {}
+    fn new_capability(
+        &mut self,
+        _: &Connection,
+        qh: &QueueHandle<Self>,
+        seat: wl_seat::WlSeat,
+        capability: Capability,
+    ) {
+        if capability == Capability::Keyboard && self.keyboard.is_none() {
+            match self.seats.get_keyboard(qh, &seat, None) {
+                Ok(keyboard) => self.keyboard = Some(keyboard),
+                Err(e) => tracing::warn!("no keyboard: {e}"),
+            }
+        }
+    }
+    fn remove_capability(
+        &mut self,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+        _: wl_seat::WlSeat,
+        capability: Capability,
+    ) {
+        if capability == Capability::Keyboard {
+            if let Some(keyboard) = self.keyboard.take() {
+                keyboard.release();
+            }
+        }
+    }
+    fn remove_seat(&mut self, _: &Connection, _: &QueueHandle<Self>, _: wl_seat::WlSeat) {}
+}
+
+impl KeyboardHandler for WaylandState {
+    fn enter(
+        &mut self,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+        _: &wl_keyboard::WlKeyboard,
+        _: &wl_surface::WlSurface,
+        _: u32,
+        _: &[u32],
+        _: &[Keysym],
+    ) {
+    }
+    fn leave(
+        &mut self,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+        _: &wl_keyboard::WlKeyboard,
+        _: &wl_surface::WlSurface,
+        _: u32,
+    ) {
+    }
+    fn press_key(
+        &mut self,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+        _: &wl_keyboard::WlKeyboard,
+        _: u32,
+        event: KeyEvent,
+    ) {
+        match event.keysym {
+            Keysym::q | Keysym::Q | Keysym::Escape => self.quit = true,
+            Keysym::f | Keysym::F => self.toggle_fullscreen = true,
+            _ => {}
+        }
+    }
+    fn repeat_key(
+        &mut self,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+        _: &wl_keyboard::WlKeyboard,
+        _: u32,
+        _: KeyEvent,
+    ) {
+    }
+    fn release_key(
+        &mut self,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+        _: &wl_keyboard::WlKeyboard,
+        _: u32,
+        _: KeyEvent,
+    ) {
+    }
+    fn update_modifiers(
+        &mut self,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+        _: &wl_keyboard::WlKeyboard,
+        _: u32,
+        _: Modifiers,
+        _: RawModifiers,
+        _: u32,
+    ) {
+    }
+}
+
+impl DmabufHandler for WaylandState {
+    fn dmabuf_state(&mut self) -> &mut DmabufState {
+        &mut self.dmabuf
+    }
+
+    fn dmabuf_feedback(
+        &mut self,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+        _: &zwp_linux_dmabuf_feedback_v1::ZwpLinuxDmabufFeedbackV1,
+        feedback: DmabufFeedback,
+    ) {
+        self.default_feedback = Some(feedback);
+    }
+
+    fn created(
+        &mut self,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+        params: &zwp_linux_buffer_params_v1::ZwpLinuxBufferParamsV1,
+        buffer: wl_buffer::WlBuffer,
+    ) {
+        if let Some(index) = self.pending_params.remove(&params.id()) {
+            self.buffer_index.insert(buffer.id(), index);
+            if let Some(slot) = self.buffers.get_mut(index) {
+                *slot = Some(buffer);
+            }
+        }
+    }
+
+    fn failed(
+        &mut self,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+        params: &zwp_linux_buffer_params_v1::ZwpLinuxBufferParamsV1,
+    ) {
+        if let Some(index) = self.pending_params.remove(&params.id()) {
+            self.refused.push(index);
+        }
+    }
+
+    fn released(&mut self, _: &Connection, _: &QueueHandle<Self>, buffer: &wl_buffer::WlBuffer) {
+        if let Some(&index) = self.buffer_index.get(&buffer.id()) {
+            self.events.push(SinkEvent::Released(index));
+        }
+    }
+}
+
+impl PresentationTimeHandler for WaylandState {
+    fn presentation_time_state(&mut self) -> &mut PresentationTimeState {
+        self.presentation
+            .as_mut()
+            .expect("feedback is only requested when wp_presentation is bound")
+    }
+
+    fn presented(
+        &mut self,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+        feedback: &wp_presentation_feedback::WpPresentationFeedback,
+        _: &wl_surface::WlSurface,
+        _: Vec<wl_output::WlOutput>,
+        time: PresentTime,
+        _: u32,
+        _: u64,
+        flags: WEnum<wp_presentation_feedback::Kind>,
+    ) {
+        if let Some(index) = self.feedback_done(feedback) {
+            self.counts.presented += 1;
+            if let WEnum::Value(kind) = flags {
+                if kind.contains(wp_presentation_feedback::Kind::ZeroCopy) {
+                    self.counts.zero_copy += 1;
+                }
+            }
+            let time = std::time::Duration::new(time.tv_sec, time.tv_nsec);
+            self.events.push(SinkEvent::Presented {
+                index,
+                time: Some(time),
+            });
+        }
+    }
+
+    fn discarded(
+        &mut self,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+        feedback: &wp_presentation_feedback::WpPresentationFeedback,
+        _: &wl_surface::WlSurface,
+    ) {
+        if self.feedback_done(feedback).is_some() {
+            self.counts.discarded += 1;
+        }
+    }
+}
+
+impl ProvidesRegistryState for WaylandState {
+    fn registry(&mut self) -> &mut RegistryState {
+        &mut self.registry
+    }
+    registry_handlers![OutputState, SeatState];
+}
+
+delegate_registry!(WaylandState);
+wayland_client::delegate_noop!(WaylandState: ignore wp_viewporter::WpViewporter);
+wayland_client::delegate_noop!(WaylandState: ignore wp_viewport::WpViewport);
+smithay_client_toolkit::delegate_dispatch2!(WaylandState);

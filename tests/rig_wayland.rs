@@ -1,0 +1,68 @@
+//! glasscam as a Wayland client of a real compositor (weston 14, GL renderer on llvmpipe)
+//! with a real camera driver (vivid), in the rig. Each test looks at weston's screenshot.
+
+mod common;
+
+use common::{run_scenario, Image, Scenario};
+
+fn assert_bars_in(image: &Image, area: (usize, usize, usize, usize), what: &str) {
+    let errors = image.bar_errors(area);
+    assert!(errors.is_empty(), "{what}: no colour bars: {errors:?}");
+}
+
+/// A clean run: every frame presented per wp_presentation, nothing copied, and every buffer
+/// that went back to the camera either was released by weston or was never shown.
+fn assert_direct_run(scenario: &Scenario, run: &str, frames: u64) {
+    let log = scenario.text(&format!("{run}.log"));
+    assert_eq!(scenario.exit_code(run), 0, "{log}");
+    let stats = scenario.stats(run);
+    assert_eq!(stats["path"], "wayland-direct", "{stats}");
+    assert_eq!(stats["frames_presented"], frames, "{stats}");
+    assert_eq!(stats["presentation"]["presented"], frames, "{stats}");
+    assert_eq!(stats["bytes_copied"], 0, "{stats}");
+    let count = |key: &str| stats[key].as_u64().unwrap();
+    assert!(count("buffers_released") + 3 >= frames, "{stats}");
+    assert_eq!(
+        count("requeues"),
+        count("buffers_released") + count("frames_stale") + count("frames_error"),
+        "a buffer went back to the camera without being released: {stats}"
+    );
+}
+
+#[test]
+fn yuyv_single_planar_fills_a_kiosk_output() {
+    let scenario = run_scenario("wayland-yuyv", "");
+    assert_direct_run(&scenario, "yuyv", 150);
+    let shot = scenario.screenshot("yuyv.during");
+    assert_eq!((shot.width, shot.height), (1024, 768));
+    assert_bars_in(&shot, (0, 0, 1024, 768), "YUYV");
+    let after = scenario.screenshot("yuyv.after");
+    assert!(
+        !after.bar_errors((0, 0, 1024, 768)).is_empty(),
+        "window left behind"
+    );
+}
+
+#[test]
+fn nv12_from_two_v4l2_planes_is_one_wl_buffer() {
+    let scenario = run_scenario("wayland-nv12-mplane", "");
+    assert_direct_run(&scenario, "nm12", 150);
+    assert_eq!(scenario.stats("nm12")["format"], "NM12");
+    assert_bars_in(
+        &scenario.screenshot("nm12.during"),
+        (0, 0, 1024, 768),
+        "NV12",
+    );
+}
+
+#[test]
+fn a_smaller_picture_is_scaled_by_the_compositor_keeping_its_aspect() {
+    let scenario = run_scenario("wayland-scaled", "");
+    assert_direct_run(&scenario, "scaled", 150);
+    let shot = scenario.screenshot("scaled.during");
+    assert_eq!((shot.width, shot.height), (1280, 720));
+    // 640x480 fitted into 1280x720 is 960x720, centred: black bars 160 wide either side.
+    assert_bars_in(&shot, (160, 0, 960, 720), "scaled");
+    assert_eq!(shot.rgb(80, 360), (0, 0, 0), "left pillarbox");
+    assert_eq!(shot.rgb(1200, 360), (0, 0, 0), "right pillarbox");
+}
