@@ -52,7 +52,8 @@ fn main() -> ExitCode {
         .with_target(false)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("GLASSCAM_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                // wayland-backend logs a broken pipe itself; glasscam's error line says it.
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,wayland_backend=off")),
         )
         .init();
     if cli.list {
