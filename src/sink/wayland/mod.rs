@@ -19,8 +19,9 @@ use smithay_client_toolkit::shell::xdg::window::WindowDecorations;
 use smithay_client_toolkit::shell::xdg::XdgShell;
 use smithay_client_toolkit::shell::WaylandSurface;
 use wayland_client::globals::registry_queue_init;
-use wayland_client::{Connection, EventQueue, Proxy, QueueHandle};
+use wayland_client::{Connection, EventQueue, Proxy, QueueHandle, WEnum};
 use wayland_protocols::wp::linux_dmabuf::zv1::client::zwp_linux_buffer_params_v1::Flags;
+use wayland_protocols::wp::linux_dmabuf::zv1::client::zwp_linux_dmabuf_feedback_v1::TrancheFlags;
 use wayland_protocols::wp::viewporter::client::{wp_viewport, wp_viewporter};
 
 pub use error::WaylandError;
@@ -105,7 +106,7 @@ impl WaylandSink {
         }
         queue.roundtrip(&mut state).map_err(lost)?;
         queue.roundtrip(&mut state).map_err(lost)?;
-        let (format, modifier) = choose_format(&state, candidates)?;
+        let (format, modifier) = choose_format(&offered_formats(&state), candidates)?;
 
         let surface = state.compositor.create_surface(&qh);
         let window = state
@@ -341,61 +342,68 @@ impl Drop for WaylandSink {
     }
 }
 
-/// The first candidate the compositor takes with a LINEAR (or implicit) layout, preferring
-/// formats of earlier feedback tranches (the scanout one first); with v3, the modifier list.
+/// (format, modifier, preference rank) for everything the compositor imports: from the
+/// default feedback's tranches (the scanout tranche first), or with v3 its modifier list.
+fn offered_formats(state: &WaylandState) -> Vec<(u32, u64, usize)> {
+    let Some(feedback) = &state.default_feedback else {
+        return state
+            .dmabuf
+            .modifiers()
+            .iter()
+            .map(|f| (f.format, f.modifier, 0))
+            .collect();
+    };
+    let table = feedback.format_table();
+    let mut tranches: Vec<_> = feedback.tranches().iter().enumerate().collect();
+    tranches.sort_by_key(|(rank, tranche)| {
+        let scanout =
+            matches!(tranche.flags, WEnum::Value(flags) if flags.contains(TrancheFlags::Scanout));
+        (!scanout, *rank)
+    });
+    let mut offered = Vec::new();
+    for (rank, (_, tranche)) in tranches.into_iter().enumerate() {
+        for &i in &tranche.formats {
+            // The table comes from the compositor: an index past its end is skipped.
+            if let Some(entry) = table.get(usize::from(i)) {
+                offered.push((entry.format, entry.modifier, rank));
+            }
+        }
+    }
+    offered
+}
+
+/// The candidate the compositor takes with a LINEAR (or implicit) layout in its most
+/// preferred tranche, earlier candidates first; LINEAR over implicit for the same format.
 fn choose_format(
-    state: &WaylandState,
+    offered: &[(u32, u64, usize)],
     candidates: &[PixelFormat],
 ) -> Result<(PixelFormat, u64), WaylandError> {
-    // (format, modifier, tranche rank)
-    let mut offered: Vec<(u32, u64, usize)> = Vec::new();
-    match &state.default_feedback {
-        Some(feedback) => {
-            let table = feedback.format_table();
-            let mut tranches: Vec<_> = feedback.tranches().iter().enumerate().collect();
-            tranches.sort_by_key(|(rank, t)| {
-                let scanout = matches!(t.flags, wayland_client::WEnum::Value(f)
-                    if f.contains(wayland_protocols::wp::linux_dmabuf::zv1::client::zwp_linux_dmabuf_feedback_v1::TrancheFlags::Scanout));
-                (!scanout, *rank)
-            });
-            for (rank, (_, tranche)) in tranches.into_iter().enumerate() {
-                for &i in &tranche.formats {
-                    if let Some(entry) = table.get(usize::from(i)) {
-                        offered.push((entry.format, entry.modifier, rank));
-                    }
-                }
-            }
-        }
-        None => offered.extend(
-            state
-                .dmabuf
-                .modifiers()
+    let usable = |modifier: u64| modifier == MODIFIER_LINEAR || modifier == MODIFIER_INVALID;
+    let best = candidates
+        .iter()
+        .enumerate()
+        .flat_map(|(order, candidate)| {
+            offered
                 .iter()
-                .map(|f| (f.format, f.modifier, 0)),
-        ),
-    }
-    let mut best: Option<(usize, usize, PixelFormat, u64)> = None;
-    for (order, candidate) in candidates.iter().enumerate() {
-        let code = candidate.drm as u32;
-        for &(format, modifier, rank) in &offered {
-            if format == code && (modifier == MODIFIER_LINEAR || modifier == MODIFIER_INVALID) {
-                let key = (rank, order);
-                if best.is_none_or(|(r, o, _, m)| {
-                    key < (r, o)
-                        || (key == (r, o) && modifier == MODIFIER_LINEAR && m != MODIFIER_LINEAR)
-                }) {
-                    best = Some((rank, order, *candidate, modifier));
-                }
-            }
-        }
-    }
-    if let Some((_, _, format, modifier)) = best {
+                .filter(move |&&(format, modifier, _)| {
+                    format == candidate.drm as u32 && usable(modifier)
+                })
+                .map(move |&(_, modifier, rank)| {
+                    (
+                        (rank, order, modifier != MODIFIER_LINEAR),
+                        *candidate,
+                        modifier,
+                    )
+                })
+        })
+        .min_by_key(|&(key, _, _)| key);
+    if let Some((_, format, modifier)) = best {
         return Ok((format, modifier));
     }
     let mut names: Vec<String> = offered
         .iter()
-        .filter(|(_, m, _)| *m == MODIFIER_LINEAR || *m == MODIFIER_INVALID)
-        .map(|(f, _, _)| fourcc_name(*f))
+        .filter(|&&(_, modifier, _)| usable(modifier))
+        .map(|&(format, _, _)| fourcc_name(format))
         .collect();
     names.sort();
     names.dedup();
@@ -407,4 +415,57 @@ fn choose_format(
             .join(" "),
         available: names.join(" "),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::{parse_fourcc, PixelFormat};
+
+    fn pixel(name: &str) -> PixelFormat {
+        PixelFormat::from_v4l2(parse_fourcc(name).unwrap()).unwrap()
+    }
+
+    fn drm(name: &str) -> u32 {
+        pixel(name).drm as u32
+    }
+
+    #[test]
+    fn the_earliest_tranche_wins_over_camera_order() {
+        let offered = [
+            (drm("YUYV"), MODIFIER_LINEAR, 1),
+            (drm("NV12"), MODIFIER_LINEAR, 0),
+        ];
+        let (chosen, _) = choose_format(&offered, &[pixel("YUYV"), pixel("NV12")]).unwrap();
+        assert_eq!(chosen.name(), "NV12");
+    }
+
+    #[test]
+    fn within_a_tranche_the_camera_order_wins() {
+        let offered = [
+            (drm("NV12"), MODIFIER_LINEAR, 0),
+            (drm("YUYV"), MODIFIER_LINEAR, 0),
+        ];
+        let (chosen, _) = choose_format(&offered, &[pixel("YUYV"), pixel("NV12")]).unwrap();
+        assert_eq!(chosen.name(), "YUYV");
+    }
+
+    #[test]
+    fn linear_is_preferred_to_implicit_and_tiled_is_never_used() {
+        let tiled = 0x0100_0000_0000_0001;
+        let offered = [
+            (drm("YUYV"), MODIFIER_INVALID, 0),
+            (drm("YUYV"), MODIFIER_LINEAR, 0),
+            (drm("NV12"), tiled, 0),
+        ];
+        assert_eq!(
+            choose_format(&offered, &[pixel("YUYV")]).unwrap().1,
+            MODIFIER_LINEAR
+        );
+        let err = choose_format(&offered, &[pixel("NV12")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("cannot import NV12"), "{err}");
+        assert!(err.contains("YUYV") && !err.contains("NV12 ("), "{err}");
+    }
 }
