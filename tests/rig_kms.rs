@@ -121,16 +121,7 @@ fn the_multiplanar_api_streams_too() {
 #[test]
 fn bad_input_fails_with_one_clear_line_and_leaves_the_display_alone() {
     let scenario = run_scenario("kms-bad-input", "video=VGA-1:640x480");
-    let expect = |run: &str, code: i32, words: &[&str]| {
-        let log = scenario.text(&format!("{run}.log"));
-        assert_eq!(scenario.exit_code(run), code, "{run}: {log}");
-        assert_eq!(log.lines().count(), 1, "{run}: not one line: {log}");
-        assert!(log.starts_with("glasscam: error: "), "{run}: {log}");
-        for word in words {
-            assert!(log.contains(word), "{run}: '{word}' missing from: {log}");
-        }
-        assert!(!log.contains("panicked"), "{run}: {log}");
-    };
+    let expect = |run: &str, code: i32, words: &[&str]| scenario.assert_error(run, code, 1, words);
     expect("missing-device", 3, &["/dev/video99", "No such file"]);
     expect("dev-null", 3, &["/dev/null", "not a V4L2 device"]);
     expect("drm-node", 3, &["/dev/dri/card0", "not a V4L2 device"]);

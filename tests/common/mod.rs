@@ -58,6 +58,20 @@ impl Scenario {
         self.text(&format!("{run}.rc")).trim().parse().unwrap()
     }
 
+    /// Asserts run `run` exited with `code` and ended in glasscam's error line holding
+    /// `words`, with `lines` lines of stderr in all and no panic.
+    pub fn assert_error(&self, run: &str, code: i32, lines: usize, words: &[&str]) {
+        let log = self.text(&format!("{run}.log"));
+        assert_eq!(self.exit_code(run), code, "{run}: {log}");
+        assert_eq!(log.lines().count(), lines, "{run}: {log}");
+        let last = log.lines().last().unwrap_or_default();
+        assert!(last.starts_with("glasscam: error: "), "{run}: {log}");
+        for word in words {
+            assert!(last.contains(word), "{run}: '{word}' missing from: {log}");
+        }
+        assert!(!log.contains("panicked"), "{run}: {log}");
+    }
+
     pub fn stats(&self, run: &str) -> serde_json::Value {
         serde_json::from_str(&self.text(&format!("{run}.stats.json"))).unwrap()
     }
