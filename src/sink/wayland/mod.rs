@@ -98,16 +98,6 @@ impl WaylandSink {
             Some(presentation),
             viewporter,
         );
-        if state.dmabuf.version() >= Some(4) {
-            state
-                .dmabuf
-                .get_default_feedback(&qh)
-                .map_err(|_| WaylandError::MissingGlobal("zwp_linux_dmabuf_v1 feedback"))?;
-        }
-        queue.roundtrip(&mut state).map_err(lost)?;
-        queue.roundtrip(&mut state).map_err(lost)?;
-        let (format, modifier) = choose_format(&offered_formats(&state), candidates)?;
-
         let surface = state.compositor.create_surface(&qh);
         let window = state
             .xdg
@@ -122,7 +112,19 @@ impl WaylandSink {
             .viewporter
             .as_ref()
             .map(|v| v.get_viewport(window.wl_surface(), &qh, ()));
+        if state.dmabuf.version() >= Some(4) {
+            let missing = |_| WaylandError::MissingGlobal("zwp_linux_dmabuf_v1 feedback");
+            state.dmabuf.get_default_feedback(&qh).map_err(missing)?;
+            let surface_feedback = state
+                .dmabuf
+                .get_surface_feedback(window.wl_surface(), &qh)
+                .map_err(missing)?;
+            state.surface_feedback_id = Some(surface_feedback.id());
+        }
         state.window = Some(window);
+        queue.roundtrip(&mut state).map_err(lost)?;
+        queue.roundtrip(&mut state).map_err(lost)?;
+        let (format, modifier) = choose_format(&offered_formats(&state), candidates)?;
         for _ in 0..CONFIGURE_ROUNDTRIPS {
             if state.configured.is_some() {
                 break;
@@ -343,9 +345,14 @@ impl Drop for WaylandSink {
 }
 
 /// (format, modifier, preference rank) for everything the compositor imports: from the
-/// default feedback's tranches (the scanout tranche first), or with v3 its modifier list.
+/// surface's (else the default) feedback tranches, the scanout tranche first; with v3 from
+/// its modifier list.
 fn offered_formats(state: &WaylandState) -> Vec<(u32, u64, usize)> {
-    let Some(feedback) = &state.default_feedback else {
+    let Some(feedback) = state
+        .surface_feedback
+        .as_ref()
+        .or(state.default_feedback.as_ref())
+    else {
         return state
             .dmabuf
             .modifiers()

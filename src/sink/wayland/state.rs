@@ -51,6 +51,9 @@ pub struct WaylandState {
     pub configured: Option<(u32, u32)>,
     pub fullscreen: bool,
     pub default_feedback: Option<DmabufFeedback>,
+    /// The feedback for our window's surface (v4+), which may prefer a scanout tranche.
+    pub surface_feedback: Option<DmabufFeedback>,
+    pub surface_feedback_id: Option<ObjectId>,
     /// wl_buffer per V4L2 buffer index, once created.
     pub buffers: Vec<Option<wl_buffer::WlBuffer>>,
     /// Buffer params still waiting for created/failed, by params object.
@@ -95,6 +98,8 @@ impl WaylandState {
             configured: None,
             fullscreen: false,
             default_feedback: None,
+            surface_feedback: None,
+            surface_feedback_id: None,
             buffers: Vec::new(),
             pending_params: HashMap::new(),
             refused: Vec::new(),
@@ -296,10 +301,14 @@ impl DmabufHandler for WaylandState {
         &mut self,
         _: &Connection,
         _: &QueueHandle<Self>,
-        _: &zwp_linux_dmabuf_feedback_v1::ZwpLinuxDmabufFeedbackV1,
+        proxy: &zwp_linux_dmabuf_feedback_v1::ZwpLinuxDmabufFeedbackV1,
         feedback: DmabufFeedback,
     ) {
-        self.default_feedback = Some(feedback);
+        if Some(proxy.id()) == self.surface_feedback_id {
+            self.surface_feedback = Some(feedback);
+        } else {
+            self.default_feedback = Some(feedback);
+        }
     }
 
     fn created(
