@@ -96,21 +96,24 @@ fn compositor_faults_end_in_one_clear_line_and_free_the_camera() {
 }
 
 /// weston's own V4L2 client on the same rig, for comparison. It exports read-only dmabufs,
-/// which llvmpipe handles badly (DEVELOPERS.md), so its picture is reported, not judged;
-/// the scenario fails when three attempts gave no screenshot at all.
+/// which llvmpipe handles badly (DEVELOPERS.md: weston crashed in 11 of 23 runs), so its
+/// outcome is reported, not judged: the test fails only when the client could not be run.
 #[test]
 fn weston_simple_dmabuf_v4l_runs_as_a_reference() {
     let scenario = run_scenario("wayland-reference", "");
-    let shot = scenario.screenshot("reference");
-    assert_eq!((shot.width, shot.height), (1024, 768));
-    let errors = shot.bar_errors((0, 0, 1024, 768));
-    eprintln!(
-        "weston-simple-dmabuf-v4l: {}; {}",
+    let attempts = scenario.text("attempts.txt");
+    assert!(attempts.contains("attempt 1:"), "{attempts}");
+    let outcome = if scenario.out.join("reference.png").exists() {
+        let shot = scenario.screenshot("reference");
+        assert_eq!((shot.width, shot.height), (1024, 768));
+        let errors = shot.bar_errors((0, 0, 1024, 768));
         if errors.is_empty() {
             "colour bars shown".to_string()
         } else {
             format!("wrong picture: {errors:?}")
-        },
-        scenario.text("attempts.txt").trim()
-    );
+        }
+    } else {
+        "weston crashed in every attempt".to_string()
+    };
+    eprintln!("weston-simple-dmabuf-v4l: {outcome}\n{}", attempts.trim());
 }
