@@ -113,7 +113,7 @@ fn weston_simple_dmabuf_v4l_runs_as_a_reference() {
             format!("wrong picture: {errors:?}")
         }
     } else {
-        "weston crashed in every attempt".to_string()
+        "no screenshot: weston crashed (SIGSEGV) around the client in every attempt".to_string()
     };
     eprintln!("weston-simple-dmabuf-v4l: {outcome}\n{}", attempts.trim());
 }

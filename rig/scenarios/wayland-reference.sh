@@ -63,4 +63,4 @@ dmesg | grep -E 'segfault|traps:' >/out/segfaults.txt || rm -f /out/segfaults.tx
 [ -e /out/segfaults.txt ] && cat /out/segfaults.txt
 grep dmabuf /out/wayland-globals.txt
 # A reference client that kills weston every time is a finding to report, not a rig failure.
-[ -s /out/reference.png ] || grep -q "weston died" /out/attempts.txt
+[ -s /out/reference.png ] || grep -q "weston died\\|weston exit 139" /out/attempts.txt
