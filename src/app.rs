@@ -14,8 +14,7 @@ use crate::buffers::BufferPool;
 use crate::capture::{Camera, CaptureError, FormatRequest, Stream};
 use crate::cli::{Backend, Cli};
 use crate::format::{fourcc_name, PixelFormat};
-use crate::sink::kms::KmsSink;
-use crate::sink::wayland::WaylandSink;
+use crate::ladder;
 use crate::sink::{Sink, SinkEvent};
 use crate::stats::{self, Stats};
 
@@ -161,7 +160,7 @@ fn candidate_formats(camera: &Camera, wanted: Option<u32>) -> anyhow::Result<Vec
         }
         let pixel = PixelFormat::from_v4l2(wanted).ok_or_else(|| {
             anyhow!(
-                "{} has no DRM equivalent: it cannot be shown without conversion yet",
+                "glasscam cannot show {} yet: no display format matches it and it cannot convert it",
                 fourcc_name(wanted)
             )
         })?;
@@ -176,7 +175,7 @@ fn candidate_formats(camera: &Camera, wanted: Option<u32>) -> anyhow::Result<Vec
         .collect();
     if candidates.is_empty() {
         bail!(
-            "{} offers no format that can be shown without conversion ({})",
+            "{} offers no format glasscam can show or convert ({})",
             camera.path.display(),
             names()
         );
@@ -220,17 +219,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
 
     let camera = Camera::open(&cli.device)?;
     let candidates = candidate_formats(&camera, cli.format.map(|f| f.0))?;
-    let (mut sink, pixel) = match backend {
-        Backend::Wayland => {
-            let (sink, pixel) = WaylandSink::open(&candidates, cli.fullscreen)?;
-            (Sink::Wayland(sink), pixel)
-        }
-        _ => {
-            let (sink, pixel) =
-                KmsSink::open(cli.card.as_deref(), cli.connector.as_deref(), &candidates)?;
-            (Sink::Kms(sink), pixel)
-        }
-    };
+    let (mut sink, pixel) = ladder::open_display(cli, backend, &camera, &candidates)?;
     let size = cli.size.map(|s| (s.width, s.height)).or_else(|| {
         // No size asked for: the display's own size, if the camera has it, needs no scaling.
         let (w, h) = sink.natural_size()?;
@@ -250,10 +239,18 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
     let (mut stream, exported) = Stream::allocate(camera, format.clone(), count as u32)?;
     sink.import(&exported, &format, &device)?;
     eprintln!(
-        "glasscam: {device} {} -> {}, path {}, 0 copies per frame",
+        "glasscam: {device} {} -> {}, path {}, {}",
         format.describe(),
         sink.describe(),
-        sink.path_name()
+        sink.path_name(),
+        if sink.path_name().ends_with("copy") {
+            format!(
+                "1 copy per frame ({} bytes)",
+                format.width * format.height * 4
+            )
+        } else {
+            "0 copies per frame".to_string()
+        }
     );
 
     for index in 0..stream.buffer_count() {

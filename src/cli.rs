@@ -22,6 +22,11 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = Backend::Auto)]
     pub backend: Backend,
 
+    /// The rung frames take to the display: direct (the camera's dmabufs), copy (CPU
+    /// conversion), gpu; auto steps down from direct when the display refuses the format.
+    #[arg(long, value_enum, default_value_t = PathChoice::Auto)]
+    pub path: PathChoice,
+
     /// V4L2 pixel format as v4l2-ctl prints it (YUYV, NV12, BGR4, ...).
     #[arg(long, value_parser = parse_format)]
     pub format: Option<Fourcc>,
@@ -64,6 +69,14 @@ pub enum Backend {
     Auto,
     Kms,
     Wayland,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PathChoice {
+    Auto,
+    Direct,
+    Gpu,
+    Copy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,9 @@ mod app;
 mod buffers;
 mod capture;
 mod cli;
+mod convert;
 mod format;
+mod ladder;
 mod sink;
 mod stats;
 

@@ -9,7 +9,6 @@ use serde::Serialize;
 static BYTES_COPIED: AtomicU64 = AtomicU64::new(0);
 
 /// Records a CPU copy of `bytes` of frame data.
-#[allow(dead_code)] // The direct paths copy nothing; the copy rung will call this.
 pub fn count_copy(bytes: u64) {
     BYTES_COPIED.fetch_add(bytes, Ordering::Relaxed);
 }

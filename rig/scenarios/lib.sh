@@ -42,7 +42,7 @@ stream_and_dump() {
   capture_screen "$run.before"
   "$GLASSCAM" --backend "$backend" --stats "/out/$run.stats.json" "$@" 2>"/out/$run.log" &
   pid=$!
-  if wait_for_text "/out/$run.log" "path $backend-direct" 120 "$pid"; then
+  if wait_for_text "/out/$run.log" "path $backend-" 120 "$pid"; then
     # Let frames flow, then look while glasscam is still streaming.
     sleep 2
     cat /sys/kernel/debug/dri/0/framebuffer >"/out/$run.framebuffers"

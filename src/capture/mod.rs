@@ -15,12 +15,15 @@ use nix::errno::Errno;
 pub use error::CaptureError;
 pub use stream::Stream;
 
+use crate::convert::Colorimetry;
 use crate::format::{fourcc_name, PixelFormat, PlaneLayout};
 
 /// One memory plane of a V4L2 buffer, exported as a dmabuf.
 #[derive(Debug)]
 pub struct ExportedPlane {
     pub fd: OwnedFd,
+    /// Bytes the driver allocated for the plane.
+    pub length: u32,
 }
 
 /// A V4L2 buffer whose every plane the display can import.
@@ -42,6 +45,8 @@ pub struct StreamFormat {
     pub layout: Vec<PlaneLayout>,
     /// Frame interval the driver set, if it reports one.
     pub interval: Option<(u32, u32)>,
+    /// How YCbCr samples map to RGB, as the driver reports it.
+    pub colorimetry: Colorimetry,
 }
 
 impl StreamFormat {
@@ -299,6 +304,7 @@ impl Camera {
             width,
             height,
             planes: mem_planes,
+            colorimetry,
         } = self.read_format(&fmt)?;
         if let Some(wanted) = request.fourcc {
             if wanted != fourcc {
@@ -337,6 +343,7 @@ impl Camera {
             mem_planes,
             layout,
             interval,
+            colorimetry,
         })
     }
 
@@ -348,7 +355,7 @@ impl Camera {
             what,
         };
         // SAFETY: S_FMT filled the member that matches buf_type.
-        let (fourcc, width, height, planes) = unsafe {
+        let (fourcc, width, height, planes, colorimetry) = unsafe {
             if self.is_multiplanar() {
                 let pix = fmt.fmt.pix_mp;
                 let count = usize::from(pix.num_planes);
@@ -360,7 +367,12 @@ impl Camera {
                     .iter()
                     .map(|p| (p.bytesperline, p.sizeimage))
                     .collect();
-                (pix.pixelformat, pix.width, pix.height, planes)
+                let colorimetry = Colorimetry::from_v4l2(
+                    pix.colorspace,
+                    u32::from(pix.ycbcr_enc),
+                    u32::from(pix.quantization),
+                );
+                (pix.pixelformat, pix.width, pix.height, planes, colorimetry)
             } else {
                 let pix = fmt.fmt.pix;
                 (
@@ -368,6 +380,7 @@ impl Camera {
                     pix.width,
                     pix.height,
                     vec![(pix.bytesperline, pix.sizeimage)],
+                    Colorimetry::from_v4l2(pix.colorspace, pix.ycbcr_enc, pix.quantization),
                 )
             }
         };
@@ -379,6 +392,7 @@ impl Camera {
             width,
             height,
             planes,
+            colorimetry,
         })
     }
 
@@ -430,6 +444,7 @@ struct DriverFormat {
     width: u32,
     height: u32,
     planes: Vec<(u32, u32)>,
+    colorimetry: Colorimetry,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -133,7 +133,7 @@ impl Stream {
             }
             // SAFETY: EXPBUF just created this fd and nothing else owns it.
             let fd = unsafe { OwnedFd::from_raw_fd(exp.fd) };
-            exported.push(ExportedPlane { fd });
+            exported.push(ExportedPlane { fd, length });
         }
         Ok(ExportedBuffer {
             index,

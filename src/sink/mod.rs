@@ -1,5 +1,6 @@
 //! Displays that take camera dmabufs: one file per backend behind the `Sink` enum.
 
+mod cpu_copy;
 pub mod kms;
 pub mod wayland;
 
@@ -35,6 +36,7 @@ impl Sink {
     /// The `path` of --stats: which display, and that frames go to it directly.
     pub fn path_name(&self) -> &'static str {
         match self {
+            Sink::Kms(s) if s.is_copy() => "kms-copy",
             Sink::Kms(_) => "kms-direct",
             Sink::Wayland(_) => "wayland-direct",
         }

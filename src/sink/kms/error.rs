@@ -71,6 +71,9 @@ pub enum KmsError {
     /// A page flip never completed: the display is stuck or gone.
     #[error("the display did not complete a page flip within {0} s")]
     FlipTimeout(u64),
+    /// The copy rung could not convert a frame.
+    #[error("copying a frame for the display: {0}")]
+    Copy(String),
     /// A camera buffer the display never imported.
     #[error("camera buffer {0} was never imported into the display")]
     NotImported(usize),

@@ -12,10 +12,10 @@ use std::os::fd::{AsFd, BorrowedFd};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use drm::buffer::{self, DrmFourcc, DrmModifier, PlanarBuffer};
+use drm::buffer::{self, Buffer as _, DrmFourcc, DrmModifier, PlanarBuffer};
 use drm::control::{
-    atomic::AtomicModeReq, connector, crtc, framebuffer, property, AtomicCommitFlags, Device as _,
-    Event, FbCmd2Flags, Mode, PageFlipFlags,
+    atomic::AtomicModeReq, connector, crtc, dumbbuffer::DumbBuffer, framebuffer, property,
+    AtomicCommitFlags, Device as _, Event, FbCmd2Flags, Mode, PageFlipFlags,
 };
 use drm::{ClientCapability, Device as _};
 
@@ -23,6 +23,7 @@ use error::ioctl;
 pub use error::KmsError;
 use output::{describe_mode, mode_size, Card, Output};
 
+use super::cpu_copy::CameraMaps;
 use super::SinkEvent;
 use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::format::PixelFormat;
@@ -97,16 +98,31 @@ impl PlanarBuffer for CameraFramebuffer<'_> {
     }
 }
 
+/// The copy rung's display side: XRGB8888 dumb buffers glasscam fills on the CPU.
+struct CopyTargets {
+    maps: Option<CameraMaps>,
+    /// framebuffers[i] wraps dumb[i].
+    dumb: Vec<DumbBuffer>,
+    on_screen: Option<usize>,
+}
+
+/// Dumb buffers of the copy rung: one on screen, one being filled.
+const COPY_TARGETS: usize = 2;
+
 pub struct KmsSink {
     card: Card,
     output: Output,
     atomic: Option<AtomicProps>,
     saved: Option<SavedCrtc>,
+    /// Direct: one per camera buffer. Copy: one per dumb buffer.
     framebuffers: Vec<framebuffer::Handle>,
     gem_handles: Vec<buffer::Handle>,
+    copy: Option<CopyTargets>,
     placement: Option<Placement>,
     modeset_done: bool,
-    in_flight: Option<(usize, Instant)>,
+    /// The camera buffer being flipped to, and the framebuffer slot showing it.
+    in_flight: Option<(usize, usize, Instant)>,
+    /// Direct only: the camera buffer on screen, released when the next flip completes.
     on_screen: Option<usize>,
 }
 
@@ -144,6 +160,7 @@ impl KmsSink {
             saved: Some(saved),
             framebuffers: Vec::new(),
             gem_handles: Vec::new(),
+            copy: None,
             placement: None,
             modeset_done: false,
             in_flight: None,
@@ -193,17 +210,75 @@ impl KmsSink {
     }
 
     /// Imports every camera buffer (once) and decides mode and placement.
+    /// Copy rung: frames are converted into XRGB8888 dumb buffers instead of imported.
+    pub fn use_copy(&mut self) {
+        self.copy = Some(CopyTargets {
+            maps: None,
+            dumb: Vec::new(),
+            on_screen: None,
+        });
+    }
+
+    pub fn is_copy(&self) -> bool {
+        self.copy.is_some()
+    }
+
     pub fn import(
         &mut self,
         buffers: &[ExportedBuffer],
         format: &StreamFormat,
     ) -> Result<(), KmsError> {
-        for buffer in buffers {
-            let fb = self.import_one(buffer, format)?;
-            self.framebuffers.push(fb);
+        if self.copy.is_some() {
+            self.allocate_copy_targets(buffers, format)?;
+        } else {
+            for buffer in buffers {
+                let fb = self.import_one(buffer, format)?;
+                self.framebuffers.push(fb);
+            }
         }
         self.placement = Some(self.place(format)?);
         Ok(())
+    }
+
+    fn allocate_copy_targets(
+        &mut self,
+        buffers: &[ExportedBuffer],
+        format: &StreamFormat,
+    ) -> Result<(), KmsError> {
+        let maps = CameraMaps::new(buffers, format).map_err(|e| KmsError::Copy(e.to_string()))?;
+        let Some(copy) = self.copy.as_mut() else {
+            return Ok(());
+        };
+        copy.maps = Some(maps);
+        for _ in 0..COPY_TARGETS {
+            let dumb = self
+                .card
+                .create_dumb_buffer((format.width, format.height), DrmFourcc::Xrgb8888, 32)
+                .map_err(ioctl("allocating a display buffer"))?;
+            let fb = self.card.add_framebuffer(&dumb, 24, 32);
+            copy.dumb.push(dumb);
+            self.framebuffers
+                .push(fb.map_err(ioctl("adding a framebuffer for a display buffer"))?);
+        }
+        Ok(())
+    }
+
+    /// Copy rung: converts camera buffer `index` into the dumb buffer not on screen.
+    fn fill_copy_target(&mut self, index: usize) -> Result<usize, KmsError> {
+        let Some(copy) = self.copy.as_mut() else {
+            return Err(KmsError::NotImported(index));
+        };
+        let slot = copy.on_screen.map_or(0, |s| (s + 1) % copy.dumb.len());
+        let maps = copy.maps.as_ref().ok_or(KmsError::NotImported(index))?;
+        let dumb = &mut copy.dumb[slot];
+        let pitch = dumb.pitch() as usize;
+        let mut mapping = self
+            .card
+            .map_dumb_buffer(dumb)
+            .map_err(ioctl("mapping a display buffer"))?;
+        maps.convert(index, &mut mapping, pitch)
+            .map_err(|e| KmsError::Copy(e.to_string()))?;
+        Ok(slot)
     }
 
     fn import_one(
@@ -362,9 +437,18 @@ impl KmsSink {
         if self.in_flight.is_some() {
             return Err(KmsError::FlipPending);
         }
+        // Copy: the camera buffer is free again as soon as it is converted.
+        let (slot, mut events) = if self.copy.is_some() {
+            (
+                self.fill_copy_target(index)?,
+                vec![SinkEvent::Released(index)],
+            )
+        } else {
+            (index, Vec::new())
+        };
         let fb = *self
             .framebuffers
-            .get(index)
+            .get(slot)
             .ok_or(KmsError::NotImported(index))?;
         let placement = self.placement.ok_or(KmsError::NotImported(index))?;
         match (&self.atomic, self.modeset_done) {
@@ -403,8 +487,9 @@ impl KmsSink {
                     )
                     .map_err(ioctl("setting the display mode"))?;
                 self.modeset_done = true;
-                self.in_flight = Some((index, Instant::now()));
-                return Ok(self.flip_completed(None));
+                self.in_flight = Some((index, slot, Instant::now()));
+                events.extend(self.flip_completed(None));
+                return Ok(events);
             }
             (None, true) => {
                 self.card
@@ -413,8 +498,8 @@ impl KmsSink {
             }
         }
         self.modeset_done = true;
-        self.in_flight = Some((index, Instant::now()));
-        Ok(Vec::new())
+        self.in_flight = Some((index, slot, Instant::now()));
+        Ok(events)
     }
 
     /// Reads the card's events after its fd became readable.
@@ -435,12 +520,17 @@ impl KmsSink {
     }
 
     fn flip_completed(&mut self, time: Option<Duration>) -> Vec<SinkEvent> {
-        let Some((index, _)) = self.in_flight.take() else {
+        let Some((index, slot, _)) = self.in_flight.take() else {
             return Vec::new();
         };
         let mut events = vec![SinkEvent::Presented { index, time }];
-        if let Some(previous) = self.on_screen.replace(index) {
-            events.push(SinkEvent::Released(previous));
+        match &mut self.copy {
+            Some(copy) => copy.on_screen = Some(slot),
+            None => {
+                if let Some(previous) = self.on_screen.replace(index) {
+                    events.push(SinkEvent::Released(previous));
+                }
+            }
         }
         events
     }
@@ -448,7 +538,7 @@ impl KmsSink {
     /// Fails when a flip was never completed: the display is stuck or gone.
     pub fn check_flip_progress(&self) -> Result<(), KmsError> {
         match self.in_flight {
-            Some((_, since)) if since.elapsed() > FLIP_TIMEOUT => {
+            Some((_, _, since)) if since.elapsed() > FLIP_TIMEOUT => {
                 Err(KmsError::FlipTimeout(FLIP_TIMEOUT.as_secs()))
             }
             _ => Ok(()),
@@ -491,6 +581,13 @@ impl KmsSink {
         }
         for handle in self.gem_handles.drain(..) {
             let _ = self.card.close_buffer(handle);
+        }
+        if let Some(copy) = self.copy.as_mut() {
+            copy.maps = None;
+            copy.on_screen = None;
+            for dumb in copy.dumb.drain(..) {
+                let _ = self.card.destroy_dumb_buffer(dumb);
+            }
         }
         self.in_flight = None;
         self.on_screen = None;

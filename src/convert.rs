@@ -1,0 +1,464 @@
+//! The copy rung's CPU conversion: any mapped camera format into XRGB8888, with the YCbCr
+//! matrix and range the driver reports. It is also the reference the GPU shaders are tested
+//! against. Every byte it writes is counted as copied.
+
+use drm_fourcc::DrmFourcc;
+
+use crate::format::{PixelFormat, PlaneLayout};
+
+/// The YCbCr → RGB matrix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Matrix {
+    Bt601,
+    Bt709,
+    Bt2020,
+}
+
+/// How YCbCr samples are to be read, from the V4L2 format's colorimetry fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Colorimetry {
+    pub matrix: Matrix,
+    pub full_range: bool,
+}
+
+// Values from linux/videodev2.h.
+const COLORSPACE_REC709: u32 = 3;
+const COLORSPACE_JPEG: u32 = 7;
+const COLORSPACE_BT2020: u32 = 10;
+const YCBCR_ENC_601: u32 = 1;
+const YCBCR_ENC_709: u32 = 2;
+const YCBCR_ENC_XV601: u32 = 3;
+const YCBCR_ENC_XV709: u32 = 4;
+const YCBCR_ENC_SYCC: u32 = 5;
+const YCBCR_ENC_BT2020: u32 = 6;
+const YCBCR_ENC_BT2020_CONST_LUM: u32 = 7;
+const QUANTIZATION_FULL: u32 = 1;
+const QUANTIZATION_LIMITED: u32 = 2;
+
+impl Colorimetry {
+    /// Resolves V4L2's "default" values the way the kernel's V4L2_MAP_* macros do.
+    pub fn from_v4l2(colorspace: u32, ycbcr_enc: u32, quantization: u32) -> Colorimetry {
+        let matrix = match ycbcr_enc {
+            YCBCR_ENC_709 | YCBCR_ENC_XV709 => Matrix::Bt709,
+            YCBCR_ENC_BT2020 | YCBCR_ENC_BT2020_CONST_LUM => Matrix::Bt2020,
+            YCBCR_ENC_601 | YCBCR_ENC_XV601 | YCBCR_ENC_SYCC => Matrix::Bt601,
+            _ => match colorspace {
+                COLORSPACE_REC709 => Matrix::Bt709,
+                COLORSPACE_BT2020 => Matrix::Bt2020,
+                _ => Matrix::Bt601,
+            },
+        };
+        let full_range = match quantization {
+            QUANTIZATION_FULL => true,
+            QUANTIZATION_LIMITED => false,
+            _ => colorspace == COLORSPACE_JPEG,
+        };
+        Colorimetry { matrix, full_range }
+    }
+
+    /// 16.16 fixed-point coefficients: (y scale, y offset, Cr→R, Cb→G, Cr→G, Cb→B).
+    fn coefficients(&self) -> [i32; 6] {
+        let (kr, kb) = match self.matrix {
+            Matrix::Bt601 => (0.299, 0.114),
+            Matrix::Bt709 => (0.2126, 0.0722),
+            Matrix::Bt2020 => (0.2627, 0.0593),
+        };
+        let (y_scale, c_scale, y_offset) = if self.full_range {
+            (1.0, 1.0, 0)
+        } else {
+            (255.0 / 219.0, 255.0 / 224.0, 16)
+        };
+        let kg = 1.0 - kr - kb;
+        let fixed = |v: f64| (v * 65536.0).round() as i32;
+        [
+            fixed(y_scale),
+            y_offset,
+            fixed(2.0 * (1.0 - kr) * c_scale),
+            fixed(2.0 * (1.0 - kb) * kb / kg * c_scale),
+            fixed(2.0 * (1.0 - kr) * kr / kg * c_scale),
+            fixed(2.0 * (1.0 - kb) * c_scale),
+        ]
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConvertError {
+    /// A plane or the destination is smaller than the frame needs.
+    #[error("{what} holds {have} bytes, the frame needs {need}")]
+    TooSmall {
+        what: &'static str,
+        have: usize,
+        need: usize,
+    },
+}
+
+/// One colour plane of the source: its bytes (from its offset on) and its pitch.
+struct Plane<'a> {
+    data: &'a [u8],
+    pitch: usize,
+}
+
+impl Plane<'_> {
+    fn at(&self, x: usize, y: usize) -> u8 {
+        self.data[y * self.pitch + x]
+    }
+}
+
+#[inline]
+fn clamp(v: i32) -> u8 {
+    (v >> 16).clamp(0, 255) as u8
+}
+
+/// Converts one frame into XRGB8888 (bytes B, G, R, X) at `dst` with `dst_pitch`.
+/// `mem` holds each V4L2 memory plane's bytes. Returns the bytes written.
+pub fn to_xrgb8888(
+    format: &PixelFormat,
+    layout: &[PlaneLayout],
+    mem: &[&[u8]],
+    (width, height): (u32, u32),
+    colorimetry: Colorimetry,
+    dst: &mut [u8],
+    dst_pitch: usize,
+) -> Result<u64, ConvertError> {
+    let (w, h) = (width as usize, height as usize);
+    let need = dst_pitch * (h - 1) + w * 4;
+    if dst.len() < need || dst_pitch < w * 4 {
+        return Err(ConvertError::TooSmall {
+            what: "the display buffer",
+            have: dst.len(),
+            need,
+        });
+    }
+    let mut planes = Vec::with_capacity(layout.len());
+    for plane in layout {
+        let data = mem.get(plane.mem_plane).copied().unwrap_or_default();
+        let start = plane.offset as usize;
+        let need = start + plane.size as usize;
+        if data.len() < need {
+            return Err(ConvertError::TooSmall {
+                what: "a camera plane",
+                have: data.len(),
+                need,
+            });
+        }
+        planes.push(Plane {
+            data: &data[start..need],
+            pitch: plane.pitch as usize,
+        });
+    }
+    let [ys, yo, cr_r, cb_g, cr_g, cb_b] = colorimetry.coefficients();
+    let yuv = |y: u8, u: u8, v: u8| {
+        let l = (i32::from(y) - yo) * ys + (1 << 15);
+        let (u, v) = (i32::from(u) - 128, i32::from(v) - 128);
+        [
+            clamp(l + cb_b * u),
+            clamp(l - cb_g * u - cr_g * v),
+            clamp(l + cr_r * v),
+        ]
+    };
+    use DrmFourcc::*;
+    for row in 0..h {
+        let out = &mut dst[row * dst_pitch..row * dst_pitch + w * 4];
+        for (x, px) in out.chunks_exact_mut(4).enumerate() {
+            let bgr: [u8; 3] = match format.drm {
+                Yuyv | Yvyu | Uyvy | Vyuy => {
+                    // Byte positions of Y, U, V in each two-pixel group of four bytes.
+                    let (y0, u, v) = match format.drm {
+                        Yuyv => (0, 1, 3),
+                        Yvyu => (0, 3, 1),
+                        Uyvy => (1, 0, 2),
+                        _ => (1, 2, 0),
+                    };
+                    let group = (x / 2) * 4;
+                    let p = &planes[0];
+                    yuv(
+                        p.at(group + y0 + (x % 2) * 2, row),
+                        p.at(group + u, row),
+                        p.at(group + v, row),
+                    )
+                }
+                Nv12 | Nv21 | Nv16 | Nv61 | Nv24 | Nv42 => {
+                    let (sx, sy) = match format.drm {
+                        Nv12 | Nv21 => (2, 2),
+                        Nv16 | Nv61 => (2, 1),
+                        _ => (1, 1),
+                    };
+                    let swap = matches!(format.drm, Nv21 | Nv61 | Nv42);
+                    let c = (x / sx) * 2;
+                    let (a, b) = (planes[1].at(c, row / sy), planes[1].at(c + 1, row / sy));
+                    let (u, v) = if swap { (b, a) } else { (a, b) };
+                    yuv(planes[0].at(x, row), u, v)
+                }
+                Yuv420 | Yvu420 | Yuv422 => {
+                    let sy = if format.drm == Yuv422 { 1 } else { 2 };
+                    let (cx, cy) = (x / 2, row / sy);
+                    let (u, v) = (planes[1].at(cx, cy), planes[2].at(cx, cy));
+                    let (u, v) = if format.drm == Yvu420 { (v, u) } else { (u, v) };
+                    yuv(planes[0].at(x, row), u, v)
+                }
+                _ => rgb_at(format.drm, &planes[0], x, row),
+            };
+            px[..3].copy_from_slice(&bgr);
+            px[3] = 0xff;
+        }
+    }
+    let written = (w * h * 4) as u64;
+    crate::stats::count_copy(written);
+    Ok(written)
+}
+
+/// One RGB-family pixel as (B, G, R).
+fn rgb_at(format: DrmFourcc, plane: &Plane, x: usize, y: usize) -> [u8; 3] {
+    use DrmFourcc::*;
+    let bytes = |n: usize| &plane.data[y * plane.pitch + x * n..y * plane.pitch + x * n + n];
+    let expand5 = |v: u16| ((v << 3) | (v >> 2)) as u8;
+    let expand6 = |v: u16| ((v << 2) | (v >> 4)) as u8;
+    match format {
+        // Little-endian words: DRM names the high byte first.
+        Xrgb8888 | Argb8888 => {
+            let p = bytes(4);
+            [p[0], p[1], p[2]]
+        }
+        Xbgr8888 | Abgr8888 => {
+            let p = bytes(4);
+            [p[2], p[1], p[0]]
+        }
+        Bgrx8888 | Bgra8888 => {
+            let p = bytes(4);
+            [p[3], p[2], p[1]]
+        }
+        Rgbx8888 | Rgba8888 => {
+            let p = bytes(4);
+            [p[1], p[2], p[3]]
+        }
+        Rgb888 => {
+            let p = bytes(3);
+            [p[0], p[1], p[2]]
+        }
+        Bgr888 => {
+            let p = bytes(3);
+            [p[2], p[1], p[0]]
+        }
+        Rgb565 => {
+            let p = bytes(2);
+            let v = u16::from_le_bytes([p[0], p[1]]);
+            [
+                expand5(v & 0x1f),
+                expand6((v >> 5) & 0x3f),
+                expand5(v >> 11),
+            ]
+        }
+        Xrgb1555 | Argb1555 => {
+            let p = bytes(2);
+            let v = u16::from_le_bytes([p[0], p[1]]);
+            [
+                expand5(v & 0x1f),
+                expand5((v >> 5) & 0x1f),
+                expand5((v >> 10) & 0x1f),
+            ]
+        }
+        _ => {
+            // R8 (grey) and anything left: one luma-like byte.
+            let g = bytes(1)[0];
+            [g, g, g]
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::parse_fourcc;
+
+    const BT601_LIMITED: Colorimetry = Colorimetry {
+        matrix: Matrix::Bt601,
+        full_range: false,
+    };
+
+    fn convert(name: &str, w: u32, h: u32, mem: &[&[u8]], pitches: &[(u32, u32)]) -> Vec<u8> {
+        let format = PixelFormat::from_v4l2(parse_fourcc(name).unwrap()).unwrap();
+        let layout = format.layout(w, h, pitches).unwrap();
+        let mut dst = vec![0; (w * h * 4) as usize];
+        to_xrgb8888(
+            &format,
+            &layout,
+            mem,
+            (w, h),
+            BT601_LIMITED,
+            &mut dst,
+            (w * 4) as usize,
+        )
+        .unwrap();
+        dst
+    }
+
+    /// Within `tolerance` per channel of (R, G, B) at pixel `i`.
+    fn near(dst: &[u8], i: usize, rgb: (u8, u8, u8), tolerance: u8) -> bool {
+        let (b, g, r) = (dst[i * 4], dst[i * 4 + 1], dst[i * 4 + 2]);
+        r.abs_diff(rgb.0) <= tolerance
+            && g.abs_diff(rgb.1) <= tolerance
+            && b.abs_diff(rgb.2) <= tolerance
+    }
+
+    // BT.601 limited-range YCbCr of 75% colour bars (ITU-R BT.801): white, yellow, red, blue.
+    const WHITE: (u8, u8, u8) = (180, 128, 128);
+    const YELLOW: (u8, u8, u8) = (162, 44, 142);
+    const RED: (u8, u8, u8) = (65, 100, 212);
+    const BLUE: (u8, u8, u8) = (35, 212, 114);
+
+    #[test]
+    fn colorimetry_defaults_follow_the_kernel() {
+        // sRGB webcam YUV: BT.601 limited; JPEG: full; REC709: BT.709.
+        assert_eq!(Colorimetry::from_v4l2(8, 0, 0), BT601_LIMITED);
+        assert!(Colorimetry::from_v4l2(COLORSPACE_JPEG, 0, 0).full_range);
+        assert_eq!(
+            Colorimetry::from_v4l2(COLORSPACE_REC709, 0, 0).matrix,
+            Matrix::Bt709
+        );
+        assert_eq!(
+            Colorimetry::from_v4l2(8, YCBCR_ENC_BT2020, QUANTIZATION_FULL).matrix,
+            Matrix::Bt2020
+        );
+    }
+
+    #[test]
+    fn yuyv_bars_become_75_percent_rgb() {
+        // Two pixels per group: white+white, yellow+yellow, red+red, blue+blue.
+        let mut src = Vec::new();
+        for (y, u, v) in [WHITE, YELLOW, RED, BLUE] {
+            src.extend_from_slice(&[y, u, y, v]);
+        }
+        let dst = convert("YUYV", 8, 1, &[&src], &[(16, 16)]);
+        assert!(near(&dst, 0, (191, 191, 191), 2), "{:?}", &dst[..4]);
+        assert!(near(&dst, 2, (191, 191, 0), 2), "{:?}", &dst[8..12]);
+        assert!(near(&dst, 4, (191, 0, 0), 2), "{:?}", &dst[16..20]);
+        assert!(near(&dst, 6, (0, 0, 191), 2), "{:?}", &dst[24..28]);
+        assert_eq!(dst[3], 0xff);
+    }
+
+    #[test]
+    fn uyvy_orders_chroma_first() {
+        let (y, u, v) = RED;
+        let dst = convert("UYVY", 2, 1, &[&[u, y, v, y]], &[(4, 4)]);
+        assert!(near(&dst, 1, (191, 0, 0), 2), "{:?}", &dst);
+    }
+
+    #[test]
+    fn nv12_shares_chroma_over_two_by_two() {
+        let (y, u, v) = BLUE;
+        let mut src = vec![y; 4];
+        src.extend_from_slice(&[u, v]);
+        let dst = convert("NV12", 2, 2, &[&src], &[(2, 6)]);
+        for i in 0..4 {
+            assert!(near(&dst, i, (0, 0, 191), 2), "{i}: {:?}", &dst);
+        }
+        // NV21 swaps the chroma bytes: the same bytes read as V, U are a different colour.
+        let swapped = convert("NV21", 2, 2, &[&src], &[(2, 6)]);
+        assert!(!near(&swapped, 0, (0, 0, 191), 20));
+    }
+
+    #[test]
+    fn nm12_reads_its_second_buffer() {
+        let (y, u, v) = YELLOW;
+        let dst = convert("NM12", 2, 2, &[&[y; 4], &[u, v]], &[(2, 4), (2, 2)]);
+        assert!(near(&dst, 3, (191, 191, 0), 2), "{:?}", &dst);
+    }
+
+    #[test]
+    fn yu12_reads_three_planes() {
+        let (y, u, v) = RED;
+        let src = [y, y, y, y, u, v];
+        let dst = convert("YU12", 2, 2, &[&src], &[(2, 6)]);
+        assert!(near(&dst, 2, (191, 0, 0), 2), "{:?}", &dst);
+        let yv = convert("YV12", 2, 2, &[&src], &[(2, 6)]);
+        assert!(!near(&yv, 2, (191, 0, 0), 20));
+    }
+
+    #[test]
+    fn full_range_and_bt709_change_the_result() {
+        let format = PixelFormat::from_v4l2(parse_fourcc("YUYV").unwrap()).unwrap();
+        let layout = format.layout(2, 1, &[(4, 4)]).unwrap();
+        let src = [235u8, 128, 235, 128];
+        let mut limited = vec![0; 8];
+        let mut full = vec![0; 8];
+        to_xrgb8888(
+            &format,
+            &layout,
+            &[&src],
+            (2, 1),
+            BT601_LIMITED,
+            &mut limited,
+            8,
+        )
+        .unwrap();
+        let full_601 = Colorimetry {
+            matrix: Matrix::Bt601,
+            full_range: true,
+        };
+        to_xrgb8888(&format, &layout, &[&src], (2, 1), full_601, &mut full, 8).unwrap();
+        assert_eq!(&limited[..3], &[255, 255, 255]);
+        assert_eq!(&full[..3], &[235, 235, 235]);
+        // A saturated red decodes differently under BT.709.
+        let (y, u, v) = RED;
+        let red = [y, u, y, v];
+        let mut bt709 = vec![0; 8];
+        let c709 = Colorimetry {
+            matrix: Matrix::Bt709,
+            full_range: false,
+        };
+        to_xrgb8888(&format, &layout, &[&red], (2, 1), c709, &mut bt709, 8).unwrap();
+        assert!(!near(&bt709, 0, (191, 0, 0), 5), "{:?}", &bt709);
+    }
+
+    #[test]
+    fn rgb_formats_are_reordered_into_xrgb() {
+        // BGR4: bytes B, G, R, X.
+        let dst = convert("BGR4", 1, 1, &[&[10, 20, 30, 0]], &[(4, 4)]);
+        assert_eq!(&dst[..3], &[10, 20, 30]);
+        // RGB3: bytes R, G, B.
+        let dst = convert("RGB3", 1, 1, &[&[30, 20, 10]], &[(3, 3)]);
+        assert_eq!(&dst[..3], &[10, 20, 30]);
+        // RGBP: RGB565, pure red is 0xf800.
+        let dst = convert("RGBP", 1, 1, &[&[0x00, 0xf8]], &[(2, 2)]);
+        assert_eq!(&dst[..3], &[0, 0, 255]);
+    }
+
+    #[test]
+    fn short_buffers_are_errors_not_panics() {
+        let format = PixelFormat::from_v4l2(parse_fourcc("YUYV").unwrap()).unwrap();
+        let layout = format.layout(4, 2, &[(8, 16)]).unwrap();
+        let mut dst = vec![0; 32];
+        let short = [0u8; 8];
+        assert!(matches!(
+            to_xrgb8888(
+                &format,
+                &layout,
+                &[&short],
+                (4, 2),
+                BT601_LIMITED,
+                &mut dst,
+                16
+            ),
+            Err(ConvertError::TooSmall { .. })
+        ));
+        let src = [0u8; 16];
+        let mut small = vec![0; 8];
+        assert!(to_xrgb8888(
+            &format,
+            &layout,
+            &[&src],
+            (4, 2),
+            BT601_LIMITED,
+            &mut small,
+            16
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn every_conversion_is_counted() {
+        let before = crate::stats::bytes_copied();
+        convert("BGR4", 2, 2, &[&[0; 16]], &[(8, 16)]);
+        assert!(crate::stats::bytes_copied() - before >= 16);
+    }
+}
