@@ -35,10 +35,7 @@ fn open(
 ) -> anyhow::Result<(Sink, PixelFormat)> {
     Ok(match backend {
         Backend::Wayland => {
-            if copy {
-                bail!("the copy rung is not available on Wayland yet");
-            }
-            let (sink, pixel) = WaylandSink::open(display_formats, cli.fullscreen)?;
+            let (sink, pixel) = WaylandSink::open(display_formats, cli.fullscreen, copy)?;
             (Sink::Wayland(sink), pixel)
         }
         _ => {

@@ -34,3 +34,39 @@ fn kms_steps_down_to_the_copy_rung_for_yuv_and_counts_every_byte() {
     assert!(!scenario.text("nm12.log").contains("stepping down"));
     scenario.assert_error("direct-yuyv", 4, 1, &["no plane", "YUYV", "XR24"]);
 }
+
+#[test]
+fn wayland_takes_the_copy_rung_when_forced_or_refused() {
+    let scenario = run_scenario("wayland-copy", "");
+    let frame_bytes = 640 * 480 * 4;
+    for run in ["forced", "nv24"] {
+        let log = scenario.text(&format!("{run}.log"));
+        assert_eq!(scenario.exit_code(run), 0, "{run}: {log}");
+        let stats = scenario.stats(run);
+        assert_eq!(stats["path"], "wayland-copy", "{stats}");
+        assert_eq!(stats["frames_presented"], 90, "{stats}");
+        // Frames converted but dropped because weston still held every wl_shm buffer are
+        // copied too: at least one conversion per presented frame.
+        assert!(
+            stats["bytes_copied"].as_u64() >= Some(90 * frame_bytes),
+            "{stats}"
+        );
+        assert_eq!(
+            stats["bytes_copied"].as_u64().unwrap() % frame_bytes,
+            0,
+            "{stats}"
+        );
+        let shot = scenario.screenshot(&format!("{run}.during"));
+        let errors = shot.bar_errors((0, 0, 1024, 768));
+        assert!(errors.is_empty(), "{run}: no colour bars: {errors:?}");
+    }
+    let nv24 = scenario.text("nv24.log");
+    assert!(
+        nv24.lines()
+            .next()
+            .unwrap()
+            .contains("stepping down to the copy rung"),
+        "{nv24}"
+    );
+    assert!(nv24.contains("cannot import NV24"), "{nv24}");
+}

@@ -38,6 +38,7 @@ impl Sink {
         match self {
             Sink::Kms(s) if s.is_copy() => "kms-copy",
             Sink::Kms(_) => "kms-direct",
+            Sink::Wayland(s) if s.is_copy() => "wayland-copy",
             Sink::Wayland(_) => "wayland-direct",
         }
     }

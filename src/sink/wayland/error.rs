@@ -24,6 +24,9 @@ pub enum WaylandError {
     /// The connection broke: the compositor quit or crashed, or raised a protocol error.
     #[error("lost the Wayland compositor")]
     Disconnected,
+    /// The copy rung could not map, allocate or convert.
+    #[error("copying a frame for the compositor: {0}")]
+    Copy(String),
     /// The window was never configured.
     #[error("the compositor did not configure the window within {0} s")]
     NoConfigure(u64),

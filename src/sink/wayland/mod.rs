@@ -18,7 +18,10 @@ use smithay_client_toolkit::seat::SeatState;
 use smithay_client_toolkit::shell::xdg::window::WindowDecorations;
 use smithay_client_toolkit::shell::xdg::XdgShell;
 use smithay_client_toolkit::shell::WaylandSurface;
+use smithay_client_toolkit::shm::slot::{Buffer as ShmBuffer, SlotPool};
+use smithay_client_toolkit::shm::Shm;
 use wayland_client::globals::registry_queue_init;
+use wayland_client::protocol::{wl_shm, wl_surface};
 use wayland_client::{Connection, EventQueue, Proxy, QueueHandle, WEnum};
 use wayland_protocols::wp::linux_dmabuf::zv1::client::zwp_linux_buffer_params_v1::Flags;
 use wayland_protocols::wp::linux_dmabuf::zv1::client::zwp_linux_dmabuf_feedback_v1::TrancheFlags;
@@ -28,6 +31,7 @@ pub use error::WaylandError;
 pub use state::PresentationCounts;
 use state::WaylandState;
 
+use super::cpu_copy::CameraMaps;
 use super::SinkEvent;
 use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::format::{fourcc_name, PixelFormat};
@@ -47,6 +51,7 @@ pub struct WaylandSink {
     modifier: u64,
     viewport: Option<wp_viewport::WpViewport>,
     frame_size: (u32, u32),
+    copy: Option<ShmTargets>,
     /// The window size the viewport was last set for.
     placed_for: Option<(u32, u32)>,
 }
@@ -58,9 +63,12 @@ fn lost(_: impl std::fmt::Debug) -> WaylandError {
 impl WaylandSink {
     /// Connects, binds the globals and picks the first of `candidates` the compositor imports
     /// as a LINEAR dmabuf (preferring its scanout tranche); then maps a window.
+    /// With `copy`, frames are converted into wl_shm buffers (the copy rung) and
+    /// `candidates` is not consulted.
     pub fn open(
         candidates: &[PixelFormat],
         fullscreen: bool,
+        copy: bool,
     ) -> Result<(WaylandSink, PixelFormat), WaylandError> {
         let display = std::env::var("WAYLAND_DISPLAY").unwrap_or_default();
         let connection = Connection::connect_to_env().map_err(|_| WaylandError::Connect {
@@ -74,7 +82,12 @@ impl WaylandSink {
         let xdg = XdgShell::bind(&globals, &qh)
             .map_err(|_| WaylandError::MissingGlobal("xdg_wm_base"))?;
         let dmabuf = DmabufState::new(&globals, &qh);
-        if dmabuf.version().is_none() {
+        let shm = if copy {
+            Some(Shm::bind(&globals, &qh).map_err(|_| WaylandError::MissingGlobal("wl_shm"))?)
+        } else {
+            None
+        };
+        if dmabuf.version().is_none() && !copy {
             return Err(WaylandError::MissingGlobal(
                 "zwp_linux_dmabuf_v1 (version 3 or later)",
             ));
@@ -98,6 +111,8 @@ impl WaylandSink {
             Some(presentation),
             viewporter,
         );
+        // Before any roundtrip: wl_shm sends its formats to the state right away.
+        state.shm = shm;
         let surface = state.compositor.create_surface(&qh);
         let window = state
             .xdg
@@ -124,7 +139,10 @@ impl WaylandSink {
         state.window = Some(window);
         queue.roundtrip(&mut state).map_err(lost)?;
         queue.roundtrip(&mut state).map_err(lost)?;
-        let (format, modifier) = choose_format(&offered_formats(&state), candidates)?;
+        let (format, modifier) = match candidates.first() {
+            Some(&first) if copy => (first, MODIFIER_LINEAR),
+            _ => choose_format(&offered_formats(&state), candidates)?,
+        };
         for _ in 0..CONFIGURE_ROUNDTRIPS {
             if state.configured.is_some() {
                 break;
@@ -143,6 +161,7 @@ impl WaylandSink {
             modifier,
             viewport,
             frame_size: (0, 0),
+            copy: None,
             placed_for: None,
         };
         Ok((sink, format))
@@ -192,6 +211,10 @@ impl WaylandSink {
             ));
         }
         self.frame_size = (format.width, format.height);
+        if let Some(shm) = &self.state.shm {
+            self.copy = Some(ShmTargets::new(shm, buffers, format)?);
+            return Ok(());
+        }
         self.state.buffers = vec![None; buffers.len()];
         for buffer in buffers {
             let params = self
@@ -258,22 +281,31 @@ impl WaylandSink {
     /// Commits camera buffer `index`; presentation and release arrive as events.
     pub fn present(&mut self, index: usize) -> Result<Vec<SinkEvent>, WaylandError> {
         self.place();
-        let buffer = self
-            .state
-            .buffers
-            .get(index)
-            .and_then(|b| b.clone())
-            .ok_or(WaylandError::BufferRefused {
-                index,
-                format: String::new(),
-                width: self.frame_size.0,
-                height: self.frame_size.1,
-            })?;
         let Some(window) = &self.state.window else {
             return Err(WaylandError::Disconnected);
         };
         let surface = window.wl_surface().clone();
-        surface.attach(Some(&buffer), 0, 0);
+        let mut events = Vec::new();
+        if let Some(copy) = &mut self.copy {
+            // The camera buffer is free again as soon as it is converted.
+            events.push(SinkEvent::Released(index));
+            if !copy.fill_and_attach(index, &surface)? {
+                return Ok(events);
+            }
+        } else {
+            let buffer = self
+                .state
+                .buffers
+                .get(index)
+                .and_then(|b| b.clone())
+                .ok_or(WaylandError::BufferRefused {
+                    index,
+                    format: String::new(),
+                    width: self.frame_size.0,
+                    height: self.frame_size.1,
+                })?;
+            surface.attach(Some(&buffer), 0, 0);
+        }
         surface.damage_buffer(0, 0, self.frame_size.0 as i32, self.frame_size.1 as i32);
         surface.frame(&self.qh, FrameCallbackData(surface.clone()));
         self.state.frame_pending = true;
@@ -287,7 +319,11 @@ impl WaylandSink {
         }
         surface.commit();
         self.connection.flush().map_err(lost)?;
-        Ok(Vec::new())
+        Ok(events)
+    }
+
+    pub fn is_copy(&self) -> bool {
+        self.state.shm.is_some()
     }
 
     /// Reads and handles whatever the compositor sent.
@@ -324,6 +360,7 @@ impl WaylandSink {
         for buffer in self.state.buffers.drain(..).flatten() {
             buffer.destroy();
         }
+        self.copy = None;
         if let Some(viewport) = self.viewport.take() {
             viewport.destroy();
         }
@@ -341,6 +378,69 @@ impl AsFd for WaylandSink {
 impl Drop for WaylandSink {
     fn drop(&mut self) {
         self.restore();
+    }
+}
+
+/// Wayland buffers of the copy rung: one on screen, one committed, one being filled.
+const COPY_TARGETS: usize = 3;
+
+/// The copy rung's display side: XRGB8888 wl_shm buffers glasscam fills on the CPU.
+struct ShmTargets {
+    maps: CameraMaps,
+    pool: SlotPool,
+    buffers: Vec<ShmBuffer>,
+}
+
+impl ShmTargets {
+    fn new(
+        shm: &Shm,
+        buffers: &[ExportedBuffer],
+        format: &StreamFormat,
+    ) -> Result<Self, WaylandError> {
+        let copy_error = |e: String| WaylandError::Copy(e);
+        let maps = CameraMaps::new(buffers, format).map_err(|e| copy_error(e.to_string()))?;
+        let (w, h) = (format.width as i32, format.height as i32);
+        let size = (w * h * 4) as usize * COPY_TARGETS;
+        let mut pool = SlotPool::new(size, shm).map_err(|e| copy_error(e.to_string()))?;
+        let mut targets = Vec::with_capacity(COPY_TARGETS);
+        for _ in 0..COPY_TARGETS {
+            let (buffer, _) = pool
+                .create_buffer(w, h, w * 4, wl_shm::Format::Xrgb8888)
+                .map_err(|e| copy_error(e.to_string()))?;
+            targets.push(buffer);
+        }
+        Ok(ShmTargets {
+            maps,
+            pool,
+            buffers: targets,
+        })
+    }
+
+    /// Converts camera buffer `index` into a wl_shm buffer the compositor is not reading
+    /// and attaches it; false when all are still held (the frame is dropped).
+    fn fill_and_attach(
+        &mut self,
+        index: usize,
+        surface: &wl_surface::WlSurface,
+    ) -> Result<bool, WaylandError> {
+        let Some(target) = self
+            .buffers
+            .iter()
+            .find(|b| b.canvas(&mut self.pool).is_some())
+        else {
+            return Ok(false);
+        };
+        let pitch = target.stride() as usize;
+        let canvas = target
+            .canvas(&mut self.pool)
+            .ok_or(WaylandError::Disconnected)?;
+        self.maps
+            .convert(index, canvas, pitch)
+            .map_err(|e| WaylandError::Copy(e.to_string()))?;
+        target
+            .attach_to(surface)
+            .map_err(|e| WaylandError::Copy(e.to_string()))?;
+        Ok(true)
     }
 }
 

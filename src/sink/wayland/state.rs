@@ -15,6 +15,7 @@ use smithay_client_toolkit::seat::keyboard::{
 use smithay_client_toolkit::seat::{Capability, SeatHandler, SeatState};
 use smithay_client_toolkit::shell::xdg::window::{Window, WindowConfigure, WindowHandler};
 use smithay_client_toolkit::shell::xdg::XdgShell;
+use smithay_client_toolkit::shm::{Shm, ShmHandler};
 use smithay_client_toolkit::{delegate_registry, registry_handlers};
 use wayland_client::backend::ObjectId;
 use wayland_client::protocol::{wl_buffer, wl_keyboard, wl_output, wl_seat, wl_surface};
@@ -45,6 +46,8 @@ pub struct WaylandState {
     pub dmabuf: DmabufState,
     pub presentation: Option<PresentationTimeState>,
     pub viewporter: Option<wp_viewporter::WpViewporter>,
+    /// Bound only for the copy rung.
+    pub shm: Option<Shm>,
     pub window: Option<Window>,
     pub keyboard: Option<wl_keyboard::WlKeyboard>,
     /// The size the compositor asked for (0 = ours to choose), once configured.
@@ -93,6 +96,7 @@ impl WaylandState {
             dmabuf,
             presentation,
             viewporter,
+            shm: None,
             window: None,
             keyboard: None,
             configured: None,
@@ -388,6 +392,14 @@ impl PresentationTimeHandler for WaylandState {
         if self.feedback_done(feedback).is_some() {
             self.counts.discarded += 1;
         }
+    }
+}
+
+impl ShmHandler for WaylandState {
+    fn shm_state(&mut self) -> &mut Shm {
+        self.shm
+            .as_mut()
+            .expect("wl_shm events only come once it is bound")
     }
 }
 

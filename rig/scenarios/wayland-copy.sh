@@ -1,0 +1,10 @@
+# The copy rung on Wayland: forced for YUYV, and taken by itself for NV24, which weston's
+# llvmpipe cannot import as a dmabuf.
+. /rig/scenarios/lib.sh
+. /rig/scenarios/wayland-lib.sh
+modprobe vivid
+cap=$(vivid_node vid-cap)
+start_weston 1024x768
+BACKEND=wayland stream_and_dump forced --device "$cap" --path copy --format YUYV --size 640x480 --fps 30 --frames 90
+BACKEND=wayland stream_and_dump nv24 --device "$cap" --format NV24 --size 640x480 --fps 30 --frames 90
+stop_weston
