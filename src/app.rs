@@ -243,13 +243,13 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         format.describe(),
         sink.describe(),
         sink.path_name(),
-        if sink.path_name().ends_with("copy") {
-            format!(
+        match sink.path_name().rsplit('-').next() {
+            Some("copy") => format!(
                 "1 copy per frame ({} bytes)",
                 format.width * format.height * 4
-            )
-        } else {
-            "0 copies per frame".to_string()
+            ),
+            Some("gpu") => "0 copies per frame (converted on the GPU)".to_string(),
+            _ => "0 copies per frame".to_string(),
         }
     );
 

@@ -56,8 +56,9 @@ impl Colorimetry {
         Colorimetry { matrix, full_range }
     }
 
-    /// 16.16 fixed-point coefficients: (y scale, y offset, Cr→R, Cb→G, Cr→G, Cb→B).
-    fn coefficients(&self) -> [i32; 6] {
+    /// (y scale, y offset, Cr→R, Cb→G, Cr→G, Cb→B) for samples in 0..=255; the GPU
+    /// shaders take these as they are.
+    pub fn coefficients(&self) -> [f64; 6] {
         let (kr, kb) = match self.matrix {
             Matrix::Bt601 => (0.299, 0.114),
             Matrix::Bt709 => (0.2126, 0.0722),
@@ -69,14 +70,27 @@ impl Colorimetry {
             (255.0 / 219.0, 255.0 / 224.0, 16)
         };
         let kg = 1.0 - kr - kb;
+        [
+            y_scale,
+            f64::from(y_offset),
+            2.0 * (1.0 - kr) * c_scale,
+            2.0 * (1.0 - kb) * kb / kg * c_scale,
+            2.0 * (1.0 - kr) * kr / kg * c_scale,
+            2.0 * (1.0 - kb) * c_scale,
+        ]
+    }
+
+    /// The same in 16.16 fixed point (the y offset stays whole), for the CPU loop.
+    fn fixed_coefficients(&self) -> [i32; 6] {
+        let c = self.coefficients();
         let fixed = |v: f64| (v * 65536.0).round() as i32;
         [
-            fixed(y_scale),
-            y_offset,
-            fixed(2.0 * (1.0 - kr) * c_scale),
-            fixed(2.0 * (1.0 - kb) * kb / kg * c_scale),
-            fixed(2.0 * (1.0 - kr) * kr / kg * c_scale),
-            fixed(2.0 * (1.0 - kb) * c_scale),
+            fixed(c[0]),
+            c[1] as i32,
+            fixed(c[2]),
+            fixed(c[3]),
+            fixed(c[4]),
+            fixed(c[5]),
         ]
     }
 }
@@ -146,7 +160,7 @@ pub fn to_xrgb8888(
             pitch: plane.pitch as usize,
         });
     }
-    let [ys, yo, cr_r, cb_g, cr_g, cb_b] = colorimetry.coefficients();
+    let [ys, yo, cr_r, cb_g, cr_g, cb_b] = colorimetry.fixed_coefficients();
     let yuv = |y: u8, u: u8, v: u8| {
         let l = (i32::from(y) - yo) * ys + (1 << 15);
         let (u, v) = (i32::from(u) - 128, i32::from(v) - 128);

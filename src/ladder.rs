@@ -1,11 +1,13 @@
 //! The fallback ladder: which rung carries frames to the display. Direct when the display
-//! takes a camera format as it is; else the copy rung (CPU conversion, every byte counted).
+//! takes a camera format as it is; else gpu (EGL import + GLES conversion, KMS for now);
+//! else copy (CPU conversion, every byte counted). Each step down is said in one line.
 
 use anyhow::bail;
 
 use crate::capture::Camera;
 use crate::cli::{Backend, Cli, PathChoice};
 use crate::format::{parse_fourcc, PixelFormat};
+use crate::render::{self, GpuConverter};
 use crate::sink::kms::{KmsError, KmsSink};
 use crate::sink::wayland::{WaylandError, WaylandSink};
 use crate::sink::Sink;
@@ -27,14 +29,24 @@ fn refused_format(error: &anyhow::Error) -> bool {
     })
 }
 
+enum Rung {
+    Direct,
+    Gpu(Box<GpuConverter>),
+    Copy,
+}
+
 fn open(
     cli: &Cli,
     backend: Backend,
     display_formats: &[PixelFormat],
-    copy: bool,
+    rung: Rung,
 ) -> anyhow::Result<(Sink, PixelFormat)> {
     Ok(match backend {
         Backend::Wayland => {
+            if matches!(rung, Rung::Gpu(_)) {
+                bail!("the gpu rung is not available on Wayland yet: use --path copy or direct");
+            }
+            let copy = matches!(rung, Rung::Copy);
             let (sink, pixel) = WaylandSink::open(display_formats, cli.fullscreen, copy)?;
             (Sink::Wayland(sink), pixel)
         }
@@ -44,38 +56,70 @@ fn open(
                 cli.connector.as_deref(),
                 display_formats,
             )?;
-            if copy {
-                sink.use_copy();
+            match rung {
+                Rung::Direct => {}
+                Rung::Gpu(converter) => sink.use_gpu(*converter),
+                Rung::Copy => sink.use_copy(),
             }
             (Sink::Kms(sink), pixel)
         }
     })
 }
 
-/// Opens the display on the rung `--path` asks for, stepping down from direct to copy once
-/// (with one line saying why) when `--path auto` meets a display that refuses the formats.
-/// Returns the sink and the camera format to capture in, best candidates first.
+/// A GPU converter for this camera format, or why there is none.
+fn gpu_for(camera_format: &PixelFormat) -> anyhow::Result<Box<GpuConverter>> {
+    if !render::planes::supports(camera_format) {
+        bail!("the GPU shaders cannot read {}", camera_format.name());
+    }
+    Ok(Box::new(GpuConverter::new()?))
+}
+
+/// Opens the display on the rung `--path` asks for. With `--path auto`, a display that
+/// refuses the camera's formats sends glasscam down to gpu (on KMS), and a GPU path that
+/// cannot be set up down to copy, each step with one line saying why. Returns the sink
+/// and the camera format to capture in.
 pub fn open_display(
     cli: &Cli,
     backend: Backend,
     camera: &Camera,
     candidates: &[PixelFormat],
 ) -> anyhow::Result<(Sink, PixelFormat)> {
-    let copy = |camera_format: PixelFormat| -> anyhow::Result<(Sink, PixelFormat)> {
-        let (sink, _) = open(cli, backend, &[copy_target()], true)?;
+    let camera_format = candidates[0];
+    let converted = |rung: Rung| -> anyhow::Result<(Sink, PixelFormat)> {
+        let (sink, _) = open(cli, backend, &[copy_target()], rung)?;
         Ok((sink, camera_format))
     };
+    let step_down = |from: &str, to: &str, why: &anyhow::Error| {
+        eprintln!(
+            "glasscam: {} {from} ({why:#}); stepping down to the {to} rung",
+            camera.path.display()
+        );
+    };
     match cli.path {
-        PathChoice::Direct => open(cli, backend, candidates, false),
-        PathChoice::Copy => copy(candidates[0]),
-        PathChoice::Gpu => bail!("the gpu rung is not available yet: use --path copy or direct"),
-        PathChoice::Auto => match open(cli, backend, candidates, false) {
+        PathChoice::Direct => open(cli, backend, candidates, Rung::Direct),
+        PathChoice::Copy => converted(Rung::Copy),
+        PathChoice::Gpu => converted(Rung::Gpu(gpu_for(&camera_format)?)),
+        PathChoice::Auto => match open(cli, backend, candidates, Rung::Direct) {
             Err(error) if refused_format(&error) => {
-                eprintln!(
-                    "glasscam: {} cannot be shown directly ({error:#}); stepping down to the copy rung",
-                    camera.path.display()
+                step_down(
+                    "cannot be shown directly",
+                    if backend == Backend::Wayland {
+                        "copy"
+                    } else {
+                        "gpu"
+                    },
+                    &error,
                 );
-                copy(candidates[0])
+                if backend == Backend::Wayland {
+                    return converted(Rung::Copy);
+                }
+                match gpu_for(&camera_format) {
+                    Ok(converter) => converted(Rung::Gpu(converter)),
+                    Err(error) => {
+                        step_down("cannot use the GPU", "copy", &error);
+                        converted(Rung::Copy)
+                    }
+                }
             }
             other => other,
         },

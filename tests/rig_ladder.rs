@@ -6,7 +6,7 @@ mod common;
 use common::run_scenario;
 
 #[test]
-fn kms_steps_down_to_the_copy_rung_for_yuv_and_counts_every_byte() {
+fn kms_copy_rung_shows_yuv_and_counts_every_byte() {
     let scenario = run_scenario("kms-copy", "video=VGA-1:640x480");
     let frame_bytes = 640 * 480 * 4;
     for run in ["yuyv", "nm12"] {
@@ -21,18 +21,31 @@ fn kms_steps_down_to_the_copy_rung_for_yuv_and_counts_every_byte() {
         let errors = shot.bar_errors((0, 0, shot.width, shot.height));
         assert!(errors.is_empty(), "{run}: no colour bars: {errors:?}");
     }
-    // auto says in one line why it stepped down; a forced copy does not need to.
+    scenario.assert_error("direct-yuyv", 4, 1, &["no plane", "YUYV", "XR24"]);
+}
+
+#[test]
+fn kms_gpu_rung_draws_yuv_with_the_shaders_without_copies() {
+    let scenario = run_scenario("kms-gpu", "video=VGA-1:640x480");
+    for run in ["yuyv", "nv12"] {
+        let log = scenario.text(&format!("{run}.log"));
+        assert_eq!(scenario.exit_code(run), 0, "{run}: {log}");
+        let stats = scenario.stats(run);
+        assert_eq!(stats["path"], "kms-gpu", "{stats}");
+        assert_eq!(stats["frames_presented"], 60, "{stats}");
+        assert_eq!(stats["bytes_copied"], 0, "{stats}");
+        let shot = scenario.screendump(&format!("{run}.during"));
+        let errors = shot.bar_errors((0, 0, shot.width, shot.height));
+        assert!(errors.is_empty(), "{run}: no colour bars: {errors:?}");
+    }
+    // auto said in one line why it left the direct rung; a forced rung says nothing.
     let yuyv = scenario.text("yuyv.log");
+    let first = yuyv.lines().next().unwrap();
     assert!(
-        yuyv.lines()
-            .next()
-            .unwrap()
-            .contains("stepping down to the copy rung"),
+        first.contains("stepping down to the gpu rung") && first.contains("can show YUYV"),
         "{yuyv}"
     );
-    assert!(yuyv.contains("can show YUYV"), "{yuyv}");
-    assert!(!scenario.text("nm12.log").contains("stepping down"));
-    scenario.assert_error("direct-yuyv", 4, 1, &["no plane", "YUYV", "XR24"]);
+    assert!(!scenario.text("nv12.log").contains("stepping down"));
 }
 
 #[test]

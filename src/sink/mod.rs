@@ -36,8 +36,11 @@ impl Sink {
     /// The `path` of --stats: which display, and that frames go to it directly.
     pub fn path_name(&self) -> &'static str {
         match self {
-            Sink::Kms(s) if s.is_copy() => "kms-copy",
-            Sink::Kms(_) => "kms-direct",
+            Sink::Kms(s) => match s.rung() {
+                "gpu" => "kms-gpu",
+                "copy" => "kms-copy",
+                _ => "kms-direct",
+            },
             Sink::Wayland(s) if s.is_copy() => "wayland-copy",
             Sink::Wayland(_) => "wayland-direct",
         }

@@ -27,6 +27,7 @@ use super::cpu_copy::CameraMaps;
 use super::SinkEvent;
 use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::format::PixelFormat;
+use crate::render::GpuConverter;
 
 /// Set to use the legacy SetCrtc/PageFlip API even where atomic modesetting exists.
 const LEGACY_ENV: &str = "GLASSCAM_KMS_LEGACY";
@@ -99,14 +100,23 @@ impl PlanarBuffer for CameraFramebuffer<'_> {
 }
 
 /// The copy rung's display side: XRGB8888 dumb buffers glasscam fills on the CPU.
+/// The copy and gpu rungs' display side: XRGB8888 dumb buffers glasscam fills, on the CPU
+/// (copy) or by drawing into them with GLES (gpu).
 struct CopyTargets {
-    maps: Option<CameraMaps>,
+    filler: Filler,
     /// framebuffers[i] wraps dumb[i].
     dumb: Vec<DumbBuffer>,
     on_screen: Option<usize>,
 }
 
-/// Dumb buffers of the copy rung: one on screen, one being filled.
+enum Filler {
+    /// Copy rung: camera buffers mapped for the CPU once imported.
+    Cpu(Option<CameraMaps>),
+    /// GPU rung: the converter draws into the dumb buffers, exported as dmabufs.
+    Gpu(Box<GpuConverter>),
+}
+
+/// Dumb buffers of the copy and gpu rungs: one on screen, one being filled.
 const COPY_TARGETS: usize = 2;
 
 pub struct KmsSink {
@@ -213,14 +223,28 @@ impl KmsSink {
     /// Copy rung: frames are converted into XRGB8888 dumb buffers instead of imported.
     pub fn use_copy(&mut self) {
         self.copy = Some(CopyTargets {
-            maps: None,
+            filler: Filler::Cpu(None),
             dumb: Vec::new(),
             on_screen: None,
         });
     }
 
-    pub fn is_copy(&self) -> bool {
-        self.copy.is_some()
+    /// GPU rung: frames are drawn by `converter` into XRGB8888 dumb buffers.
+    pub fn use_gpu(&mut self, converter: GpuConverter) {
+        self.copy = Some(CopyTargets {
+            filler: Filler::Gpu(Box::new(converter)),
+            dumb: Vec::new(),
+            on_screen: None,
+        });
+    }
+
+    /// "direct", "copy" or "gpu".
+    pub fn rung(&self) -> &'static str {
+        match self.copy.as_ref().map(|c| &c.filler) {
+            None => "direct",
+            Some(Filler::Cpu(_)) => "copy",
+            Some(Filler::Gpu(_)) => "gpu",
+        }
     }
 
     pub fn import(
@@ -245,17 +269,36 @@ impl KmsSink {
         buffers: &[ExportedBuffer],
         format: &StreamFormat,
     ) -> Result<(), KmsError> {
-        let maps = CameraMaps::new(buffers, format).map_err(|e| KmsError::Copy(e.to_string()))?;
+        let copy_error = |e: String| KmsError::Copy(e);
         let Some(copy) = self.copy.as_mut() else {
             return Ok(());
         };
-        copy.maps = Some(maps);
+        match &mut copy.filler {
+            Filler::Cpu(maps) => {
+                *maps =
+                    Some(CameraMaps::new(buffers, format).map_err(|e| copy_error(e.to_string()))?);
+            }
+            Filler::Gpu(converter) => converter
+                .import_camera(buffers, format)
+                .map_err(|e| copy_error(e.to_string()))?,
+        }
+        let size = (format.width, format.height);
         for _ in 0..COPY_TARGETS {
             let dumb = self
                 .card
-                .create_dumb_buffer((format.width, format.height), DrmFourcc::Xrgb8888, 32)
+                .create_dumb_buffer(size, DrmFourcc::Xrgb8888, 32)
                 .map_err(ioctl("allocating a display buffer"))?;
             let fb = self.card.add_framebuffer(&dumb, 24, 32);
+            if let Filler::Gpu(converter) = &mut copy.filler {
+                let flags = (libc::O_RDWR | libc::O_CLOEXEC) as u32;
+                let fd = self
+                    .card
+                    .buffer_to_prime_fd(dumb.handle(), flags)
+                    .map_err(ioctl("exporting a display buffer"))?;
+                converter
+                    .add_target(fd.as_fd(), size, dumb.pitch())
+                    .map_err(|e| copy_error(e.to_string()))?;
+            }
             copy.dumb.push(dumb);
             self.framebuffers
                 .push(fb.map_err(ioctl("adding a framebuffer for a display buffer"))?);
@@ -269,15 +312,22 @@ impl KmsSink {
             return Err(KmsError::NotImported(index));
         };
         let slot = copy.on_screen.map_or(0, |s| (s + 1) % copy.dumb.len());
-        let maps = copy.maps.as_ref().ok_or(KmsError::NotImported(index))?;
-        let dumb = &mut copy.dumb[slot];
-        let pitch = dumb.pitch() as usize;
-        let mut mapping = self
-            .card
-            .map_dumb_buffer(dumb)
-            .map_err(ioctl("mapping a display buffer"))?;
-        maps.convert(index, &mut mapping, pitch)
-            .map_err(|e| KmsError::Copy(e.to_string()))?;
+        match &copy.filler {
+            Filler::Gpu(converter) => converter
+                .draw(index, slot)
+                .map_err(|e| KmsError::Copy(e.to_string()))?,
+            Filler::Cpu(maps) => {
+                let maps = maps.as_ref().ok_or(KmsError::NotImported(index))?;
+                let dumb = &mut copy.dumb[slot];
+                let pitch = dumb.pitch() as usize;
+                let mut mapping = self
+                    .card
+                    .map_dumb_buffer(dumb)
+                    .map_err(ioctl("mapping a display buffer"))?;
+                maps.convert(index, &mut mapping, pitch)
+                    .map_err(|e| KmsError::Copy(e.to_string()))?;
+            }
+        }
         Ok(slot)
     }
 
@@ -583,7 +633,8 @@ impl KmsSink {
             let _ = self.card.close_buffer(handle);
         }
         if let Some(copy) = self.copy.as_mut() {
-            copy.maps = None;
+            // The GPU's images of the camera and display buffers go before the buffers.
+            copy.filler = Filler::Cpu(None);
             copy.on_screen = None;
             for dumb in copy.dumb.drain(..) {
                 let _ = self.card.destroy_dumb_buffer(dumb);

@@ -1,0 +1,8 @@
+# The gpu rung on cirrus: surfaceless EGL on Mesa llvmpipe imports vivid's dmabufs and
+# draws them with glasscam's shaders into dumb buffers. YUYV gets there by itself (direct is
+# refused), NV12 is forced.
+. /rig/scenarios/lib.sh
+modprobe vivid
+cap=$(vivid_node vid-cap)
+stream_and_dump yuyv --device "$cap" --format YUYV --size 640x480 --fps 30 --frames 60
+stream_and_dump nv12 --device "$cap" --path gpu --format NV12 --size 640x480 --fps 30 --frames 60

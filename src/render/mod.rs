@@ -1,0 +1,624 @@
+//! The GPU rung: camera dmabufs imported into EGL (one EGLImage per plane, once per V4L2
+//! buffer) and drawn with the GLES shaders in `shaders/` into display buffers that are
+//! themselves dmabufs. Surfaceless: no window system, just a context.
+
+pub mod planes;
+
+use std::ffi::c_void;
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+
+use glow::HasContext;
+use khronos_egl as egl;
+
+use crate::capture::{ExportedBuffer, StreamFormat};
+use planes::{ShaderLayout, TexturePlane};
+
+const VERTEX_SHADER: &str = include_str!("../../shaders/frame.vert");
+const FRAGMENT_SHADER: &str = include_str!("../../shaders/frame.frag");
+
+// EGL_MESA_platform_surfaceless and EGL_EXT_image_dma_buf_import.
+const PLATFORM_SURFACELESS_MESA: egl::Enum = 0x31DD;
+const LINUX_DMA_BUF_EXT: egl::Enum = 0x3270;
+const LINUX_DRM_FOURCC_EXT: egl::Attrib = 0x3271;
+const DMA_BUF_PLANE0_FD_EXT: egl::Attrib = 0x3272;
+const DMA_BUF_PLANE0_OFFSET_EXT: egl::Attrib = 0x3273;
+const DMA_BUF_PLANE0_PITCH_EXT: egl::Attrib = 0x3274;
+// GL_OES_EGL_image_external's target is not needed: planes are plain 2D textures.
+type ImageTargetTexture2DOes = unsafe extern "system" fn(target: u32, image: *const c_void);
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// libEGL could not be loaded.
+    #[error("cannot load libEGL: {0}")]
+    Load(String),
+    /// An EGL call failed.
+    #[error("{what}: {error}")]
+    Egl {
+        what: &'static str,
+        error: egl::Error,
+    },
+    /// The EGL implementation lacks something the GPU rung needs.
+    #[error("EGL lacks {0}")]
+    Missing(&'static str),
+    /// A shader did not compile or link.
+    #[error("shader: {0}")]
+    Shader(String),
+    /// The camera format has no shader path.
+    #[error("the GPU path cannot read {0}")]
+    Format(String),
+    /// The framebuffer for a display buffer is incomplete.
+    #[error("cannot render into a display buffer (framebuffer status {0:#x})")]
+    Target(u32),
+}
+
+fn egl_error(what: &'static str) -> impl FnOnce(egl::Error) -> RenderError {
+    move |error| RenderError::Egl { what, error }
+}
+
+/// A display buffer the GPU draws into.
+struct Target {
+    image: egl::Image,
+    texture: glow::Texture,
+    framebuffer: glow::Framebuffer,
+    size: (u32, u32),
+}
+
+/// One camera buffer's planes as textures.
+struct CameraTextures {
+    images: Vec<egl::Image>,
+    textures: Vec<glow::Texture>,
+}
+
+pub struct GpuConverter {
+    egl: egl::DynamicInstance<egl::EGL1_5>,
+    display: egl::Display,
+    context: egl::Context,
+    gl: glow::Context,
+    image_target_texture: ImageTargetTexture2DOes,
+    program: glow::Program,
+    camera: Vec<CameraTextures>,
+    layout: Option<ShaderLayout>,
+    frame_size: (u32, u32),
+    colorimetry: [f32; 6],
+    targets: Vec<Target>,
+}
+
+impl GpuConverter {
+    /// A surfaceless GLES 3 context with dmabuf import.
+    pub fn new() -> Result<GpuConverter, RenderError> {
+        Self::with_context(true)
+    }
+
+    /// The context alone: `dmabuf` false lets the shader tests run on Mesa releases whose
+    /// llvmpipe cannot import dmabufs yet.
+    fn with_context(dmabuf: bool) -> Result<GpuConverter, RenderError> {
+        // SAFETY: loading the system's libEGL, which follows the EGL API.
+        let egl = unsafe { egl::DynamicInstance::<egl::EGL1_5>::load_required() }
+            .map_err(|e| RenderError::Load(e.to_string()))?;
+        // SAFETY: the surfaceless platform takes no native display.
+        let display = unsafe {
+            egl.get_platform_display(
+                PLATFORM_SURFACELESS_MESA,
+                std::ptr::null_mut(),
+                &[egl::ATTRIB_NONE],
+            )
+        }
+        .map_err(egl_error("opening a surfaceless EGL display"))?;
+        egl.initialize(display)
+            .map_err(egl_error("initialising EGL"))?;
+        let extensions = egl
+            .query_string(Some(display), egl::EXTENSIONS)
+            .map_err(egl_error("reading EGL extensions"))?
+            .to_string_lossy()
+            .into_owned();
+        for needed in [
+            "EGL_EXT_image_dma_buf_import",
+            "EGL_KHR_surfaceless_context",
+            "EGL_KHR_no_config_context",
+        ] {
+            let wanted = dmabuf || !needed.contains("dma_buf");
+            if wanted && !extensions.split(' ').any(|e| e == needed) {
+                return Err(RenderError::Missing(needed));
+            }
+        }
+        egl.bind_api(egl::OPENGL_ES_API)
+            .map_err(egl_error("choosing OpenGL ES"))?;
+        // SAFETY: EGL_NO_CONFIG_KHR, allowed by EGL_KHR_no_config_context.
+        let no_config = unsafe { egl::Config::from_ptr(std::ptr::null_mut()) };
+        let context = egl
+            .create_context(
+                display,
+                no_config,
+                None,
+                &[egl::CONTEXT_MAJOR_VERSION, 3, egl::NONE],
+            )
+            .map_err(egl_error("creating a GLES 3 context"))?;
+        egl.make_current(display, None, None, Some(context))
+            .map_err(egl_error("making the context current"))?;
+        let load = |name: &str| {
+            egl.get_proc_address(name)
+                .map_or(std::ptr::null(), |f| f as *const c_void)
+        };
+        // SAFETY: the context is current on this thread; names resolve to GLES functions.
+        let gl = unsafe { glow::Context::from_loader_function(load) };
+        let image_target_texture = egl
+            .get_proc_address("glEGLImageTargetTexture2DOES")
+            .ok_or(RenderError::Missing("glEGLImageTargetTexture2DOES"))?;
+        // SAFETY: the function has this signature (GL_OES_EGL_image).
+        let image_target_texture: ImageTargetTexture2DOes = unsafe {
+            std::mem::transmute::<extern "system" fn(), ImageTargetTexture2DOes>(
+                image_target_texture,
+            )
+        };
+        let program = compile(&gl)?;
+        Ok(GpuConverter {
+            egl,
+            display,
+            context,
+            gl,
+            image_target_texture,
+            program,
+            camera: Vec::new(),
+            layout: None,
+            frame_size: (0, 0),
+            colorimetry: [0.0; 6],
+            targets: Vec::new(),
+        })
+    }
+
+    /// An EGLImage of one dmabuf plane.
+    fn import_plane(
+        &self,
+        fd: BorrowedFd<'_>,
+        fourcc: u32,
+        (width, height): (u32, u32),
+        offset: u32,
+        pitch: u32,
+    ) -> Result<egl::Image, RenderError> {
+        let attributes = [
+            egl::WIDTH as egl::Attrib,
+            width as egl::Attrib,
+            egl::HEIGHT as egl::Attrib,
+            height as egl::Attrib,
+            LINUX_DRM_FOURCC_EXT,
+            fourcc as egl::Attrib,
+            DMA_BUF_PLANE0_FD_EXT,
+            fd.as_raw_fd() as egl::Attrib,
+            DMA_BUF_PLANE0_OFFSET_EXT,
+            offset as egl::Attrib,
+            DMA_BUF_PLANE0_PITCH_EXT,
+            pitch as egl::Attrib,
+            egl::ATTRIB_NONE,
+        ];
+        // SAFETY: EGL_NO_CONTEXT and a null client buffer, as dmabuf import requires.
+        let (no_context, no_buffer) = unsafe {
+            (
+                egl::Context::from_ptr(egl::NO_CONTEXT),
+                egl::ClientBuffer::from_ptr(std::ptr::null_mut()),
+            )
+        };
+        self.egl
+            .create_image(
+                self.display,
+                no_context,
+                LINUX_DMA_BUF_EXT,
+                no_buffer,
+                &attributes,
+            )
+            .map_err(egl_error("importing a dmabuf into EGL"))
+    }
+
+    fn texture_of(&self, image: &egl::Image) -> Result<glow::Texture, RenderError> {
+        // SAFETY: the context is current; the image is live.
+        unsafe {
+            let texture = self.gl.create_texture().map_err(RenderError::Shader)?;
+            self.gl.bind_texture(glow::TEXTURE_2D, Some(texture));
+            self.gl.tex_parameter_i32(
+                glow::TEXTURE_2D,
+                glow::TEXTURE_MIN_FILTER,
+                glow::NEAREST as i32,
+            );
+            self.gl.tex_parameter_i32(
+                glow::TEXTURE_2D,
+                glow::TEXTURE_MAG_FILTER,
+                glow::NEAREST as i32,
+            );
+            (self.image_target_texture)(glow::TEXTURE_2D, image.as_ptr());
+            Ok(texture)
+        }
+    }
+
+    /// Imports every camera buffer's planes, once.
+    pub fn import_camera(
+        &mut self,
+        buffers: &[ExportedBuffer],
+        format: &StreamFormat,
+    ) -> Result<(), RenderError> {
+        let (planes, layout) =
+            planes::describe(&format.pixel, &format.layout, format.width, format.height)
+                .ok_or_else(|| RenderError::Format(format.pixel.name()))?;
+        for buffer in buffers {
+            let mut camera = CameraTextures {
+                images: Vec::new(),
+                textures: Vec::new(),
+            };
+            for TexturePlane {
+                fourcc,
+                width,
+                height,
+                mem_plane,
+                offset,
+                pitch,
+            } in &planes
+            {
+                let fd = buffer.planes[*mem_plane].fd.as_fd();
+                let image =
+                    self.import_plane(fd, *fourcc as u32, (*width, *height), *offset, *pitch)?;
+                camera.textures.push(self.texture_of(&image)?);
+                camera.images.push(image);
+            }
+            self.camera.push(camera);
+        }
+        self.layout = Some(layout);
+        self.frame_size = (format.width, format.height);
+        self.colorimetry = format.colorimetry.coefficients().map(|c| c as f32);
+        Ok(())
+    }
+
+    /// Makes a display buffer (an XRGB8888 dmabuf) a render target; returns its number.
+    pub fn add_target(
+        &mut self,
+        fd: BorrowedFd<'_>,
+        size: (u32, u32),
+        pitch: u32,
+    ) -> Result<usize, RenderError> {
+        let image =
+            self.import_plane(fd, drm_fourcc::DrmFourcc::Xrgb8888 as u32, size, 0, pitch)?;
+        let texture = self.texture_of(&image)?;
+        // SAFETY: the context is current; the texture is live.
+        let framebuffer = unsafe {
+            let framebuffer = self.gl.create_framebuffer().map_err(RenderError::Shader)?;
+            self.gl
+                .bind_framebuffer(glow::FRAMEBUFFER, Some(framebuffer));
+            self.gl.framebuffer_texture_2d(
+                glow::FRAMEBUFFER,
+                glow::COLOR_ATTACHMENT0,
+                glow::TEXTURE_2D,
+                Some(texture),
+                0,
+            );
+            let status = self.gl.check_framebuffer_status(glow::FRAMEBUFFER);
+            if status != glow::FRAMEBUFFER_COMPLETE {
+                return Err(RenderError::Target(status));
+            }
+            framebuffer
+        };
+        self.targets.push(Target {
+            image,
+            texture,
+            framebuffer,
+            size,
+        });
+        Ok(self.targets.len() - 1)
+    }
+
+    /// Draws camera buffer `index` into target `target`, keeping its aspect ratio, and
+    /// waits until the GPU is done (the display must not show a half-drawn frame, and the
+    /// camera buffer goes back to the driver right after).
+    pub fn draw(&self, index: usize, target: usize) -> Result<(), RenderError> {
+        let (Some(camera), Some(target), Some(layout)) = (
+            self.camera.get(index),
+            self.targets.get(target),
+            self.layout,
+        ) else {
+            return Err(RenderError::Format(format!(
+                "camera buffer {index} or target {target}"
+            )));
+        };
+        let (w, h) = target.size;
+        let (fw, fh) = crate::sink::fit(self.frame_size, (w, h));
+        let destination = [
+            ((w - fw) / 2) as i32,
+            ((h - fh) / 2) as i32,
+            fw as i32,
+            fh as i32,
+        ];
+        // SAFETY: the context is current; every object used is live.
+        unsafe {
+            draw(
+                &self.gl,
+                self.program,
+                target.framebuffer,
+                (w, h),
+                &camera.textures,
+                layout,
+                self.frame_size,
+                destination,
+                &self.colorimetry,
+            );
+        }
+        Ok(())
+    }
+}
+
+/// One conversion pass, shared by the converter and its tests.
+#[allow(clippy::too_many_arguments)]
+unsafe fn draw(
+    gl: &glow::Context,
+    program: glow::Program,
+    framebuffer: glow::Framebuffer,
+    (w, h): (u32, u32),
+    textures: &[glow::Texture],
+    layout: ShaderLayout,
+    frame_size: (u32, u32),
+    destination: [i32; 4],
+    colorimetry: &[f32; 6],
+) {
+    unsafe {
+        gl.bind_framebuffer(glow::FRAMEBUFFER, Some(framebuffer));
+        gl.viewport(0, 0, w as i32, h as i32);
+        gl.use_program(Some(program));
+        for (unit, name) in ["plane0", "plane1", "plane2"].iter().enumerate() {
+            gl.active_texture(glow::TEXTURE0 + unit as u32);
+            gl.bind_texture(
+                glow::TEXTURE_2D,
+                textures.get(unit).or(textures.first()).copied(),
+            );
+            gl.uniform_1_i32(gl.get_uniform_location(program, name).as_ref(), unit as i32);
+        }
+        let uniform = |name: &str| gl.get_uniform_location(program, name);
+        gl.uniform_1_i32(uniform("layout_kind").as_ref(), layout.kind);
+        gl.uniform_4_i32_slice(uniform("packed_order").as_ref(), &layout.packed_order);
+        gl.uniform_2_i32_slice(uniform("subsampling").as_ref(), &layout.subsampling);
+        gl.uniform_1_i32(
+            uniform("swap_chroma").as_ref(),
+            i32::from(layout.swap_chroma),
+        );
+        gl.uniform_1_f32_slice(uniform("coefficients").as_ref(), colorimetry);
+        gl.uniform_4_i32_slice(uniform("destination").as_ref(), &destination);
+        gl.uniform_2_i32(
+            uniform("frame_size").as_ref(),
+            frame_size.0 as i32,
+            frame_size.1 as i32,
+        );
+        gl.draw_arrays(glow::TRIANGLES, 0, 3);
+        gl.finish();
+    }
+}
+
+fn compile(gl: &glow::Context) -> Result<glow::Program, RenderError> {
+    // SAFETY: the context is current.
+    unsafe {
+        let program = gl.create_program().map_err(RenderError::Shader)?;
+        for (kind, source) in [
+            (glow::VERTEX_SHADER, VERTEX_SHADER),
+            (glow::FRAGMENT_SHADER, FRAGMENT_SHADER),
+        ] {
+            let shader = gl.create_shader(kind).map_err(RenderError::Shader)?;
+            gl.shader_source(shader, source);
+            gl.compile_shader(shader);
+            if !gl.get_shader_compile_status(shader) {
+                return Err(RenderError::Shader(gl.get_shader_info_log(shader)));
+            }
+            gl.attach_shader(program, shader);
+        }
+        gl.link_program(program);
+        if !gl.get_program_link_status(program) {
+            return Err(RenderError::Shader(gl.get_program_info_log(program)));
+        }
+        Ok(program)
+    }
+}
+
+impl Drop for GpuConverter {
+    fn drop(&mut self) {
+        // SAFETY: the context is current on this thread; objects are deleted once.
+        unsafe {
+            for target in self.targets.drain(..) {
+                self.gl.delete_framebuffer(target.framebuffer);
+                self.gl.delete_texture(target.texture);
+                let _ = self.egl.destroy_image(self.display, target.image);
+            }
+            for camera in self.camera.drain(..) {
+                for texture in camera.textures {
+                    self.gl.delete_texture(texture);
+                }
+                for image in camera.images {
+                    let _ = self.egl.destroy_image(self.display, image);
+                }
+            }
+            self.gl.delete_program(self.program);
+        }
+        let _ = self.egl.make_current(self.display, None, None, None);
+        let _ = self.egl.destroy_context(self.display, self.context);
+        let _ = self.egl.terminate(self.display);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Shader against CPU reference (src/convert.rs) on known inputs, on this machine's
+    //! Mesa (llvmpipe, surfaceless). Planes are uploaded as ordinary textures holding the
+    //! bytes a dmabuf import would give; the rig covers the import itself.
+    use super::*;
+    use crate::convert::{to_xrgb8888, Colorimetry, Matrix};
+    use crate::format::{parse_fourcc, PixelFormat};
+
+    /// Per channel: the shader computes in float, the CPU in 16.16 fixed point.
+    const TOLERANCE: u8 = 2;
+    const W: u32 = 16;
+    const H: u32 = 8;
+
+    fn pattern(len: usize, seed: u32) -> Vec<u8> {
+        let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(12345);
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                (x >> 8) as u8
+            })
+            .collect()
+    }
+
+    fn gl_format(fourcc: drm_fourcc::DrmFourcc) -> (i32, u32, usize) {
+        use drm_fourcc::DrmFourcc::*;
+        match fourcc {
+            R8 => (glow::R8 as i32, glow::RED, 1),
+            Gr88 => (glow::RG8 as i32, glow::RG, 2),
+            _ => (glow::RGBA8 as i32, glow::RGBA, 4),
+        }
+    }
+
+    fn check(name: &str, colorimetry: Colorimetry) {
+        let format = PixelFormat::from_v4l2(parse_fourcc(name).unwrap()).unwrap();
+        let planes: Vec<(u32, u32)> = match format.mem_planes {
+            1 => {
+                let pitch = W * if matches!(name, "YUYV" | "UYVY" | "YVYU" | "VYUY") {
+                    2
+                } else {
+                    1
+                };
+                vec![(pitch, pitch * H * 2)]
+            }
+            _ => vec![(W, W * H), (W, W * H)],
+        };
+        let layout = format.layout(W, H, &planes).unwrap();
+        let memory: Vec<Vec<u8>> = planes
+            .iter()
+            .enumerate()
+            .map(|(i, p)| pattern(p.1 as usize, i as u32 + 7))
+            .collect();
+        let mem: Vec<&[u8]> = memory.iter().map(Vec::as_slice).collect();
+        let mut expected = vec![0; (W * H * 4) as usize];
+        to_xrgb8888(
+            &format,
+            &layout,
+            &mem,
+            (W, H),
+            colorimetry,
+            &mut expected,
+            (W * 4) as usize,
+        )
+        .unwrap();
+
+        let converter =
+            GpuConverter::with_context(false).expect("surfaceless EGL with GLES 3 on this machine");
+        let gl = &converter.gl;
+        let (texture_planes, shader) = planes::describe(&format, &layout, W, H).unwrap();
+        let mut rendered = vec![0u8; (W * H * 4) as usize];
+        // SAFETY: the converter's context is current on this thread.
+        unsafe {
+            let mut textures = Vec::new();
+            for plane in &texture_planes {
+                let (internal, gl_fmt, bpp) = gl_format(plane.fourcc);
+                let src = &mem[plane.mem_plane][plane.offset as usize..];
+                let mut packed = Vec::new();
+                for row in 0..plane.height as usize {
+                    let start = row * plane.pitch as usize;
+                    packed.extend_from_slice(&src[start..start + plane.width as usize * bpp]);
+                }
+                let texture = gl.create_texture().unwrap();
+                gl.bind_texture(glow::TEXTURE_2D, Some(texture));
+                // Without mipmaps, the default minifying filter leaves the texture incomplete.
+                gl.tex_parameter_i32(
+                    glow::TEXTURE_2D,
+                    glow::TEXTURE_MIN_FILTER,
+                    glow::NEAREST as i32,
+                );
+                gl.pixel_store_i32(glow::UNPACK_ALIGNMENT, 1);
+                gl.tex_image_2d(
+                    glow::TEXTURE_2D,
+                    0,
+                    internal,
+                    plane.width as i32,
+                    plane.height as i32,
+                    0,
+                    gl_fmt,
+                    glow::UNSIGNED_BYTE,
+                    glow::PixelUnpackData::Slice(Some(&packed)),
+                );
+                textures.push(texture);
+            }
+            let target = gl.create_texture().unwrap();
+            gl.bind_texture(glow::TEXTURE_2D, Some(target));
+            gl.tex_storage_2d(glow::TEXTURE_2D, 1, glow::RGBA8, W as i32, H as i32);
+            let framebuffer = gl.create_framebuffer().unwrap();
+            gl.bind_framebuffer(glow::FRAMEBUFFER, Some(framebuffer));
+            gl.framebuffer_texture_2d(
+                glow::FRAMEBUFFER,
+                glow::COLOR_ATTACHMENT0,
+                glow::TEXTURE_2D,
+                Some(target),
+                0,
+            );
+            let coefficients = colorimetry.coefficients().map(|c| c as f32);
+            draw(
+                gl,
+                converter.program,
+                framebuffer,
+                (W, H),
+                &textures,
+                shader,
+                (W, H),
+                [0, 0, W as i32, H as i32],
+                &coefficients,
+            );
+            gl.read_pixels(
+                0,
+                0,
+                W as i32,
+                H as i32,
+                glow::RGBA,
+                glow::UNSIGNED_BYTE,
+                glow::PixelPackData::Slice(Some(&mut rendered)),
+            );
+        }
+        for i in 0..(W * H) as usize {
+            // rendered is R, G, B, A; expected is XRGB8888 bytes B, G, R, X.
+            let got = [rendered[i * 4 + 2], rendered[i * 4 + 1], rendered[i * 4]];
+            let want = &expected[i * 4..i * 4 + 3];
+            assert!(
+                got.iter()
+                    .zip(want)
+                    .all(|(a, b)| a.abs_diff(*b) <= TOLERANCE),
+                "{name} pixel {i}: shader {got:?}, CPU {want:?}"
+            );
+        }
+    }
+
+    const BT601: Colorimetry = Colorimetry {
+        matrix: Matrix::Bt601,
+        full_range: false,
+    };
+
+    #[test]
+    fn packed_422_matches_the_cpu() {
+        for name in ["YUYV", "UYVY", "YVYU", "VYUY"] {
+            check(name, BT601);
+        }
+    }
+
+    #[test]
+    fn semi_planar_matches_the_cpu() {
+        for name in ["NV12", "NV21", "NV16", "NV61", "NM12"] {
+            check(name, BT601);
+        }
+    }
+
+    #[test]
+    fn planar_matches_the_cpu() {
+        for name in ["YU12", "YV12", "422P"] {
+            check(name, BT601);
+        }
+    }
+
+    #[test]
+    fn every_matrix_and_range_matches_the_cpu() {
+        for matrix in [Matrix::Bt601, Matrix::Bt709, Matrix::Bt2020] {
+            for full_range in [false, true] {
+                check("NV12", Colorimetry { matrix, full_range });
+            }
+        }
+    }
+}
