@@ -322,7 +322,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
     let tally = pool.tally();
     stats.frames_stale = tally.stale;
     stats.buffers_released = tally.released;
-    stats.frames_dropped = tally.stale + stats.frames_error;
+    // Never shown: stale, error-flagged, and the one or two still pending or in flight at exit.
+    stats.frames_dropped = stats.frames_captured.saturating_sub(stats.frames_presented);
     stats.bytes_copied = stats::bytes_copied();
     stats.duration_s = elapsed.as_secs_f64();
     stats.presented_fps = stats.frames_presented as f64 / elapsed.as_secs_f64().max(1e-9);

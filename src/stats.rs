@@ -37,7 +37,7 @@ pub struct Stats {
     pub buffers: usize,
     pub frames_captured: u64,
     pub frames_presented: u64,
-    /// Captured frames never shown: stale plus error-flagged.
+    /// Captured frames never shown: stale, error-flagged, and those pending at exit.
     pub frames_dropped: u64,
     /// Frames replaced by a newer one before the display could take them.
     pub frames_stale: u64,
