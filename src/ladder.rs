@@ -1,5 +1,5 @@
 //! The fallback ladder: which rung carries frames to the display. Direct when the display
-//! takes a camera format as it is; else gpu (EGL import + GLES conversion, KMS for now);
+//! takes a camera format as it is; else gpu (EGL import + GLES conversion);
 //! else copy (CPU conversion, every byte counted). Each step down is said in one line.
 
 use anyhow::bail;
@@ -10,7 +10,7 @@ use crate::format::{parse_fourcc, PixelFormat};
 use crate::render::{self, GpuConverter};
 use crate::sink::kms::{KmsError, KmsSink};
 use crate::sink::wayland::{WaylandError, WaylandSink};
-use crate::sink::Sink;
+use crate::sink::{Rung, Sink};
 
 /// The format the copy rung writes: XRGB8888, which every display takes.
 fn copy_target() -> PixelFormat {
@@ -29,12 +29,6 @@ fn refused_format(error: &anyhow::Error) -> bool {
     })
 }
 
-enum Rung {
-    Direct,
-    Gpu(Box<GpuConverter>),
-    Copy,
-}
-
 fn open(
     cli: &Cli,
     backend: Backend,
@@ -43,11 +37,7 @@ fn open(
 ) -> anyhow::Result<(Sink, PixelFormat)> {
     Ok(match backend {
         Backend::Wayland => {
-            if matches!(rung, Rung::Gpu(_)) {
-                bail!("the gpu rung is not available on Wayland yet: use --path copy or direct");
-            }
-            let copy = matches!(rung, Rung::Copy);
-            let (sink, pixel) = WaylandSink::open(display_formats, cli.fullscreen, copy)?;
+            let (sink, pixel) = WaylandSink::open(display_formats, cli.fullscreen, rung)?;
             (Sink::Wayland(sink), pixel)
         }
         _ => {
@@ -75,7 +65,7 @@ fn gpu_for(camera_format: &PixelFormat) -> anyhow::Result<Box<GpuConverter>> {
 }
 
 /// Opens the display on the rung `--path` asks for. With `--path auto`, a display that
-/// refuses the camera's formats sends glasscam down to gpu (on KMS), and a GPU path that
+/// refuses the camera's formats sends glasscam down to gpu, and a GPU path that
 /// cannot be set up down to copy, each step with one line saying why. Returns the sink
 /// and the camera format to capture in.
 pub fn open_display(
@@ -101,18 +91,7 @@ pub fn open_display(
         PathChoice::Gpu => converted(Rung::Gpu(gpu_for(&camera_format)?)),
         PathChoice::Auto => match open(cli, backend, candidates, Rung::Direct) {
             Err(error) if refused_format(&error) => {
-                step_down(
-                    "cannot be shown directly",
-                    if backend == Backend::Wayland {
-                        "copy"
-                    } else {
-                        "gpu"
-                    },
-                    &error,
-                );
-                if backend == Backend::Wayland {
-                    return converted(Rung::Copy);
-                }
+                step_down("cannot be shown directly", "gpu", &error);
                 match gpu_for(&camera_format) {
                     Ok(converter) => converted(Rung::Gpu(converter)),
                     Err(error) => {

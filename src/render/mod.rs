@@ -431,7 +431,8 @@ impl Drop for GpuConverter {
         }
         let _ = self.egl.make_current(self.display, None, None, None);
         let _ = self.egl.destroy_context(self.display, self.context);
-        let _ = self.egl.terminate(self.display);
+        // No eglTerminate: the surfaceless display is one per process, and terminating it
+        // would pull it from under any other converter (the tests run several at once).
     }
 }
 

@@ -1,6 +1,7 @@
 //! Displays that take camera dmabufs: one file per backend behind the `Sink` enum.
 
 mod cpu_copy;
+mod dma_heap;
 pub mod kms;
 pub mod wayland;
 
@@ -8,8 +9,17 @@ use std::os::fd::{AsFd, BorrowedFd};
 use std::time::Duration;
 
 use crate::capture::{ExportedBuffer, StreamFormat};
+use crate::render::GpuConverter;
 use kms::KmsSink;
 use wayland::WaylandSink;
+
+/// How frames reach the display: the camera's own dmabufs, drawn by the GPU into display
+/// buffers, or converted on the CPU.
+pub enum Rung {
+    Direct,
+    Gpu(Box<GpuConverter>),
+    Copy,
+}
 
 /// What a display reports back about camera buffers it was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,8 +51,11 @@ impl Sink {
                 "copy" => "kms-copy",
                 _ => "kms-direct",
             },
-            Sink::Wayland(s) if s.is_copy() => "wayland-copy",
-            Sink::Wayland(_) => "wayland-direct",
+            Sink::Wayland(s) => match s.rung() {
+                "gpu" => "wayland-gpu",
+                "copy" => "wayland-copy",
+                _ => "wayland-direct",
+            },
         }
     }
 

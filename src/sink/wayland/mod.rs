@@ -7,7 +7,7 @@
 mod error;
 mod state;
 
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
 use smithay_client_toolkit::compositor::{CompositorState, FrameCallbackData};
 use smithay_client_toolkit::dmabuf::DmabufState;
@@ -29,12 +29,14 @@ use wayland_protocols::wp::viewporter::client::{wp_viewport, wp_viewporter};
 
 pub use error::WaylandError;
 pub use state::PresentationCounts;
-use state::WaylandState;
+use state::{Role, WaylandState};
 
 use super::cpu_copy::CameraMaps;
 use super::SinkEvent;
+use super::{dma_heap, Rung};
 use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::format::{fourcc_name, PixelFormat};
+use crate::render::GpuConverter;
 
 const MODIFIER_LINEAR: u64 = 0;
 /// DRM_FORMAT_MOD_INVALID: "implicit", which compositors take as linear for foreign buffers.
@@ -52,6 +54,9 @@ pub struct WaylandSink {
     viewport: Option<wp_viewport::WpViewport>,
     frame_size: (u32, u32),
     copy: Option<ShmTargets>,
+    /// GPU rung: the converter, and the dmabufs it draws into (state.targets wraps them).
+    gpu: Option<Box<GpuConverter>>,
+    gpu_fds: Vec<OwnedFd>,
     /// The window size the viewport was last set for.
     placed_for: Option<(u32, u32)>,
 }
@@ -63,13 +68,14 @@ fn lost(_: impl std::fmt::Debug) -> WaylandError {
 impl WaylandSink {
     /// Connects, binds the globals and picks the first of `candidates` the compositor imports
     /// as a LINEAR dmabuf (preferring its scanout tranche); then maps a window.
-    /// With `copy`, frames are converted into wl_shm buffers (the copy rung) and
-    /// `candidates` is not consulted.
+    /// On the copy rung frames are converted into wl_shm buffers, on the gpu rung drawn into
+    /// XRGB8888 dmabufs; either way `candidates` holds just that display format.
     pub fn open(
         candidates: &[PixelFormat],
         fullscreen: bool,
-        copy: bool,
+        rung: Rung,
     ) -> Result<(WaylandSink, PixelFormat), WaylandError> {
+        let copy = matches!(rung, Rung::Copy);
         let display = std::env::var("WAYLAND_DISPLAY").unwrap_or_default();
         let connection = Connection::connect_to_env().map_err(|_| WaylandError::Connect {
             display: display.clone(),
@@ -152,7 +158,13 @@ impl WaylandSink {
         if state.configured.is_none() {
             return Err(WaylandError::NoConfigure(CONFIGURE_ROUNDTRIPS as u64));
         }
+        let gpu = match rung {
+            Rung::Gpu(converter) => Some(converter),
+            _ => None,
+        };
         let sink = WaylandSink {
+            gpu,
+            gpu_fds: Vec::new(),
             connection,
             queue,
             qh,
@@ -215,35 +227,26 @@ impl WaylandSink {
             self.copy = Some(ShmTargets::new(shm, buffers, format)?);
             return Ok(());
         }
-        self.state.buffers = vec![None; buffers.len()];
-        for buffer in buffers {
-            let params = self
-                .state
-                .dmabuf
-                .create_params(&self.qh)
-                .map_err(|_| WaylandError::MissingGlobal("zwp_linux_dmabuf_v1"))?;
-            for (plane_index, plane) in format.layout.iter().enumerate() {
-                let fd = buffer.planes[plane.mem_plane].fd.as_fd();
-                params.add(
-                    fd,
-                    plane_index as u32,
-                    plane.offset,
-                    plane.pitch,
-                    self.modifier,
-                );
+        let size = (format.width, format.height);
+        if self.gpu.is_some() {
+            self.allocate_gpu_targets(buffers, format)?;
+        } else {
+            self.state.buffers = vec![None; buffers.len()];
+            for buffer in buffers {
+                let planes: Vec<_> = format
+                    .layout
+                    .iter()
+                    .map(|p| (buffer.planes[p.mem_plane].fd.as_fd(), p.offset, p.pitch))
+                    .collect();
+                let role = Role::Camera(buffer.index);
+                self.request_buffer(&planes, size, format.pixel.drm as u32, role)?;
             }
-            let proxy = params.create(
-                format.width as i32,
-                format.height as i32,
-                format.pixel.drm as u32,
-                Flags::empty(),
-            );
-            self.state.pending_params.insert(proxy.id(), buffer.index);
         }
         while !self.state.pending_params.is_empty() {
             self.queue.roundtrip(&mut self.state).map_err(lost)?;
         }
-        if let Some(&index) = self.state.refused.first() {
+        if let Some(&role) = self.state.refused.first() {
+            let (Role::Camera(index) | Role::Target(index)) = role;
             return Err(WaylandError::BufferRefused {
                 index,
                 format: format.pixel.name(),
@@ -251,6 +254,60 @@ impl WaylandSink {
                 height: format.height,
             });
         }
+        Ok(())
+    }
+
+    /// Asks for a wl_buffer over dmabuf planes (fd, offset, pitch); it arrives as `created`.
+    fn request_buffer(
+        &mut self,
+        planes: &[(BorrowedFd<'_>, u32, u32)],
+        (width, height): (u32, u32),
+        drm_format: u32,
+        role: Role,
+    ) -> Result<(), WaylandError> {
+        let params = self
+            .state
+            .dmabuf
+            .create_params(&self.qh)
+            .map_err(|_| WaylandError::MissingGlobal("zwp_linux_dmabuf_v1"))?;
+        for (plane_index, &(fd, offset, pitch)) in planes.iter().enumerate() {
+            params.add(fd, plane_index as u32, offset, pitch, self.modifier);
+        }
+        let proxy = params.create(width as i32, height as i32, drm_format, Flags::empty());
+        self.state.pending_params.insert(proxy.id(), role);
+        Ok(())
+    }
+
+    /// GPU rung: camera planes into EGL, and XRGB8888 dma-heap buffers as render targets,
+    /// each wrapped in a wl_buffer once.
+    fn allocate_gpu_targets(
+        &mut self,
+        buffers: &[ExportedBuffer],
+        format: &StreamFormat,
+    ) -> Result<(), WaylandError> {
+        let gpu_error = |e: String| WaylandError::Copy(e);
+        let size = (format.width, format.height);
+        let pitch = format.width * 4;
+        let converter = self.gpu.as_mut().ok_or(WaylandError::Disconnected)?;
+        converter
+            .import_camera(buffers, format)
+            .map_err(|e| gpu_error(e.to_string()))?;
+        let mut fds = Vec::with_capacity(GPU_TARGETS);
+        for _ in 0..GPU_TARGETS {
+            let fd = dma_heap::allocate((pitch * format.height) as usize)
+                .map_err(|e| gpu_error(format!("allocating a dma-heap buffer: {e}")))?;
+            converter
+                .add_target(fd.as_fd(), size, pitch)
+                .map_err(|e| gpu_error(e.to_string()))?;
+            fds.push(fd);
+        }
+        self.state.targets = vec![None; GPU_TARGETS];
+        self.state.target_busy = vec![false; GPU_TARGETS];
+        let xrgb = drm_fourcc::DrmFourcc::Xrgb8888 as u32;
+        for (slot, fd) in fds.iter().enumerate() {
+            self.request_buffer(&[(fd.as_fd(), 0, pitch)], size, xrgb, Role::Target(slot))?;
+        }
+        self.gpu_fds = fds;
         Ok(())
     }
 
@@ -292,6 +349,20 @@ impl WaylandSink {
             if !copy.fill_and_attach(index, &surface)? {
                 return Ok(events);
             }
+        } else if let Some(converter) = &self.gpu {
+            // Drawn and finished: the camera buffer is free again.
+            events.push(SinkEvent::Released(index));
+            let Some(slot) = self.state.target_busy.iter().position(|busy| !busy) else {
+                return Ok(events);
+            };
+            converter
+                .draw(index, slot)
+                .map_err(|e| WaylandError::Copy(e.to_string()))?;
+            let target = self.state.targets[slot]
+                .clone()
+                .ok_or(WaylandError::Disconnected)?;
+            surface.attach(Some(&target), 0, 0);
+            self.state.target_busy[slot] = true;
         } else {
             let buffer = self
                 .state
@@ -322,8 +393,15 @@ impl WaylandSink {
         Ok(events)
     }
 
-    pub fn is_copy(&self) -> bool {
-        self.state.shm.is_some()
+    /// "direct", "copy" or "gpu".
+    pub fn rung(&self) -> &'static str {
+        if self.state.shm.is_some() {
+            "copy"
+        } else if self.gpu.is_some() {
+            "gpu"
+        } else {
+            "direct"
+        }
     }
 
     /// Reads and handles whatever the compositor sent.
@@ -360,7 +438,12 @@ impl WaylandSink {
         for buffer in self.state.buffers.drain(..).flatten() {
             buffer.destroy();
         }
+        for buffer in self.state.targets.drain(..).flatten() {
+            buffer.destroy();
+        }
         self.copy = None;
+        self.gpu = None;
+        self.gpu_fds.clear();
         if let Some(viewport) = self.viewport.take() {
             viewport.destroy();
         }
@@ -380,6 +463,9 @@ impl Drop for WaylandSink {
         self.restore();
     }
 }
+
+/// Buffers the gpu rung draws into: one on screen, one committed, one being drawn.
+const GPU_TARGETS: usize = 3;
 
 /// Wayland buffers of the copy rung: one on screen, one committed, one being filled.
 const COPY_TARGETS: usize = 3;

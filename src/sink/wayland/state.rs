@@ -28,6 +28,13 @@ use wayland_protocols::wp::viewporter::client::{wp_viewport, wp_viewporter};
 
 use crate::sink::SinkEvent;
 
+/// Whose dmabuf a wl_buffer wraps: a camera buffer (direct) or a GPU target (gpu rung).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Camera(usize),
+    Target(usize),
+}
+
 /// What wp_presentation said about the frames glasscam committed.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct PresentationCounts {
@@ -60,9 +67,13 @@ pub struct WaylandState {
     /// wl_buffer per V4L2 buffer index, once created.
     pub buffers: Vec<Option<wl_buffer::WlBuffer>>,
     /// Buffer params still waiting for created/failed, by params object.
-    pub pending_params: HashMap<ObjectId, usize>,
-    pub refused: Vec<usize>,
-    buffer_index: HashMap<ObjectId, usize>,
+    pub pending_params: HashMap<ObjectId, Role>,
+    pub refused: Vec<Role>,
+    buffer_index: HashMap<ObjectId, Role>,
+    /// GPU rung: the wl_buffers of the buffers glasscam draws into, and which the
+    /// compositor still holds.
+    pub targets: Vec<Option<wl_buffer::WlBuffer>>,
+    pub target_busy: Vec<bool>,
     pub feedback_index: HashMap<ObjectId, usize>,
     pub frame_pending: bool,
     /// Frames committed without a presentation feedback: counted shown at their frame callback.
@@ -108,6 +119,8 @@ impl WaylandState {
             pending_params: HashMap::new(),
             refused: Vec::new(),
             buffer_index: HashMap::new(),
+            targets: Vec::new(),
+            target_busy: Vec::new(),
             feedback_index: HashMap::new(),
             frame_pending: false,
             unmeasured: Vec::new(),
@@ -322,9 +335,13 @@ impl DmabufHandler for WaylandState {
         params: &zwp_linux_buffer_params_v1::ZwpLinuxBufferParamsV1,
         buffer: wl_buffer::WlBuffer,
     ) {
-        if let Some(index) = self.pending_params.remove(&params.id()) {
-            self.buffer_index.insert(buffer.id(), index);
-            if let Some(slot) = self.buffers.get_mut(index) {
+        if let Some(role) = self.pending_params.remove(&params.id()) {
+            self.buffer_index.insert(buffer.id(), role);
+            let slot = match role {
+                Role::Camera(index) => self.buffers.get_mut(index),
+                Role::Target(index) => self.targets.get_mut(index),
+            };
+            if let Some(slot) = slot {
                 *slot = Some(buffer);
             }
         }
@@ -336,14 +353,20 @@ impl DmabufHandler for WaylandState {
         _: &QueueHandle<Self>,
         params: &zwp_linux_buffer_params_v1::ZwpLinuxBufferParamsV1,
     ) {
-        if let Some(index) = self.pending_params.remove(&params.id()) {
-            self.refused.push(index);
+        if let Some(role) = self.pending_params.remove(&params.id()) {
+            self.refused.push(role);
         }
     }
 
     fn released(&mut self, _: &Connection, _: &QueueHandle<Self>, buffer: &wl_buffer::WlBuffer) {
-        if let Some(&index) = self.buffer_index.get(&buffer.id()) {
-            self.events.push(SinkEvent::Released(index));
+        match self.buffer_index.get(&buffer.id()) {
+            Some(&Role::Camera(index)) => self.events.push(SinkEvent::Released(index)),
+            Some(&Role::Target(index)) => {
+                if let Some(busy) = self.target_busy.get_mut(index) {
+                    *busy = false;
+                }
+            }
+            None => {}
         }
     }
 }
