@@ -67,7 +67,7 @@ fn wayland_takes_the_converting_rungs_when_forced_or_refused() {
             // Conversions of frames weston never showed (it still held every wl_shm buffer,
             // or the run ended) count too: at least one per presented frame.
             assert!(
-                copied >= frames * frame_bytes && copied % frame_bytes == 0,
+                copied >= frames * frame_bytes && copied.is_multiple_of(frame_bytes),
                 "{stats}"
             );
         } else {
