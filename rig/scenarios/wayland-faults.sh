@@ -6,8 +6,8 @@ modprobe vivid
 cap=$(vivid_node vid-cap)
 (export WAYLAND_DISPLAY=wayland-9; expect_failure no-compositor --backend wayland --device "$cap")
 start_weston 1024x768
-# vivid offers NV24, which weston's llvmpipe cannot import.
-expect_failure cannot-import --backend wayland --device "$cap" --format NV24 --size 640x480
+# vivid offers NV24, which weston's llvmpipe cannot import: on the direct rung, that is an error.
+expect_failure cannot-import --backend wayland --device "$cap" --path direct --format NV24 --size 640x480
 # With WAYLAND_DISPLAY set, --backend auto means Wayland.
 "$GLASSCAM" --device "$cap" --format YUYV --size 640x480 --fps 30 --frames 10 \
   --stats /out/auto.stats.json 2>/out/auto.log
