@@ -227,32 +227,21 @@ fn rgb_at(format: DrmFourcc, plane: &Plane, x: usize, y: usize) -> [u8; 3] {
     let bytes = |n: usize| &plane.data[y * plane.pitch + x * n..y * plane.pitch + x * n + n];
     let expand5 = |v: u16| ((v << 3) | (v >> 2)) as u8;
     let expand6 = |v: u16| ((v << 2) | (v >> 4)) as u8;
+    // Bytes per pixel and where B, G, R sit: DRM names little-endian words, high byte first.
+    let order = match format {
+        Xrgb8888 | Argb8888 => Some((4, [0, 1, 2])),
+        Xbgr8888 | Abgr8888 => Some((4, [2, 1, 0])),
+        Bgrx8888 | Bgra8888 => Some((4, [3, 2, 1])),
+        Rgbx8888 | Rgba8888 => Some((4, [1, 2, 3])),
+        Rgb888 => Some((3, [0, 1, 2])),
+        Bgr888 => Some((3, [2, 1, 0])),
+        _ => None,
+    };
+    if let Some((n, [b, g, r])) = order {
+        let p = bytes(n);
+        return [p[b], p[g], p[r]];
+    }
     match format {
-        // Little-endian words: DRM names the high byte first.
-        Xrgb8888 | Argb8888 => {
-            let p = bytes(4);
-            [p[0], p[1], p[2]]
-        }
-        Xbgr8888 | Abgr8888 => {
-            let p = bytes(4);
-            [p[2], p[1], p[0]]
-        }
-        Bgrx8888 | Bgra8888 => {
-            let p = bytes(4);
-            [p[3], p[2], p[1]]
-        }
-        Rgbx8888 | Rgba8888 => {
-            let p = bytes(4);
-            [p[1], p[2], p[3]]
-        }
-        Rgb888 => {
-            let p = bytes(3);
-            [p[0], p[1], p[2]]
-        }
-        Bgr888 => {
-            let p = bytes(3);
-            [p[2], p[1], p[0]]
-        }
         Rgb565 => {
             let p = bytes(2);
             let v = u16::from_le_bytes([p[0], p[1]]);
@@ -432,6 +421,19 @@ mod tests {
         // RGB3: bytes R, G, B.
         let dst = convert("RGB3", 1, 1, &[&[30, 20, 10]], &[(3, 3)]);
         assert_eq!(&dst[..3], &[10, 20, 30]);
+        // XB24: bytes R, G, B, X; RGB4: X, R, G, B; RX24: X, B, G, R.
+        assert_eq!(
+            &convert("XB24", 1, 1, &[&[30, 20, 10, 0]], &[(4, 4)])[..3],
+            &[10, 20, 30]
+        );
+        assert_eq!(
+            &convert("RGB4", 1, 1, &[&[0, 30, 20, 10]], &[(4, 4)])[..3],
+            &[10, 20, 30]
+        );
+        assert_eq!(
+            &convert("RX24", 1, 1, &[&[0, 10, 20, 30]], &[(4, 4)])[..3],
+            &[10, 20, 30]
+        );
         // RGBP: RGB565, pure red is 0xf800.
         let dst = convert("RGBP", 1, 1, &[&[0x00, 0xf8]], &[(2, 2)]);
         assert_eq!(&dst[..3], &[0, 0, 255]);
