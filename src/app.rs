@@ -11,7 +11,9 @@ use calloop::timer::{TimeoutAction, Timer};
 use calloop::{EventLoop, Interest, LoopHandle, Mode, PostAction};
 
 use crate::buffers::BufferPool;
-use crate::capture::{Camera, CaptureError, FormatRequest, Stream};
+use crate::capture::{
+    Camera, CaptureError, ExportedBuffer, FileSource, FormatRequest, Source, Stream, StreamFormat,
+};
 use crate::cli::{Backend, Cli};
 use crate::format::{fourcc_name, PixelFormat};
 use crate::ladder;
@@ -35,7 +37,7 @@ pub enum Ending {
 }
 
 struct Pipeline {
-    stream: Stream,
+    stream: Source,
     sink: Sink,
     pool: BufferPool,
     stats: Stats,
@@ -120,7 +122,7 @@ impl Pipeline {
         self.sink.check_progress()?;
         if self.last_frame.elapsed() > STALL_TIMEOUT {
             return Err(CaptureError::Stalled {
-                path: self.stream.camera().path.clone(),
+                path: self.stream.path().to_owned(),
                 seconds: STALL_TIMEOUT.as_secs(),
             }
             .into());
@@ -183,6 +185,44 @@ fn candidate_formats(camera: &Camera, wanted: Option<u32>) -> anyhow::Result<Vec
     Ok(candidates)
 }
 
+type Opened = (Sink, Source, Vec<ExportedBuffer>, StreamFormat, String);
+
+/// The camera, configured, with its buffers exported, and the display that will show it.
+fn open_camera(cli: &Cli, backend: Backend) -> anyhow::Result<Opened> {
+    let camera = Camera::open(&cli.device)?;
+    let candidates = candidate_formats(&camera, cli.format.map(|f| f.0))?;
+    let (sink, pixel) = ladder::open_display(cli, backend, &camera.path, &candidates)?;
+    let size = cli.size.map(|s| (s.width, s.height)).or_else(|| {
+        // No size asked for: the display's own size, if the camera has it, needs no scaling.
+        let (w, h) = sink.natural_size()?;
+        camera
+            .frame_sizes(pixel.v4l2)
+            .iter()
+            .any(|s| s.contains(w, h))
+            .then_some((w, h))
+    });
+    let format = camera.configure(FormatRequest {
+        fourcc: Some(pixel.v4l2),
+        size,
+        fps: cli.fps,
+    })?;
+    let count = MIN_BUFFERS.max(sink.buffers_held() + CAPTURE_HEADROOM);
+    let device = format!("{} ({})", camera.path.display(), camera.card);
+    let (stream, exported) = Stream::allocate(camera, format.clone(), count as u32)?;
+    Ok((sink, Source::Camera(stream), exported, format, device))
+}
+
+/// An MJPEG file played at --fps (24 unless given), decoded into XRGB8888 dmabufs.
+fn open_file(cli: &Cli, backend: Backend, input: &std::path::Path) -> anyhow::Result<Opened> {
+    let xrgb = PixelFormat::from_v4l2(crate::format::v4l2_fourcc(b"BGR4"))
+        .ok_or_else(|| anyhow!("BGR4 missing from the format table"))?;
+    let (sink, _) = ladder::open_display(cli, backend, input, &[xrgb])?;
+    let count = MIN_BUFFERS.max(sink.buffers_held() + CAPTURE_HEADROOM);
+    let (file, exported, format) = FileSource::open(input, cli.fps.unwrap_or(24), count)?;
+    let device = format!("{} (MJPEG, {} frames)", input.display(), file.frame_count());
+    Ok((sink, Source::File(file), exported, format, device))
+}
+
 /// Calls `on_ready` whenever `fd` is readable; its error ends the loop.
 fn watch_fd(
     handle: &LoopHandle<'static, Pipeline>,
@@ -217,26 +257,10 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
     let signals = Signals::new(&[Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP])
         .context("installing signal handlers")?;
 
-    let camera = Camera::open(&cli.device)?;
-    let candidates = candidate_formats(&camera, cli.format.map(|f| f.0))?;
-    let (mut sink, pixel) = ladder::open_display(cli, backend, &camera, &candidates)?;
-    let size = cli.size.map(|s| (s.width, s.height)).or_else(|| {
-        // No size asked for: the display's own size, if the camera has it, needs no scaling.
-        let (w, h) = sink.natural_size()?;
-        camera
-            .frame_sizes(pixel.v4l2)
-            .iter()
-            .any(|s| s.contains(w, h))
-            .then_some((w, h))
-    });
-    let format = camera.configure(FormatRequest {
-        fourcc: Some(pixel.v4l2),
-        size,
-        fps: cli.fps,
-    })?;
-    let count = MIN_BUFFERS.max(sink.buffers_held() + CAPTURE_HEADROOM);
-    let device = format!("{} ({})", camera.path.display(), camera.card);
-    let (mut stream, exported) = Stream::allocate(camera, format.clone(), count as u32)?;
+    let (mut sink, mut stream, exported, format, device) = match &cli.input {
+        Some(input) => open_file(cli, backend, input)?,
+        None => open_camera(cli, backend)?,
+    };
     sink.import(&exported, &format, &device)?;
     eprintln!(
         "glasscam: {device} {} -> {}, path {}, {}",
@@ -260,7 +284,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
 
     let stats = Stats {
         path: sink.path_name().into(),
-        device: stream.camera().path.display().to_string(),
+        device: stream.path().display().to_string(),
         display: sink.display_name(),
         format: format.pixel.name(),
         width: format.width,
@@ -269,7 +293,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         ..Stats::default()
     };
     let handle = event_loop.handle();
-    let camera_fd = stream.camera().as_fd().try_clone_to_owned()?;
+    let camera_fd = stream.as_fd().try_clone_to_owned()?;
     let display_fd = sink.as_fd().try_clone_to_owned()?;
     let mut pipeline = Pipeline {
         pool: BufferPool::new(stream.buffer_count()),
@@ -325,6 +349,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
     // Never shown: stale, error-flagged, and the one or two still pending or in flight at exit.
     stats.frames_dropped = stats.frames_captured.saturating_sub(stats.frames_presented);
     stats.bytes_copied = stats::bytes_copied();
+    stats.bytes_decoded = stats::bytes_decoded();
     stats.duration_s = elapsed.as_secs_f64();
     stats.presented_fps = stats.frames_presented as f64 / elapsed.as_secs_f64().max(1e-9);
     if let Some(path) = &cli.stats {

@@ -18,6 +18,10 @@ pub struct Cli {
     #[arg(long, default_value = "/dev/video0")]
     pub device: PathBuf,
 
+    /// Play a file of concatenated JPEG frames (MJPEG) at --fps instead of a camera.
+    #[arg(long)]
+    pub input: Option<PathBuf>,
+
     /// Display backend: auto picks Wayland when WAYLAND_DISPLAY is set, KMS otherwise.
     #[arg(long, value_enum, default_value_t = Backend::Auto)]
     pub backend: Backend,

@@ -4,7 +4,8 @@
 
 use anyhow::bail;
 
-use crate::capture::Camera;
+use std::path::Path;
+
 use crate::cli::{Backend, Cli, PathChoice};
 use crate::format::{parse_fourcc, PixelFormat};
 use crate::render::{self, GpuConverter};
@@ -71,7 +72,7 @@ fn gpu_for(camera_format: &PixelFormat) -> anyhow::Result<Box<GpuConverter>> {
 pub fn open_display(
     cli: &Cli,
     backend: Backend,
-    camera: &Camera,
+    source: &Path,
     candidates: &[PixelFormat],
 ) -> anyhow::Result<(Sink, PixelFormat)> {
     let camera_format = candidates[0];
@@ -82,7 +83,7 @@ pub fn open_display(
     let step_down = |from: &str, to: &str, why: &anyhow::Error| {
         eprintln!(
             "glasscam: {} {from} ({why:#}); stepping down to the {to} rung",
-            camera.path.display()
+            source.display()
         );
     };
     match cli.path {

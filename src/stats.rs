@@ -17,6 +17,17 @@ pub fn bytes_copied() -> u64 {
     BYTES_COPIED.load(Ordering::Relaxed)
 }
 
+/// Bytes written by decoding compressed frames (MJPEG), kept apart from copies.
+static BYTES_DECODED: AtomicU64 = AtomicU64::new(0);
+
+pub fn count_decoded(bytes: u64) {
+    BYTES_DECODED.fetch_add(bytes, Ordering::Relaxed);
+}
+
+pub fn bytes_decoded() -> u64 {
+    BYTES_DECODED.load(Ordering::Relaxed)
+}
+
 #[derive(Debug, Default, Clone, Copy, Serialize)]
 pub struct Presentation {
     pub presented: u64,
@@ -53,6 +64,8 @@ pub struct Stats {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presentation: Option<Presentation>,
     pub bytes_copied: u64,
+    /// Bytes decoded from MJPEG into display buffers.
+    pub bytes_decoded: u64,
     pub duration_s: f64,
     pub presented_fps: f64,
 }

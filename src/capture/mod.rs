@@ -1,6 +1,7 @@
 //! The camera: a V4L2 capture device, its formats, and the format glasscam streams in.
 
 mod error;
+pub mod file;
 pub mod list;
 mod stream;
 pub mod sys;
@@ -13,7 +14,8 @@ use std::path::{Path, PathBuf};
 use nix::errno::Errno;
 
 pub use error::CaptureError;
-pub use stream::Stream;
+pub use file::FileSource;
+pub use stream::{Dequeued, Stream};
 
 use crate::convert::Colorimetry;
 use crate::format::{fourcc_name, PixelFormat, PlaneLayout};
@@ -64,6 +66,67 @@ impl StreamFormat {
             self.height,
             fps
         )
+    }
+}
+
+/// Where frames come from: a V4L2 camera, or an MJPEG file played as one.
+pub enum Source {
+    Camera(Stream),
+    File(FileSource),
+}
+
+impl Source {
+    pub fn path(&self) -> &Path {
+        match self {
+            Source::Camera(s) => &s.camera().path,
+            Source::File(f) => f.path(),
+        }
+    }
+
+    pub fn buffer_count(&self) -> usize {
+        match self {
+            Source::Camera(s) => s.buffer_count(),
+            Source::File(f) => f.buffer_count(),
+        }
+    }
+
+    /// Hands buffer `index` back to be filled.
+    pub fn queue(&mut self, index: usize) -> Result<(), CaptureError> {
+        match self {
+            Source::Camera(s) => s.queue(index),
+            Source::File(f) => f.queue(index),
+        }
+    }
+
+    pub fn dequeue(&mut self) -> Result<Option<Dequeued>, CaptureError> {
+        match self {
+            Source::Camera(s) => s.dequeue(),
+            Source::File(f) => f.dequeue(),
+        }
+    }
+
+    pub fn start(&mut self) -> Result<(), CaptureError> {
+        match self {
+            Source::Camera(s) => s.start(),
+            Source::File(f) => f.start(),
+        }
+    }
+
+    /// Stops and frees the buffers; every exported dmabuf must be closed first.
+    pub fn release(self) -> Result<(), CaptureError> {
+        match self {
+            Source::Camera(s) => s.release(),
+            Source::File(_) => Ok(()),
+        }
+    }
+}
+
+impl AsFd for Source {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        match self {
+            Source::Camera(s) => s.camera().as_fd(),
+            Source::File(f) => f.as_fd(),
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Displays that take camera dmabufs: one file per backend behind the `Sink` enum.
 
 mod cpu_copy;
-mod dma_heap;
+pub mod dma_heap;
 pub mod kms;
 pub mod wayland;
 

@@ -14,7 +14,8 @@ pub struct Scenario {
     pub out: PathBuf,
 }
 
-/// Boots the rig with `rig/scenarios/NAME.sh`, glasscam shared at /opt/glasscam.
+/// Boots the rig with `rig/scenarios/NAME.sh`, glasscam shared at /opt/glasscam and
+/// assets/ at /opt/assets.
 /// Panics (fails the test) when the rig cannot run: rig tests never skip silently.
 pub fn run_scenario(name: &str, kernel_args: &str) -> Scenario {
     let _guard = GUEST.lock().unwrap_or_else(|e| e.into_inner());
@@ -31,6 +32,8 @@ pub fn run_scenario(name: &str, kernel_args: &str) -> Scenario {
         .arg(&out)
         .arg("--share")
         .arg(format!("{}:/opt/glasscam", bin_dir.display()))
+        .arg("--share")
+        .arg(format!("{}:/opt/assets", root.join("assets").display()))
         .arg("--append")
         .arg(kernel_args)
         .arg("--timeout")
