@@ -14,7 +14,7 @@ use crate::buffers::BufferPool;
 use crate::capture::{
     Camera, CaptureError, ExportedBuffer, FileSource, FormatRequest, Source, Stream, StreamFormat,
 };
-use crate::cli::{Backend, Cli};
+use crate::cli::{Backend, Cli, PathChoice};
 use crate::format::{fourcc_name, PixelFormat};
 use crate::ladder;
 use crate::sink::{Sink, SinkEvent};
@@ -44,6 +44,8 @@ struct Pipeline {
     frames_wanted: Option<u64>,
     last_sequence: Option<u32>,
     last_frame: Instant,
+    /// When streaming started, for the time to the first frame.
+    started: Instant,
     ending: Option<Result<Ending, anyhow::Error>>,
 }
 
@@ -102,6 +104,12 @@ impl Pipeline {
             match event {
                 SinkEvent::Presented { .. } => {
                     self.stats.frames_presented += 1;
+                    if self.stats.frames_presented == 1 {
+                        eprintln!(
+                            "glasscam: first frame on screen {} ms after streaming started",
+                            self.started.elapsed().as_millis()
+                        );
+                    }
                     if Some(self.stats.frames_presented) == self.frames_wanted {
                         self.ending.get_or_insert(Ok(Ending::FramesDone));
                     }
@@ -261,7 +269,18 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         Some(input) => open_file(cli, backend, input)?,
         None => open_camera(cli, backend)?,
     };
-    sink.import(&exported, &format, &device)?;
+    if let Err(error) = sink.import(&exported, &format, &device) {
+        // A display may advertise a format and still refuse the buffers: step down once.
+        if cli.path != PathChoice::Auto
+            || sink.rung() != "direct"
+            || !ladder::refused_buffer(&error)
+        {
+            return Err(error);
+        }
+        drop(sink);
+        sink = ladder::step_down_after_refusal(cli, backend, stream.path(), &format.pixel, &error)?;
+        sink.import(&exported, &format, &device)?;
+    }
     eprintln!(
         "glasscam: {device} {} -> {}, path {}, {}",
         format.describe(),
@@ -303,6 +322,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         frames_wanted: cli.frames,
         last_sequence: None,
         last_frame: Instant::now(),
+        started: Instant::now(),
         ending: None,
     };
     watch_fd(&handle, camera_fd, "camera", Pipeline::on_camera_ready)?;

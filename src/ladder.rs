@@ -105,3 +105,43 @@ pub fn open_display(
         },
     }
 }
+
+/// The display refused a buffer of a format it had advertised (AddFB2, or the compositor's
+/// `params.failed`), as opposed to failing outright.
+pub fn refused_buffer(error: &anyhow::Error) -> bool {
+    error.chain().any(|e| {
+        matches!(
+            e.downcast_ref::<KmsError>(),
+            Some(KmsError::AddFramebuffer { .. })
+        ) || matches!(
+            e.downcast_ref::<WaylandError>(),
+            Some(WaylandError::BufferRefused { .. })
+        )
+    })
+}
+
+/// After the direct rung's display refused the camera's buffers: the display again, on the
+/// gpu rung, or copy if the GPU path cannot be set up, with one line saying why.
+pub fn step_down_after_refusal(
+    cli: &Cli,
+    backend: Backend,
+    source: &Path,
+    camera_format: &PixelFormat,
+    why: &anyhow::Error,
+) -> anyhow::Result<Sink> {
+    eprintln!(
+        "glasscam: the display refused {}'s buffers ({why:#}); stepping down to the gpu rung",
+        source.display()
+    );
+    let rung = match gpu_for(camera_format) {
+        Ok(converter) => Rung::Gpu(converter),
+        Err(error) => {
+            eprintln!(
+                "glasscam: {} cannot use the GPU ({error:#}); stepping down to the copy rung",
+                source.display()
+            );
+            Rung::Copy
+        }
+    };
+    Ok(open(cli, backend, &[copy_target()], rung)?.0)
+}

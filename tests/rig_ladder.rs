@@ -46,6 +46,14 @@ fn kms_gpu_rung_draws_yuv_with_the_shaders_without_copies() {
         "{yuyv}"
     );
     assert!(!scenario.text("nv12.log").contains("stepping down"));
+    // A buffer refused after the format was accepted: one step down, said in one line.
+    scenario.assert_error("huge", 4, 2, &["framebuffer", "Invalid argument"]);
+    let huge = scenario.text("huge.log");
+    let first = huge.lines().next().unwrap();
+    assert!(
+        first.contains("the display refused") && first.contains("stepping down to the gpu rung"),
+        "{huge}"
+    );
 }
 
 #[test]

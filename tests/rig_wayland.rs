@@ -79,8 +79,8 @@ fn compositor_faults_end_in_one_clear_line_and_free_the_camera() {
         scenario.text("auto.log")
     );
     assert_eq!(scenario.stats("auto")["path"], "wayland-direct");
-    // Start-up line, summary, error: nothing from the libraries in between.
-    scenario.assert_error("killed", 4, 3, &["lost the Wayland compositor"]);
+    // Start-up, first frame, summary, error: nothing from the libraries in between.
+    scenario.assert_error("killed", 4, 4, &["lost the Wayland compositor"]);
     assert!(scenario.stats("killed")["frames_presented"].as_u64() > Some(0));
     let after = &scenario;
     assert_eq!(

@@ -42,9 +42,9 @@ stream_and_dump() {
   capture_screen "$run.before"
   "$GLASSCAM" --backend "$backend" --stats "/out/$run.stats.json" "$@" 2>"/out/$run.log" &
   pid=$!
-  if wait_for_text "/out/$run.log" "path $backend-" 120 "$pid"; then
+  if wait_for_text "/out/$run.log" "first frame on screen" 120 "$pid"; then
     # Let frames flow, then look while glasscam is still streaming.
-    sleep 2
+    sleep 1
     cat /sys/kernel/debug/dri/0/framebuffer >"/out/$run.framebuffers"
     kill -0 "$pid" && capture_screen "$run.during"
     [ -z "${STOP_SIGNAL:-}" ] || kill -s "$STOP_SIGNAL" "$pid"

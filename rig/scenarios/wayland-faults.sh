@@ -16,7 +16,7 @@ echo $? >/out/auto.rc
 "$GLASSCAM" --backend wayland --device "$cap" --format YUYV --size 640x480 --fps 30 \
   --stats /out/killed.stats.json 2>/out/killed.log &
 pid=$!
-wait_for_text /out/killed.log "path wayland-direct" 120 "$pid" && sleep 2
+wait_for_text /out/killed.log "first frame on screen" 120 "$pid" && sleep 1
 kill -KILL "$WESTON_PID"
 wait "$pid"
 echo $? >/out/killed.rc

@@ -43,6 +43,14 @@ pub enum Sink {
 }
 
 impl Sink {
+    /// "direct", "gpu" or "copy".
+    pub fn rung(&self) -> &'static str {
+        match self {
+            Sink::Kms(s) => s.rung(),
+            Sink::Wayland(s) => s.rung(),
+        }
+    }
+
     /// The `path` of --stats: which display, and that frames go to it directly.
     pub fn path_name(&self) -> &'static str {
         match self {
