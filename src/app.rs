@@ -286,12 +286,12 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         format.describe(),
         sink.describe(),
         sink.path_name(),
-        match sink.path_name().rsplit('-').next() {
-            Some("copy") => format!(
+        match sink.rung() {
+            "copy" => format!(
                 "1 copy per frame ({} bytes)",
                 format.width * format.height * 4
             ),
-            Some("gpu") => "0 copies per frame (converted on the GPU)".to_string(),
+            "gpu" => "0 copies per frame (converted on the GPU)".to_string(),
             _ => "0 copies per frame".to_string(),
         }
     );
@@ -302,7 +302,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
     stream.start()?;
 
     let stats = Stats {
-        path: sink.path_name().into(),
+        path: sink.path_name(),
         device: stream.path().display().to_string(),
         display: sink.display_name(),
         format: format.pixel.name(),

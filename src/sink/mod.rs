@@ -51,20 +51,13 @@ impl Sink {
         }
     }
 
-    /// The `path` of --stats: which display, and that frames go to it directly.
-    pub fn path_name(&self) -> &'static str {
-        match self {
-            Sink::Kms(s) => match s.rung() {
-                "gpu" => "kms-gpu",
-                "copy" => "kms-copy",
-                _ => "kms-direct",
-            },
-            Sink::Wayland(s) => match s.rung() {
-                "gpu" => "wayland-gpu",
-                "copy" => "wayland-copy",
-                _ => "wayland-direct",
-            },
-        }
+    /// The `path` of --stats: which display, and on which rung (kms-direct, wayland-gpu…).
+    pub fn path_name(&self) -> String {
+        let display = match self {
+            Sink::Kms(_) => "kms",
+            Sink::Wayland(_) => "wayland",
+        };
+        format!("{display}-{}", self.rung())
     }
 
     pub fn describe(&self) -> String {
