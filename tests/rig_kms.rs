@@ -3,12 +3,7 @@
 
 mod common;
 
-use common::{run_scenario, Image, Scenario};
-
-fn assert_bars(image: &Image, what: &str) {
-    let errors = image.bar_errors((0, 0, image.width, image.height));
-    assert!(errors.is_empty(), "{what}: no colour bars: {errors:?}");
-}
+use common::{run_scenario, Scenario};
 
 /// A clean run of `frames` frames: exit 0, every frame presented, nothing copied, and the
 /// framebuffers on the display are PRIME imports of the camera's buffers.
@@ -62,7 +57,7 @@ fn bgr4_640x480_streams_colour_bars_without_copies() {
     );
     let during = scenario.screendump("bars.during");
     assert_eq!((during.width, during.height), (640, 480));
-    assert_bars(&during, "while streaming");
+    during.assert_bars_everywhere("while streaming");
     let before = scenario.screendump("bars.before");
     let after = scenario.screendump("bars.after");
     assert!(
@@ -72,7 +67,9 @@ fn bgr4_640x480_streams_colour_bars_without_copies() {
     assert!(after.difference(&before) < 0.01, "console not restored");
     assert_zero_copy_run(&scenario, "legacy", 240);
     assert!(scenario.text("legacy.log").contains("(legacy,"));
-    assert_bars(&scenario.screendump("legacy.during"), "legacy page flips");
+    scenario
+        .screendump("legacy.during")
+        .assert_bars_everywhere("legacy page flips");
     let list = scenario.text("list.txt");
     for expected in ["vivid", "single-planar", "BGR4", "640x480 fps:", " 30 "] {
         assert!(
@@ -94,7 +91,7 @@ fn a_frame_smaller_than_the_mode_gets_a_matching_mode_and_the_old_one_back() {
     );
     let during = scenario.screendump("modematch.during");
     assert_eq!((during.width, during.height), (640, 480));
-    assert_bars(&during, "in the matched mode");
+    during.assert_bars_everywhere("in the matched mode");
     let after = scenario.screendump("modematch.after");
     assert_eq!(
         (after.width, after.height),
@@ -107,7 +104,9 @@ fn a_frame_smaller_than_the_mode_gets_a_matching_mode_and_the_old_one_back() {
         let log = scenario.text(&format!("{run}.log"));
         assert_eq!(scenario.exit_code(run), 0, "{run}: {log}");
         assert!(scenario.stats(run)["frames_presented"].as_u64() > Some(0));
-        assert_bars(&scenario.screendump(&format!("{run}.during")), run);
+        scenario
+            .screendump(&format!("{run}.during"))
+            .assert_bars_everywhere(run);
         let after = scenario.screendump(&format!("{run}.after"));
         assert_eq!(
             (after.width, after.height),
@@ -121,7 +120,9 @@ fn a_frame_smaller_than_the_mode_gets_a_matching_mode_and_the_old_one_back() {
 fn the_multiplanar_api_streams_too() {
     let scenario = run_scenario("kms-mplane", "video=VGA-1:640x480");
     assert_zero_copy_run(&scenario, "mplane", 240);
-    assert_bars(&scenario.screendump("mplane.during"), "multi-planar");
+    scenario
+        .screendump("mplane.during")
+        .assert_bars_everywhere("multi-planar");
 }
 
 #[test]
@@ -155,8 +156,7 @@ fn bad_input_fails_with_one_clear_line_and_leaves_the_display_alone() {
         (stats["width"].as_u64(), stats["height"].as_u64()),
         (Some(640), Some(480))
     );
-    assert_bars(
-        &scenario.screendump("after-errors.during"),
-        "after the failures",
-    );
+    scenario
+        .screendump("after-errors.during")
+        .assert_bars_everywhere("after the failures");
 }

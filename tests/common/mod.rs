@@ -166,6 +166,17 @@ impl Image {
         differing as f64 / (self.width * self.height) as f64
     }
 
+    /// Fails the test unless the colour bars fill `area` (bar_errors finds none).
+    pub fn assert_bars(&self, area: (usize, usize, usize, usize), what: &str) {
+        let errors = self.bar_errors(area);
+        assert!(errors.is_empty(), "{what}: no colour bars: {errors:?}");
+    }
+
+    /// The same over the whole picture.
+    pub fn assert_bars_everywhere(&self, what: &str) {
+        self.assert_bars((0, 0, self.width, self.height), what);
+    }
+
     /// Checks vivid's eight 75% colour bars at their centres, on a row below the text overlay.
     /// `area` is (x, y, width, height) of the picture inside the screendump.
     pub fn bar_errors(&self, area: (usize, usize, usize, usize)) -> Vec<String> {
