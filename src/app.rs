@@ -86,6 +86,13 @@ impl Pipeline {
         if self.ending.is_some() || !self.sink.can_present() {
             return Ok(());
         }
+        // --frames N shows exactly N: no commit beyond those that may still be presented.
+        // A discarded commit leaves the flight, so another frame takes its place.
+        if let Some(wanted) = self.frames_wanted {
+            if self.stats.frames_presented + self.sink.frames_in_flight() >= wanted {
+                return Ok(());
+            }
+        }
         if let Some(index) = self.pool.take_pending() {
             let events = self.sink.present(index)?;
             self.handle(events)?;

@@ -125,6 +125,14 @@ impl Sink {
         }
     }
 
+    /// Frames handed to the display whose presentation has not been reported yet.
+    pub fn frames_in_flight(&self) -> u64 {
+        match self {
+            Sink::Kms(s) => s.frames_in_flight(),
+            Sink::Wayland(s) => s.frames_in_flight(),
+        }
+    }
+
     pub fn present(&mut self, index: usize) -> anyhow::Result<Vec<SinkEvent>> {
         Ok(match self {
             Sink::Kms(s) => s.present(index)?,

@@ -481,6 +481,11 @@ impl KmsSink {
         self.in_flight.is_none()
     }
 
+    /// Flips requested and not completed yet: at most one.
+    pub fn frames_in_flight(&self) -> u64 {
+        u64::from(self.in_flight.is_some())
+    }
+
     /// Starts showing camera buffer `index`. Completion arrives as a page-flip event, except
     /// for a legacy modeset, which completes at once and is returned here.
     pub fn present(&mut self, index: usize) -> Result<Vec<SinkEvent>, KmsError> {

@@ -315,6 +315,11 @@ impl WaylandSink {
         self.state.configured.is_some() && !self.state.frame_pending && !self.state.quit
     }
 
+    /// Commits whose presentation (or discard) has not been reported yet.
+    pub fn frames_in_flight(&self) -> u64 {
+        (self.state.feedback_index.len() + self.state.unmeasured.len()) as u64
+    }
+
     /// Keeps the picture's aspect ratio inside the window: the compositor scales.
     fn place(&mut self) {
         let window = self.state.configured.unwrap_or_default();
@@ -380,13 +385,17 @@ impl WaylandSink {
         surface.damage_buffer(0, 0, self.frame_size.0 as i32, self.frame_size.1 as i32);
         surface.frame(&self.qh, FrameCallbackData(surface.clone()));
         self.state.frame_pending = true;
-        if let Some(presentation) = &self.state.presentation {
-            match presentation.feedback(&surface, &self.qh) {
-                Ok(feedback) => {
-                    self.state.feedback_index.insert(feedback.id(), index);
-                }
-                Err(_) => self.state.unmeasured.push(index),
+        // Without wp_presentation, the frame callback is the best "on screen" we get.
+        match self
+            .state
+            .presentation
+            .as_ref()
+            .map(|p| p.feedback(&surface, &self.qh))
+        {
+            Some(Ok(feedback)) => {
+                self.state.feedback_index.insert(feedback.id(), index);
             }
+            _ => self.state.unmeasured.push(index),
         }
         surface.commit();
         self.connection.flush().map_err(lost)?;
