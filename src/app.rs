@@ -276,17 +276,15 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         Some(input) => open_file(cli, backend, input)?,
         None => open_camera(cli, backend)?,
     };
-    if let Err(error) = sink.import(&exported, &format, &device) {
-        // A display may advertise a format and still refuse the buffers: step down once.
-        if cli.path != PathChoice::Auto
-            || sink.rung() != "direct"
-            || !ladder::refused_buffer(&error)
-        {
-            return Err(error);
-        }
+    // A display may advertise a format and still refuse the buffers, and the GPU may fail to
+    // import them: with --path auto, each steps down a rung, once.
+    while let Err(error) = sink.import(&exported, &format, &device) {
+        let step = match ladder::rung_below(sink.rung(), &error) {
+            Some(step) if cli.path == PathChoice::Auto => step,
+            _ => return Err(error),
+        };
         drop(sink);
-        sink = ladder::step_down_after_refusal(cli, backend, stream.path(), &format.pixel, &error)?;
-        sink.import(&exported, &format, &device)?;
+        sink = ladder::step_down(cli, backend, stream.path(), &format.pixel, step, &error)?;
     }
     eprintln!(
         "glasscam: {device} {} -> {}, path {}, {}",

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::cli::{Backend, Cli, PathChoice};
 use crate::format::{parse_fourcc, PixelFormat};
-use crate::render::{self, GpuConverter};
+use crate::render::{self, GpuConverter, RenderError};
 use crate::sink::kms::{KmsError, KmsSink};
 use crate::sink::wayland::{WaylandError, WaylandSink};
 use crate::sink::{Rung, Sink};
@@ -108,7 +108,7 @@ pub fn open_display(
 
 /// The display refused a buffer of a format it had advertised (AddFB2, or the compositor's
 /// `params.failed`), as opposed to failing outright.
-pub fn refused_buffer(error: &anyhow::Error) -> bool {
+fn refused_buffer(error: &anyhow::Error) -> bool {
     error.chain().any(|e| {
         matches!(
             e.downcast_ref::<KmsError>(),
@@ -120,25 +120,57 @@ pub fn refused_buffer(error: &anyhow::Error) -> bool {
     })
 }
 
-/// After the direct rung's display refused the camera's buffers: the display again, on the
-/// gpu rung, or copy if the GPU path cannot be set up, with one line saying why.
-pub fn step_down_after_refusal(
+/// The GPU could not import, set up or draw the camera's buffers.
+fn gpu_failed(error: &anyhow::Error) -> bool {
+    error.chain().any(|e| e.is::<RenderError>())
+}
+
+/// The rung below, after the display on `rung` failed to take the camera's buffers, when
+/// that failure is one a lower rung avoids.
+pub fn rung_below(rung: &str, error: &anyhow::Error) -> Option<Step> {
+    match rung {
+        "direct" if refused_buffer(error) => Some(Step::Gpu),
+        "gpu" if gpu_failed(error) => Some(Step::Copy),
+        _ => None,
+    }
+}
+
+/// A rung to step down to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Gpu,
+    Copy,
+}
+
+/// Opens the display again, one rung lower, saying why in one line. A GPU path that cannot
+/// be set up goes on down to copy, with a line of its own.
+pub fn step_down(
     cli: &Cli,
     backend: Backend,
     source: &Path,
     camera_format: &PixelFormat,
+    step: Step,
     why: &anyhow::Error,
 ) -> anyhow::Result<Sink> {
-    eprintln!(
-        "glasscam: the display refused {}'s buffers ({why:#}); stepping down to the gpu rung",
-        source.display()
-    );
-    let rung = match gpu_for(camera_format) {
-        Ok(converter) => Rung::Gpu(converter),
-        Err(error) => {
+    let source = source.display();
+    let rung = match step {
+        Step::Gpu => {
             eprintln!(
-                "glasscam: {} cannot use the GPU ({error:#}); stepping down to the copy rung",
-                source.display()
+                "glasscam: the display refused {source}'s buffers ({why:#}); stepping down to the gpu rung"
+            );
+            match gpu_for(camera_format) {
+                Ok(converter) => Rung::Gpu(converter),
+                Err(error) => {
+                    eprintln!(
+                        "glasscam: {source} cannot use the GPU ({error:#}); stepping down to the copy rung"
+                    );
+                    Rung::Copy
+                }
+            }
+        }
+        Step::Copy => {
+            eprintln!(
+                "glasscam: the GPU cannot take {source}'s buffers ({why:#}); stepping down to the copy rung"
             );
             Rung::Copy
         }

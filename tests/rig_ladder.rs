@@ -44,6 +44,28 @@ fn kms_gpu_rung_draws_yuv_with_the_shaders_without_copies() {
         "{yuyv}"
     );
     assert!(!scenario.text("nv12.log").contains("stepping down"));
+    // Two steps, a line each, and the copy rung counts its bytes.
+    let rgb3 = scenario.text("rgb3.log");
+    assert_eq!(scenario.exit_code("rgb3"), 0, "{rgb3}");
+    let steps: Vec<&str> = rgb3
+        .lines()
+        .filter(|l| l.contains("stepping down"))
+        .collect();
+    assert_eq!(steps.len(), 2, "{rgb3}");
+    assert!(
+        steps[0].contains("can show RGB3") && steps[0].contains("to the gpu rung"),
+        "{rgb3}"
+    );
+    assert!(
+        steps[1].contains("the GPU cannot take") && steps[1].contains("to the copy rung"),
+        "{rgb3}"
+    );
+    let stats = scenario.stats("rgb3");
+    assert_eq!(stats["path"], "kms-copy", "{stats}");
+    assert_eq!(stats["bytes_copied"], 90 * 640 * 480 * 4, "{stats}");
+    scenario
+        .screendump("rgb3.during")
+        .assert_bars_everywhere("rgb3");
     // A buffer refused after the format was accepted: one step down, said in one line.
     scenario.assert_error("huge", 4, 2, &["framebuffer", "Invalid argument"]);
     let huge = scenario.text("huge.log");

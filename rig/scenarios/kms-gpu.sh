@@ -6,6 +6,9 @@ modprobe vivid
 cap=$(vivid_node vid-cap)
 stream_and_dump yuyv --device "$cap" --format YUYV --size 640x480 --fps 30 --frames 60
 stream_and_dump nv12 --device "$cap" --path gpu --format NV12 --size 640x480 --fps 30 --frames 60
+# RGB3 (DRM BGR888): no cirrus plane takes it and llvmpipe cannot import 24-bit dmabufs:
+# auto steps down twice, each step in one line, and lands on copy.
+stream_and_dump rgb3 --device "$cap" --format RGB3 --size 640x480 --fps 30 --frames 90
 # 3840x2160 BGR4: cirrus advertises XR24 but its AddFB2 refuses anything wider than 2044:
 # glasscam steps down once, then reports the display buffer it cannot make either.
 expect_failure huge --backend kms --device "$cap" --format BGR4 --size 3840x2160 --fps 15

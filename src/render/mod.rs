@@ -32,7 +32,7 @@ pub enum RenderError {
     #[error("cannot load libEGL: {0}")]
     Load(String),
     /// An EGL call failed.
-    #[error("{what}: {error}")]
+    #[error("{what}: {}", egl_error_name(*.error))]
     Egl {
         what: &'static str,
         error: egl::Error,
@@ -49,6 +49,18 @@ pub enum RenderError {
     /// The framebuffer for a display buffer is incomplete.
     #[error("cannot render into a display buffer (framebuffer status {0:#x})")]
     Target(u32),
+}
+
+/// EGL_BAD_MATCH rather than khronos-egl's sentence, which readers cannot look up.
+fn egl_error_name(error: egl::Error) -> String {
+    let mut name = String::from("EGL");
+    for c in format!("{error:?}").chars() {
+        if c.is_ascii_uppercase() {
+            name.push('_');
+        }
+        name.push(c.to_ascii_uppercase());
+    }
+    name
 }
 
 fn egl_error(what: &'static str) -> impl FnOnce(egl::Error) -> RenderError {
@@ -444,6 +456,22 @@ mod tests {
     use super::*;
     use crate::convert::{to_xrgb8888, Colorimetry, Matrix};
     use crate::format::{parse_fourcc, PixelFormat};
+
+    #[test]
+    fn egl_errors_are_named_as_in_the_spec() {
+        let error = RenderError::Egl {
+            what: "importing a dmabuf into EGL",
+            error: egl::Error::BadMatch,
+        };
+        assert_eq!(
+            error.to_string(),
+            "importing a dmabuf into EGL: EGL_BAD_MATCH"
+        );
+        assert_eq!(
+            egl_error_name(egl::Error::BadNativeWindow),
+            "EGL_BAD_NATIVE_WINDOW"
+        );
+    }
 
     /// Per channel: the shader computes in float, the CPU in 16.16 fixed point.
     const TOLERANCE: u8 = 2;

@@ -71,6 +71,9 @@ pub enum KmsError {
     /// A page flip never completed: the display is stuck or gone.
     #[error("the display did not complete a page flip within {0} s")]
     FlipTimeout(u64),
+    /// The GPU rung could not import, set up or draw.
+    #[error("converting on the GPU")]
+    Gpu(#[source] crate::render::RenderError),
     /// The copy rung could not convert a frame.
     #[error("copying a frame for the display: {0}")]
     Copy(String),

@@ -280,7 +280,7 @@ impl KmsSink {
             }
             Filler::Gpu(converter) => converter
                 .import_camera(buffers, format)
-                .map_err(|e| copy_error(e.to_string()))?,
+                .map_err(KmsError::Gpu)?,
         }
         let size = (format.width, format.height);
         for _ in 0..COPY_TARGETS {
@@ -297,7 +297,7 @@ impl KmsSink {
                     .map_err(ioctl("exporting a display buffer"))?;
                 converter
                     .add_target(fd.as_fd(), size, dumb.pitch())
-                    .map_err(|e| copy_error(e.to_string()))?;
+                    .map_err(KmsError::Gpu)?;
             }
             copy.dumb.push(dumb);
             self.framebuffers
@@ -313,9 +313,7 @@ impl KmsSink {
         };
         let slot = copy.on_screen.map_or(0, |s| (s + 1) % copy.dumb.len());
         match &copy.filler {
-            Filler::Gpu(converter) => converter
-                .draw(index, slot)
-                .map_err(|e| KmsError::Copy(e.to_string()))?,
+            Filler::Gpu(converter) => converter.draw(index, slot).map_err(KmsError::Gpu)?,
             Filler::Cpu(maps) => {
                 let maps = maps.as_ref().ok_or(KmsError::NotImported(index))?;
                 let dumb = &mut copy.dumb[slot];

@@ -24,6 +24,9 @@ pub enum WaylandError {
     /// The connection broke: the compositor quit or crashed, or raised a protocol error.
     #[error("lost the Wayland compositor")]
     Disconnected,
+    /// The GPU rung could not import, set up or draw.
+    #[error("converting on the GPU")]
+    Gpu(#[source] crate::render::RenderError),
     /// The copy rung could not map, allocate or convert.
     #[error("copying a frame for the compositor: {0}")]
     Copy(String),

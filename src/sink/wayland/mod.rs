@@ -285,20 +285,19 @@ impl WaylandSink {
         buffers: &[ExportedBuffer],
         format: &StreamFormat,
     ) -> Result<(), WaylandError> {
-        let gpu_error = |e: String| WaylandError::Copy(e);
         let size = (format.width, format.height);
         let pitch = format.width * 4;
         let converter = self.gpu.as_mut().ok_or(WaylandError::Disconnected)?;
         converter
             .import_camera(buffers, format)
-            .map_err(|e| gpu_error(e.to_string()))?;
+            .map_err(WaylandError::Gpu)?;
         let mut fds = Vec::with_capacity(GPU_TARGETS);
         for _ in 0..GPU_TARGETS {
             let fd = dma_heap::allocate((pitch * format.height) as usize)
-                .map_err(|e| gpu_error(format!("allocating a dma-heap buffer: {e}")))?;
+                .map_err(|e| WaylandError::Copy(format!("allocating a dma-heap buffer: {e}")))?;
             converter
                 .add_target(fd.as_fd(), size, pitch)
-                .map_err(|e| gpu_error(e.to_string()))?;
+                .map_err(WaylandError::Gpu)?;
             fds.push(fd);
         }
         self.state.targets = vec![None; GPU_TARGETS];
@@ -360,9 +359,7 @@ impl WaylandSink {
             let Some(slot) = self.state.target_busy.iter().position(|busy| !busy) else {
                 return Ok(events);
             };
-            converter
-                .draw(index, slot)
-                .map_err(|e| WaylandError::Copy(e.to_string()))?;
+            converter.draw(index, slot).map_err(WaylandError::Gpu)?;
             let target = self.state.targets[slot]
                 .clone()
                 .ok_or(WaylandError::Disconnected)?;
