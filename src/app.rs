@@ -14,9 +14,12 @@ use crate::buffers::BufferPool;
 use crate::capture::{
     Camera, CaptureError, ExportedBuffer, FileSource, FormatRequest, Source, Stream, StreamFormat,
 };
-use crate::cli::{Backend, Cli, PathChoice};
+use crate::cli::{Backend, Cli, Command, PathChoice};
 use crate::format::{fourcc_name, PixelFormat};
 use crate::ladder;
+use crate::latency::bench::{Bench, RunInfo};
+use crate::latency::clock::monotonic_now;
+use crate::latency::record::{Fate, Recorder};
 use crate::sink::{Sink, SinkEvent};
 use crate::stats::{self, Stats};
 
@@ -47,6 +50,9 @@ struct Pipeline {
     /// When streaming started, for the time to the first frame.
     started: Instant,
     ending: Option<Result<Ending, anyhow::Error>>,
+    /// Every frame's timestamps, for the bench (cheap enough to keep on every run).
+    recorder: Recorder,
+    bench: Option<Bench>,
 }
 
 impl Pipeline {
@@ -54,6 +60,13 @@ impl Pipeline {
         while let Some(frame) = self.stream.dequeue()? {
             self.last_frame = Instant::now();
             self.stats.frames_captured += 1;
+            self.recorder.dequeued(
+                frame.index,
+                frame.sequence,
+                frame.flags,
+                frame.timestamp,
+                monotonic_now(),
+            );
             if let Some(last) = self.last_sequence {
                 // wrapping_sub: the 32-bit sequence may wrap on long runs.
                 let gap = frame.sequence.wrapping_sub(last).wrapping_sub(1);
@@ -64,11 +77,13 @@ impl Pipeline {
             self.last_sequence = Some(frame.sequence);
             if frame.is_error() {
                 self.stats.frames_error += 1;
+                self.recorder.dropped(frame.index, Fate::Error);
                 self.pool.rejected(frame.index)?;
                 self.requeue(frame.index)?;
                 continue;
             }
             if let Some(stale) = self.pool.dequeued(frame.index)? {
+                self.recorder.dropped(stale, Fate::Skipped);
                 self.requeue(stale)?;
             }
         }
@@ -78,6 +93,7 @@ impl Pipeline {
     /// Gives a buffer back to the camera; the pool has already checked nobody reads it.
     fn requeue(&mut self, index: usize) -> anyhow::Result<()> {
         self.stream.queue(index)?;
+        self.recorder.requeued(index, monotonic_now());
         self.stats.requeues += 1;
         Ok(())
     }
@@ -109,7 +125,10 @@ impl Pipeline {
     fn handle(&mut self, events: Vec<SinkEvent>) -> anyhow::Result<()> {
         for event in events {
             match event {
-                SinkEvent::Presented { .. } => {
+                SinkEvent::Committed { index, time } => self.recorder.committed(index, time),
+                SinkEvent::Discarded(index) => self.recorder.discarded(index),
+                SinkEvent::Presented { index, time } => {
+                    self.recorder.presented(index, time, monotonic_now());
                     self.stats.frames_presented += 1;
                     if self.stats.frames_presented == 1 {
                         eprintln!(
@@ -134,6 +153,9 @@ impl Pipeline {
     }
 
     fn watchdog(&mut self) -> anyhow::Result<()> {
+        if let Some(bench) = &mut self.bench {
+            bench.status(&self.recorder);
+        }
         self.sink.check_progress()?;
         if self.last_frame.elapsed() > STALL_TIMEOUT {
             return Err(CaptureError::Stalled {
@@ -319,6 +341,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
     let handle = event_loop.handle();
     let camera_fd = stream.as_fd().try_clone_to_owned()?;
     let display_fd = sink.as_fd().try_clone_to_owned()?;
+    let stream_buffers = stream.buffer_count();
     let mut pipeline = Pipeline {
         pool: BufferPool::new(stream.buffer_count()),
         stream,
@@ -329,6 +352,11 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         last_frame: Instant::now(),
         started: Instant::now(),
         ending: None,
+        recorder: Recorder::new(stream_buffers),
+        bench: cli
+            .command
+            .as_ref()
+            .map(|Command::Bench(args)| Bench::new(args.clone())),
     };
     watch_fd(&handle, camera_fd, "camera", Pipeline::on_camera_ready)?;
     watch_fd(&handle, display_fd, "display", Pipeline::on_display_ready)?;
@@ -360,9 +388,12 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         pool,
         mut stats,
         ending,
+        recorder,
+        bench,
         ..
     } = pipeline;
     stats.presentation = sink.presentation();
+    let display_clock = sink.presentation_clock();
     sink.restore();
     drop(sink);
     drop(exported);
@@ -389,6 +420,20 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         stats.frames_dropped,
         stats.bytes_copied
     );
+    if let Some(bench) = bench {
+        let run = RunInfo {
+            device: stats.device.clone(),
+            display: stats.display.clone(),
+            path: stats.path.clone(),
+            format: stats.format.clone(),
+            width: stats.width,
+            height: stats.height,
+            duration_s: stats.duration_s,
+            camera_clock: recorder.camera_clock(),
+            display_clock,
+        };
+        bench.finish(&recorder, &run, stats.sequence_gaps)?;
+    }
     let ending = ending.unwrap_or(Ok(Ending::FramesDone))?;
     released?;
     Ok(ending)

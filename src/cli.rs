@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use clap::{Parser, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::format::{fourcc_name, parse_fourcc};
 
@@ -14,58 +14,79 @@ use crate::format::{fourcc_name, parse_fourcc};
     about = "Shows a V4L2 camera on a display without copying frames"
 )]
 pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
     /// V4L2 capture device.
-    #[arg(long, default_value = "/dev/video0")]
+    #[arg(long, global = true, default_value = "/dev/video0")]
     pub device: PathBuf,
 
     /// Play a file of concatenated JPEG frames (MJPEG) at --fps instead of a camera.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub input: Option<PathBuf>,
 
     /// Display backend: auto picks Wayland when WAYLAND_DISPLAY is set, KMS otherwise.
-    #[arg(long, value_enum, default_value_t = Backend::Auto)]
+    #[arg(long, global = true, value_enum, default_value_t = Backend::Auto)]
     pub backend: Backend,
 
     /// The rung frames take to the display: direct (the camera's dmabufs), copy (CPU
     /// conversion), gpu; auto steps down from direct when the display refuses the format.
-    #[arg(long, value_enum, default_value_t = PathChoice::Auto)]
+    #[arg(long, global = true, value_enum, default_value_t = PathChoice::Auto)]
     pub path: PathChoice,
 
     /// V4L2 pixel format as v4l2-ctl prints it (YUYV, NV12, BGR4, ...).
-    #[arg(long, value_parser = parse_format)]
+    #[arg(long, global = true, value_parser = parse_format)]
     pub format: Option<Fourcc>,
 
     /// Frame size, WIDTHxHEIGHT.
-    #[arg(long, value_parser = parse_size)]
+    #[arg(long, global = true, value_parser = parse_size)]
     pub size: Option<Size>,
 
     /// Frames per second to ask the camera for.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, global = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub fps: Option<u32>,
 
     /// Exit after this many frames were presented.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, global = true, value_parser = clap::value_parser!(u64).range(1..))]
     pub frames: Option<u64>,
 
     /// DRM card for the KMS backend (default: the first with a connected connector).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub card: Option<PathBuf>,
 
     /// Connector for the KMS backend, as named by the kernel (e.g. HDMI-A-1, VGA-1).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub connector: Option<String>,
 
     /// Wayland: start fullscreen (F toggles, Q or Escape quits).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub fullscreen: bool,
 
     /// Write run statistics as JSON to this file at exit.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub stats: Option<PathBuf>,
 
     /// List V4L2 devices with their formats, sizes and frame intervals, then exit.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub list: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the viewer and measure where the time between camera and glass goes: per-frame
+    /// timestamps, latency distributions, frame-interval jitter, drops by cause.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Write every frame's timestamps and the summary as JSON to this file.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+
+    /// Draw the latency distributions and a timeline as SVG to this file.
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -174,6 +195,33 @@ mod tests {
         assert_eq!(cli.fps, Some(30));
         assert_eq!(cli.frames, Some(100));
         assert_eq!(cli.connector.as_deref(), Some("VGA-1"));
+    }
+
+    #[test]
+    fn bench_takes_the_viewer_options_after_it() {
+        let cli = parse(&[
+            "bench",
+            "--device",
+            "/dev/video2",
+            "--frames",
+            "300",
+            "--json",
+            "b.json",
+            "--plot",
+            "b.svg",
+        ])
+        .unwrap();
+        let Some(Command::Bench(bench)) = &cli.command else {
+            panic!("no bench: {cli:?}");
+        };
+        assert_eq!(cli.device, PathBuf::from("/dev/video2"));
+        assert_eq!(cli.frames, Some(300));
+        assert_eq!(bench.json.as_deref(), Some(std::path::Path::new("b.json")));
+        assert_eq!(bench.plot.as_deref(), Some(std::path::Path::new("b.svg")));
+        assert!(
+            parse(&["--json", "b.json"]).is_err(),
+            "--json is a bench option"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod cli;
 mod convert;
 mod format;
 mod ladder;
+mod latency;
 mod mjpeg;
 mod render;
 mod sink;

@@ -173,6 +173,8 @@ impl FileSource {
             self.sequence = self.sequence.wrapping_add(ticks);
             return Ok(None);
         };
+        // The tick is this frame's capture time, as a camera's end-of-frame timestamp.
+        let captured = crate::latency::clock::monotonic_now();
         let frame = self.next;
         self.next = (self.next + 1) % self.frames.len();
         let target = &mut self.targets[index];
@@ -191,7 +193,8 @@ impl FileSource {
         let dequeued = Dequeued {
             index,
             sequence: self.sequence,
-            flags: 0,
+            flags: super::sys::V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC,
+            timestamp: captured,
         };
         self.sequence = self.sequence.wrapping_add(ticks);
         Ok(Some(dequeued))

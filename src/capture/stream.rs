@@ -12,6 +12,8 @@ pub struct Dequeued {
     pub index: usize,
     pub sequence: u32,
     pub flags: u32,
+    /// The driver's timestamp; its clock is in `flags` (V4L2_BUF_FLAG_TIMESTAMP_*).
+    pub timestamp: std::time::Duration,
 }
 
 impl Dequeued {
@@ -207,6 +209,10 @@ impl Stream {
             index,
             sequence: buf.sequence,
             flags: buf.flags,
+            timestamp: std::time::Duration::new(
+                buf.timestamp.tv_sec.max(0) as u64,
+                (buf.timestamp.tv_usec.clamp(0, 999_999) * 1000) as u32,
+            ),
         }))
     }
 

@@ -24,11 +24,16 @@ pub enum Rung {
 /// What a display reports back about camera buffers it was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SinkEvent {
+    /// The display accepted a commit of this buffer (converted first on gpu/copy rungs),
+    /// issued at `time` (CLOCK_MONOTONIC).
+    Committed { index: usize, time: Duration },
     /// The buffer is on screen now; `time` is the display's CLOCK_MONOTONIC timestamp.
     Presented {
         index: usize,
         time: Option<Duration>,
     },
+    /// The compositor dropped the commit of this buffer without showing it.
+    Discarded(usize),
     /// The display no longer reads the buffer: it may go back to the camera.
     Released(usize),
     /// The user closed the window or pressed Q or Escape.
@@ -122,6 +127,14 @@ impl Sink {
         match self {
             Sink::Kms(s) => s.can_present(),
             Sink::Wayland(s) => s.can_present(),
+        }
+    }
+
+    /// Where presentation times come from and how they reach CLOCK_MONOTONIC.
+    pub fn presentation_clock(&self) -> String {
+        match self {
+            Sink::Kms(s) => s.presentation_clock(),
+            Sink::Wayland(s) => s.presentation_clock(),
         }
     }
 

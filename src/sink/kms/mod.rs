@@ -134,6 +134,8 @@ pub struct KmsSink {
     in_flight: Option<(usize, usize, Instant)>,
     /// Direct only: the camera buffer on screen, released when the next flip completes.
     on_screen: Option<usize>,
+    /// The clock of page-flip event times: CLOCK_MONOTONIC unless the driver says otherwise.
+    flip_clock: u32,
 }
 
 impl KmsSink {
@@ -163,6 +165,11 @@ impl KmsSink {
             None
         };
         let saved = save_crtc(&card, output.crtc)?;
+        let flip_clock = match card.get_driver_capability(drm::DriverCapability::MonotonicTimestamp)
+        {
+            Ok(0) => libc::CLOCK_REALTIME as u32,
+            _ => libc::CLOCK_MONOTONIC as u32,
+        };
         let sink = KmsSink {
             card,
             output,
@@ -175,6 +182,7 @@ impl KmsSink {
             modeset_done: false,
             in_flight: None,
             on_screen: None,
+            flip_clock,
         };
         Ok((sink, format))
     }
@@ -479,6 +487,16 @@ impl KmsSink {
         self.in_flight.is_none()
     }
 
+    /// Page-flip events carry CLOCK_MONOTONIC unless DRM_CAP_TIMESTAMP_MONOTONIC is 0; a
+    /// legacy modeset has no event and is timed on return.
+    pub fn presentation_clock(&self) -> String {
+        if self.flip_clock == libc::CLOCK_MONOTONIC as u32 {
+            "KMS page-flip events on CLOCK_MONOTONIC".into()
+        } else {
+            "KMS page-flip events on CLOCK_REALTIME, converted to CLOCK_MONOTONIC".into()
+        }
+    }
+
     /// Flips requested and not completed yet: at most one.
     pub fn frames_in_flight(&self) -> u64 {
         u64::from(self.in_flight.is_some())
@@ -504,6 +522,11 @@ impl KmsSink {
             .get(slot)
             .ok_or(KmsError::NotImported(index))?;
         let placement = self.placement.ok_or(KmsError::NotImported(index))?;
+        // Taken before the ioctl: a flip event may be stamped before the ioctl returns.
+        let committed = SinkEvent::Committed {
+            index,
+            time: crate::latency::clock::monotonic_now(),
+        };
         match (&self.atomic, self.modeset_done) {
             (Some(props), false) => {
                 let req = self.modeset_request(props, fb, &placement)?;
@@ -541,6 +564,7 @@ impl KmsSink {
                     .map_err(ioctl("setting the display mode"))?;
                 self.modeset_done = true;
                 self.in_flight = Some((index, slot, Instant::now()));
+                events.push(committed);
                 events.extend(self.flip_completed(None));
                 return Ok(events);
             }
@@ -552,6 +576,7 @@ impl KmsSink {
         }
         self.modeset_done = true;
         self.in_flight = Some((index, slot, Instant::now()));
+        events.push(committed);
         Ok(events)
     }
 
@@ -565,7 +590,8 @@ impl KmsSink {
         {
             if let Event::PageFlip(flip) = event {
                 if flip.crtc == self.output.crtc {
-                    out.extend(self.flip_completed(Some(flip.duration)));
+                    let time = crate::latency::clock::to_monotonic(self.flip_clock, flip.duration);
+                    out.extend(self.flip_completed(time));
                 }
             }
         }

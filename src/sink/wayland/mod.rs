@@ -5,6 +5,7 @@
 //! and wp_presentation says whether and when it reached the screen.
 
 mod error;
+mod presentation;
 mod state;
 
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
@@ -12,7 +13,6 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use smithay_client_toolkit::compositor::{CompositorState, FrameCallbackData};
 use smithay_client_toolkit::dmabuf::DmabufState;
 use smithay_client_toolkit::output::OutputState;
-use smithay_client_toolkit::presentation_time::PresentationTimeState;
 use smithay_client_toolkit::registry::RegistryState;
 use smithay_client_toolkit::seat::SeatState;
 use smithay_client_toolkit::shell::xdg::window::WindowDecorations;
@@ -28,6 +28,7 @@ use wayland_protocols::wp::linux_dmabuf::zv1::client::zwp_linux_dmabuf_feedback_
 use wayland_protocols::wp::viewporter::client::{wp_viewport, wp_viewporter};
 
 pub use error::WaylandError;
+use presentation::PresentationState;
 pub use state::PresentationCounts;
 use state::{Role, WaylandState};
 
@@ -98,7 +99,7 @@ impl WaylandSink {
                 "zwp_linux_dmabuf_v1 (version 3 or later)",
             ));
         }
-        let presentation = PresentationTimeState::bind(&globals, &qh);
+        let presentation = PresentationState::bind(&globals, &qh);
         let viewporter = globals
             .bind::<wp_viewporter::WpViewporter, _, _>(&qh, 1..=1, ())
             .ok();
@@ -114,7 +115,7 @@ impl WaylandSink {
             compositor,
             xdg,
             dmabuf,
-            Some(presentation),
+            presentation,
             viewporter,
         );
         // Before any roundtrip: wl_shm sends its formats to the state right away.
@@ -205,6 +206,11 @@ impl WaylandSink {
 
     pub fn presentation(&self) -> PresentationCounts {
         self.state.counts
+    }
+
+    /// Where presentation times come from and how they reach CLOCK_MONOTONIC.
+    pub fn presentation_clock(&self) -> String {
+        self.state.presentation.clock_description()
     }
 
     /// One wl_buffer per camera buffer, created once and kept for the whole run.
@@ -316,7 +322,7 @@ impl WaylandSink {
 
     /// Commits whose presentation (or discard) has not been reported yet.
     pub fn frames_in_flight(&self) -> u64 {
-        (self.state.feedback_index.len() + self.state.unmeasured.len()) as u64
+        (self.state.awaiting_feedback + self.state.unmeasured.len()) as u64
     }
 
     /// Keeps the picture's aspect ratio inside the window: the compositor scales.
@@ -383,19 +389,14 @@ impl WaylandSink {
         surface.frame(&self.qh, FrameCallbackData(surface.clone()));
         self.state.frame_pending = true;
         // Without wp_presentation, the frame callback is the best "on screen" we get.
-        match self
-            .state
-            .presentation
-            .as_ref()
-            .map(|p| p.feedback(&surface, &self.qh))
-        {
-            Some(Ok(feedback)) => {
-                self.state.feedback_index.insert(feedback.id(), index);
-            }
-            _ => self.state.unmeasured.push(index),
+        match self.state.presentation.feedback(&surface, &self.qh, index) {
+            Some(_) => self.state.awaiting_feedback += 1,
+            None => self.state.unmeasured.push(index),
         }
+        let time = crate::latency::clock::monotonic_now();
         surface.commit();
         self.connection.flush().map_err(lost)?;
+        events.push(SinkEvent::Committed { index, time });
         Ok(events)
     }
 

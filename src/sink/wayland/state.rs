@@ -5,9 +5,6 @@ use std::collections::HashMap;
 use smithay_client_toolkit::compositor::{CompositorHandler, CompositorState};
 use smithay_client_toolkit::dmabuf::{DmabufFeedback, DmabufHandler, DmabufState};
 use smithay_client_toolkit::output::{OutputHandler, OutputState};
-use smithay_client_toolkit::presentation_time::{
-    PresentTime, PresentationTimeHandler, PresentationTimeState,
-};
 use smithay_client_toolkit::registry::{ProvidesRegistryState, RegistryState};
 use smithay_client_toolkit::seat::keyboard::{
     KeyEvent, KeyboardHandler, Keysym, Modifiers, RawModifiers,
@@ -19,13 +16,13 @@ use smithay_client_toolkit::shm::{Shm, ShmHandler};
 use smithay_client_toolkit::{delegate_registry, registry_handlers};
 use wayland_client::backend::ObjectId;
 use wayland_client::protocol::{wl_buffer, wl_keyboard, wl_output, wl_seat, wl_surface};
-use wayland_client::{Connection, Proxy, QueueHandle, WEnum};
+use wayland_client::{Connection, Proxy, QueueHandle};
 use wayland_protocols::wp::linux_dmabuf::zv1::client::{
     zwp_linux_buffer_params_v1, zwp_linux_dmabuf_feedback_v1,
 };
-use wayland_protocols::wp::presentation_time::client::wp_presentation_feedback;
 use wayland_protocols::wp::viewporter::client::{wp_viewport, wp_viewporter};
 
+use super::presentation::PresentationState;
 use crate::sink::SinkEvent;
 
 /// Whose dmabuf a wl_buffer wraps: a camera buffer (direct) or a GPU target (gpu rung).
@@ -51,7 +48,7 @@ pub struct WaylandState {
     pub compositor: CompositorState,
     pub xdg: XdgShell,
     pub dmabuf: DmabufState,
-    pub presentation: Option<PresentationTimeState>,
+    pub presentation: PresentationState,
     pub viewporter: Option<wp_viewporter::WpViewporter>,
     /// Bound only for the copy rung.
     pub shm: Option<Shm>,
@@ -74,7 +71,8 @@ pub struct WaylandState {
     /// compositor still holds.
     pub targets: Vec<Option<wl_buffer::WlBuffer>>,
     pub target_busy: Vec<bool>,
-    pub feedback_index: HashMap<ObjectId, usize>,
+    /// Commits whose wp_presentation feedback has not arrived yet.
+    pub awaiting_feedback: usize,
     pub frame_pending: bool,
     /// Frames committed without a presentation feedback: counted shown at their frame callback.
     pub unmeasured: Vec<usize>,
@@ -95,7 +93,7 @@ impl WaylandState {
         compositor: CompositorState,
         xdg: XdgShell,
         dmabuf: DmabufState,
-        presentation: Option<PresentationTimeState>,
+        presentation: PresentationState,
         viewporter: Option<wp_viewporter::WpViewporter>,
     ) -> WaylandState {
         WaylandState {
@@ -121,7 +119,7 @@ impl WaylandState {
             buffer_index: HashMap::new(),
             targets: Vec::new(),
             target_busy: Vec::new(),
-            feedback_index: HashMap::new(),
+            awaiting_feedback: 0,
             frame_pending: false,
             unmeasured: Vec::new(),
             events: Vec::new(),
@@ -131,11 +129,24 @@ impl WaylandState {
         }
     }
 
-    fn feedback_done(
+    /// Camera buffer `index`'s commit is on screen since `time` (CLOCK_MONOTONIC, when known).
+    pub fn on_presented(
         &mut self,
-        feedback: &wp_presentation_feedback::WpPresentationFeedback,
-    ) -> Option<usize> {
-        self.feedback_index.remove(&feedback.id())
+        index: usize,
+        time: Option<std::time::Duration>,
+        zero_copy: bool,
+    ) {
+        self.awaiting_feedback = self.awaiting_feedback.saturating_sub(1);
+        self.counts.presented += 1;
+        self.counts.zero_copy += u64::from(zero_copy);
+        self.events.push(SinkEvent::Presented { index, time });
+    }
+
+    /// The compositor dropped camera buffer `index`'s commit without showing it.
+    pub fn on_discarded(&mut self, index: usize) {
+        self.awaiting_feedback = self.awaiting_feedback.saturating_sub(1);
+        self.counts.discarded += 1;
+        self.events.push(SinkEvent::Discarded(index));
     }
 }
 
@@ -367,53 +378,6 @@ impl DmabufHandler for WaylandState {
                 }
             }
             None => {}
-        }
-    }
-}
-
-impl PresentationTimeHandler for WaylandState {
-    fn presentation_time_state(&mut self) -> &mut PresentationTimeState {
-        self.presentation
-            .as_mut()
-            .expect("feedback is only requested when wp_presentation is bound")
-    }
-
-    fn presented(
-        &mut self,
-        _: &Connection,
-        _: &QueueHandle<Self>,
-        feedback: &wp_presentation_feedback::WpPresentationFeedback,
-        _: &wl_surface::WlSurface,
-        _: Vec<wl_output::WlOutput>,
-        time: PresentTime,
-        _: u32,
-        _: u64,
-        flags: WEnum<wp_presentation_feedback::Kind>,
-    ) {
-        if let Some(index) = self.feedback_done(feedback) {
-            self.counts.presented += 1;
-            if let WEnum::Value(kind) = flags {
-                if kind.contains(wp_presentation_feedback::Kind::ZeroCopy) {
-                    self.counts.zero_copy += 1;
-                }
-            }
-            let time = std::time::Duration::new(time.tv_sec, time.tv_nsec);
-            self.events.push(SinkEvent::Presented {
-                index,
-                time: Some(time),
-            });
-        }
-    }
-
-    fn discarded(
-        &mut self,
-        _: &Connection,
-        _: &QueueHandle<Self>,
-        feedback: &wp_presentation_feedback::WpPresentationFeedback,
-        _: &wl_surface::WlSurface,
-    ) {
-        if self.feedback_done(feedback).is_some() {
-            self.counts.discarded += 1;
         }
     }
 }

@@ -1,0 +1,145 @@
+//! `glasscam bench`: a live status line while the viewer runs, then the table, the JSON and
+//! the plot.
+
+use std::io::{IsTerminal, Write};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use serde::Serialize;
+
+use super::clock::CameraClock;
+use super::plot;
+use super::record::{Fate, FrameRecord, Recorder};
+use super::report::{summarize, Summary};
+use crate::cli::BenchArgs;
+
+/// What was measured, for the report's header.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunInfo {
+    pub device: String,
+    pub display: String,
+    pub path: String,
+    pub format: String,
+    pub width: u32,
+    pub height: u32,
+    pub duration_s: f64,
+    /// The V4L2 timestamps' clock and source (end of frame, start of exposure), or why they
+    /// were not used.
+    pub camera_clock: Option<CameraClock>,
+    /// Where presentation times come from and how they reach CLOCK_MONOTONIC.
+    pub display_clock: String,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    run: &'a RunInfo,
+    summary: &'a Summary,
+    frames: &'a [FrameRecord],
+}
+
+pub struct Bench {
+    args: BenchArgs,
+    started: Instant,
+    last_status: Instant,
+    tty: bool,
+}
+
+/// How often the status line is refreshed on a terminal, and written otherwise (logs).
+const STATUS_TTY: Duration = Duration::from_secs(1);
+const STATUS_LOG: Duration = Duration::from_secs(5);
+
+impl Bench {
+    pub fn new(args: BenchArgs) -> Bench {
+        let now = Instant::now();
+        Bench {
+            args,
+            started: now,
+            last_status: now,
+            tty: std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// The live one-line status: frames shown, drops, the last second's latency.
+    pub fn status(&mut self, recorder: &Recorder) {
+        let period = if self.tty { STATUS_TTY } else { STATUS_LOG };
+        if self.last_status.elapsed() < period {
+            return;
+        }
+        self.last_status = Instant::now();
+        let frames = recorder.frames();
+        let shown: Vec<&FrameRecord> = frames
+            .iter()
+            .filter(|f| f.fate == Fate::Presented)
+            .collect();
+        let skipped = frames.iter().filter(|f| f.fate == Fate::Skipped).count();
+        let latest = shown
+            .iter()
+            .rev()
+            .take(30)
+            .filter_map(|f| f.presented_ns?.checked_sub(f.dequeued_ns))
+            .max()
+            .map_or("-".to_string(), |ns| format!("{:.1} ms", ns as f64 / 1e6));
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let line = format!(
+            "bench: {:.0} s, {} presented ({:.1} fps), {} skipped, dequeue→present worst of last 30: {latest}",
+            elapsed,
+            shown.len(),
+            shown.len() as f64 / elapsed.max(1e-9),
+            skipped,
+        );
+        let mut err = std::io::stderr().lock();
+        let _ = if self.tty {
+            write!(err, "\r\x1b[2K{line}")
+        } else {
+            writeln!(err, "{line}")
+        };
+    }
+
+    /// Prints the table and writes the JSON and the plot asked for.
+    pub fn finish(
+        &self,
+        recorder: &Recorder,
+        run: &RunInfo,
+        sequence_gaps: u64,
+    ) -> anyhow::Result<()> {
+        if self.tty {
+            eprintln!();
+        }
+        let summary = summarize(recorder.frames(), sequence_gaps);
+        let camera_clock = match run.camera_clock {
+            Some(clock) if clock.is_monotonic() => format!("{clock:?}"),
+            Some(clock) => format!("{clock:?}: camera stages not measured"),
+            None => "no frames".into(),
+        };
+        print!(
+            "glasscam bench: {} {} {}x{} -> {} ({}), {:.1} s\n\
+             clocks: camera {camera_clock}; display {}\n{}",
+            run.device,
+            run.format,
+            run.width,
+            run.height,
+            run.display,
+            run.path,
+            run.duration_s,
+            run.display_clock,
+            summary.table()
+        );
+        if let Some(path) = &self.args.json {
+            let report = Report {
+                run,
+                summary: &summary,
+                frames: recorder.frames(),
+            };
+            write(path, &serde_json::to_string_pretty(&report)?)?;
+        }
+        if let Some(path) = &self.args.plot {
+            write(path, &plot::svg(run, &summary, recorder.frames()))?;
+        }
+        Ok(())
+    }
+}
+
+fn write(path: &Path, text: &str) -> anyhow::Result<()> {
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}

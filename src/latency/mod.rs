@@ -1,0 +1,8 @@
+//! Latency: where the time between camera and glass goes. The viewer records every frame's
+//! timestamps (record), the bench summarizes them (report) and draws them (plot).
+
+pub mod bench;
+pub mod clock;
+pub mod plot;
+pub mod record;
+pub mod report;

@@ -1,0 +1,283 @@
+//! The bench's picture, as plain SVG: each stage's distribution (min, p50, p95, p99, max on
+//! one millisecond axis) above a timeline of every frame's latency, drops marked.
+
+use std::fmt::Write;
+
+use super::bench::RunInfo;
+use super::record::{Fate, FrameRecord};
+use super::report::Summary;
+
+const WIDTH: f64 = 960.0;
+const LEFT: f64 = 170.0;
+const RIGHT: f64 = 30.0;
+const ROW: f64 = 26.0;
+const TIMELINE_HEIGHT: f64 = 220.0;
+
+/// Round axis end: 1, 2 or 5 times a power of ten, at least `max`.
+fn nice_ceiling(max: f64) -> f64 {
+    let max = max.max(1e-3);
+    let power = 10f64.powf(max.log10().floor());
+    [1.0, 2.0, 5.0, 10.0]
+        .iter()
+        .map(|m| m * power)
+        .find(|v| *v >= max)
+        .unwrap_or(10.0 * power)
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Ticks along a horizontal axis from `x0` to `x1` for values 0..=`end`.
+fn axis(svg: &mut String, x0: f64, x1: f64, y: f64, end: f64, unit: &str) {
+    let _ = write!(
+        svg,
+        r##"<line x1="{x0}" y1="{y}" x2="{x1}" y2="{y}" stroke="#444"/>"##
+    );
+    for i in 0..=5 {
+        let value = end * f64::from(i) / 5.0;
+        let x = x0 + (x1 - x0) * f64::from(i) / 5.0;
+        let _ = write!(
+            svg,
+            r##"<line x1="{x:.1}" y1="{y}" x2="{x:.1}" y2="{:.1}" stroke="#444"/><text x="{x:.1}" y="{:.1}" text-anchor="middle">{value:.3}{unit}</text>"##,
+            y + 4.0,
+            y + 16.0
+        );
+    }
+}
+
+pub fn svg(run: &RunInfo, summary: &Summary, frames: &[FrameRecord]) -> String {
+    let rows: Vec<_> = summary
+        .stages
+        .iter()
+        .chain(&summary.intervals)
+        .filter(|d| d.count > 0)
+        .collect();
+    let top = 60.0;
+    let dist_height = ROW * rows.len() as f64 + 30.0;
+    let timeline_top = top + dist_height + 50.0;
+    let height = timeline_top + TIMELINE_HEIGHT + 60.0;
+    let plot_width = WIDTH - LEFT - RIGHT;
+    let mut svg = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" font-family="sans-serif" font-size="12">"#
+    );
+    let _ = write!(
+        svg,
+        r#"<rect width="100%" height="100%" fill="white"/><text x="10" y="22" font-size="15" font-weight="bold">{}</text><text x="10" y="42">{}</text>"#,
+        escape(&format!(
+            "glasscam bench: {} {} {}x{} → {} ({})",
+            run.device, run.format, run.width, run.height, run.display, run.path
+        )),
+        escape(&format!(
+            "{} presented of {} captured in {:.1} s; bars: min–max, box p50–p95, tick p99",
+            summary.frames_presented, summary.frames_captured, run.duration_s
+        )),
+    );
+
+    // Distributions.
+    let end = nice_ceiling(rows.iter().map(|d| d.max_ms).fold(0.0, f64::max));
+    let x = |ms: f64| LEFT + plot_width * (ms / end).min(1.0);
+    for (i, d) in rows.iter().enumerate() {
+        let y = top + ROW * i as f64 + ROW / 2.0;
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end">{} (n={})</text><line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#888"/><rect x="{:.1}" y="{:.1}" width="{:.1}" height="12" fill="#7aa6d6" stroke="#2b5d8f"/><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#000" stroke-width="2"/><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#c0392b" stroke-width="2"/>"##,
+            LEFT - 8.0,
+            y + 4.0,
+            escape(d.stage),
+            d.count,
+            x(d.min_ms),
+            x(d.max_ms),
+            x(d.p50_ms),
+            y - 6.0,
+            (x(d.p95_ms) - x(d.p50_ms)).max(1.0),
+            x(d.p50_ms),
+            y - 7.0,
+            x(d.p50_ms),
+            y + 7.0,
+            x(d.p99_ms),
+            y - 7.0,
+            x(d.p99_ms),
+            y + 7.0,
+        );
+    }
+    axis(
+        &mut svg,
+        LEFT,
+        LEFT + plot_width,
+        top + ROW * rows.len() as f64 + 6.0,
+        end,
+        " ms",
+    );
+
+    // Timeline: dequeue → present (and camera → present) of every presented frame.
+    let start = frames.first().map_or(0, |f| f.dequeued_ns);
+    let last = frames.last().map_or(0, |f| f.dequeued_ns).max(start + 1);
+    let seconds = (last - start) as f64 / 1e9;
+    let tx = |ns: u64| LEFT + plot_width * ((ns.saturating_sub(start)) as f64 / 1e9 / seconds);
+    let series = |from: fn(&FrameRecord) -> Option<u64>| -> Vec<(u64, f64)> {
+        frames
+            .iter()
+            .filter(|f| f.fate == Fate::Presented)
+            .filter_map(|f| {
+                let ns = f.presented_ns?.checked_sub(from(f)?)?;
+                Some((f.dequeued_ns, ns as f64 / 1e6))
+            })
+            .collect()
+    };
+    let dequeue = series(|f| Some(f.dequeued_ns));
+    let camera = series(|f| f.camera_ns);
+    let top_ms = nice_ceiling(
+        dequeue
+            .iter()
+            .chain(&camera)
+            .map(|(_, ms)| *ms)
+            .fold(0.0, f64::max),
+    );
+    let ty = |ms: f64| timeline_top + TIMELINE_HEIGHT * (1.0 - (ms / top_ms).min(1.0));
+    let _ = write!(
+        svg,
+        r##"<text x="10" y="{:.1}" font-weight="bold">latency per frame over {seconds:.1} s</text><rect x="{LEFT}" y="{timeline_top}" width="{plot_width}" height="{TIMELINE_HEIGHT}" fill="none" stroke="#ccc"/>"##,
+        timeline_top - 12.0
+    );
+    for i in 0..=4 {
+        let ms = top_ms * f64::from(i) / 4.0;
+        let _ = write!(
+            svg,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end">{ms:.3} ms</text>"##,
+            LEFT - 8.0,
+            ty(ms) + 4.0
+        );
+    }
+    for (points, colour, label) in [
+        (&camera, "#e67e22", "camera → present"),
+        (&dequeue, "#2b5d8f", "dequeue → present"),
+    ] {
+        if points.is_empty() {
+            continue;
+        }
+        let path: Vec<String> = points
+            .iter()
+            .map(|(t, ms)| format!("{:.1},{:.1}", tx(*t), ty(*ms)))
+            .collect();
+        let _ = write!(
+            svg,
+            r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="1.2"/>"#,
+            path.join(" ")
+        );
+        let ly = if label.starts_with("camera") {
+            14.0
+        } else {
+            28.0
+        };
+        let _ = write!(
+            svg,
+            r#"<text x="{:.1}" y="{:.1}" fill="{colour}">{}</text>"#,
+            LEFT + 10.0,
+            timeline_top + ly,
+            escape(label)
+        );
+    }
+    // Drops as ticks under the timeline: red skipped, purple discarded, black errors.
+    for f in frames {
+        let colour = match f.fate {
+            Fate::Skipped => "#c0392b",
+            Fate::Discarded => "#8e44ad",
+            Fate::Error => "#000",
+            _ => continue,
+        };
+        let x = tx(f.dequeued_ns);
+        let _ = write!(
+            svg,
+            r#"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="{colour}"/>"#,
+            timeline_top + TIMELINE_HEIGHT + 2.0,
+            timeline_top + TIMELINE_HEIGHT + 10.0
+        );
+    }
+    axis(
+        &mut svg,
+        LEFT,
+        LEFT + plot_width,
+        timeline_top + TIMELINE_HEIGHT + 14.0,
+        seconds,
+        " s",
+    );
+    let _ = write!(
+        svg,
+        r##"<text x="10" y="{:.1}">ticks under the timeline: red skipped for a newer frame, purple discarded by the compositor, black error-flagged</text></svg>"##,
+        height - 10.0
+    );
+    svg.push('\n');
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::latency::report::summarize;
+
+    #[test]
+    fn axis_ends_are_round() {
+        assert_eq!(nice_ceiling(7.3), 10.0);
+        assert_eq!(nice_ceiling(12.0), 20.0);
+        assert_eq!(nice_ceiling(0.42), 0.5);
+    }
+
+    #[test]
+    fn the_plot_is_svg_with_a_row_per_stage_and_a_point_per_frame() {
+        let frames: Vec<FrameRecord> = (0..10u64)
+            .map(|i| FrameRecord {
+                sequence: i as u32,
+                buffer: (i % 4) as usize,
+                camera_ns: Some(i * 33_000_000),
+                dequeued_ns: i * 33_000_000 + 1_000_000,
+                committed_ns: Some(i * 33_000_000 + 2_000_000),
+                presented_ns: Some(i * 33_000_000 + 9_000_000),
+                presented_by_receipt: false,
+                requeued_ns: Some(i * 33_000_000 + 40_000_000),
+                fate: if i == 4 {
+                    Fate::Skipped
+                } else {
+                    Fate::Presented
+                },
+            })
+            .collect();
+        let summary = summarize(&frames, 0);
+        let run = RunInfo {
+            device: "/dev/video0".into(),
+            display: "card0".into(),
+            path: "kms-direct".into(),
+            format: "YUYV".into(),
+            width: 640,
+            height: 480,
+            duration_s: 0.3,
+            camera_clock: None,
+            display_clock: String::new(),
+        };
+        let svg = svg(&run, &summary, &frames);
+        assert!(svg.starts_with("<svg") && svg.trim_end().ends_with("</svg>"));
+        for d in summary.stages.iter().chain(&summary.intervals) {
+            assert!(svg.contains(&escape(d.stage)), "no row for {}", d.stage);
+        }
+        // Nine presented frames: nine points on each of the two latency lines.
+        let points: Vec<usize> = svg
+            .match_indices("<polyline points=\"")
+            .map(|(i, m)| {
+                svg[i + m.len()..]
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .split(' ')
+                    .count()
+            })
+            .collect();
+        assert_eq!(points, [9, 9]);
+        assert_eq!(
+            svg.matches(r##"stroke="#c0392b"/>"##).count(),
+            1,
+            "one skipped tick"
+        );
+    }
+}

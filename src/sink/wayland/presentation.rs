@@ -1,0 +1,109 @@
+//! wp_presentation, bound by glasscam itself: sctk's binding keeps the compositor's clock id
+//! to itself, and a presentation time means nothing without its clock.
+
+use std::time::Duration;
+
+use wayland_client::globals::GlobalList;
+use wayland_client::protocol::wl_surface::WlSurface;
+use wayland_client::{Connection, Dispatch, QueueHandle, WEnum};
+use wayland_protocols::wp::presentation_time::client::{wp_presentation, wp_presentation_feedback};
+
+use super::state::WaylandState;
+use crate::latency::clock;
+
+pub struct PresentationState {
+    global: Option<wp_presentation::WpPresentation>,
+    /// The clock of every timestamp, sent by the compositor right after binding.
+    clock_id: Option<u32>,
+}
+
+impl PresentationState {
+    pub fn bind(globals: &GlobalList, qh: &QueueHandle<WaylandState>) -> PresentationState {
+        PresentationState {
+            global: globals.bind(qh, 1..=1, ()).ok(),
+            clock_id: None,
+        }
+    }
+
+    pub fn is_bound(&self) -> bool {
+        self.global.is_some()
+    }
+
+    /// Asks to hear when the next commit of `surface` (camera buffer `index`) is shown.
+    pub fn feedback(
+        &self,
+        surface: &WlSurface,
+        qh: &QueueHandle<WaylandState>,
+        index: usize,
+    ) -> Option<wp_presentation_feedback::WpPresentationFeedback> {
+        Some(self.global.as_ref()?.feedback(surface, qh, index))
+    }
+
+    /// How presentation times reach CLOCK_MONOTONIC, for the bench's report.
+    pub fn clock_description(&self) -> String {
+        match self.clock_id {
+            None if self.is_bound() => "wp_presentation (no clock announced)".into(),
+            None => "frame callbacks, timed on receipt".into(),
+            Some(id) if id == libc::CLOCK_MONOTONIC as u32 => {
+                "wp_presentation on CLOCK_MONOTONIC".into()
+            }
+            Some(id) => format!(
+                "wp_presentation on {}, converted to CLOCK_MONOTONIC",
+                clock::clock_name(id)
+            ),
+        }
+    }
+
+    /// A presentation time on CLOCK_MONOTONIC, or None when its clock is unknown or unreadable.
+    fn to_monotonic(&self, time: Duration) -> Option<Duration> {
+        clock::to_monotonic(self.clock_id?, time)
+    }
+}
+
+impl Dispatch<wp_presentation::WpPresentation, ()> for WaylandState {
+    fn event(
+        state: &mut WaylandState,
+        _: &wp_presentation::WpPresentation,
+        event: wp_presentation::Event,
+        _: &(),
+        _: &Connection,
+        _: &QueueHandle<WaylandState>,
+    ) {
+        if let wp_presentation::Event::ClockId { clk_id } = event {
+            state.presentation.clock_id = Some(clk_id);
+        }
+    }
+}
+
+/// The user data is the camera buffer index the commit showed.
+impl Dispatch<wp_presentation_feedback::WpPresentationFeedback, usize> for WaylandState {
+    fn event(
+        state: &mut WaylandState,
+        _: &wp_presentation_feedback::WpPresentationFeedback,
+        event: wp_presentation_feedback::Event,
+        index: &usize,
+        _: &Connection,
+        _: &QueueHandle<WaylandState>,
+    ) {
+        use wp_presentation_feedback::{Event, Kind};
+        match event {
+            Event::Presented {
+                tv_sec_hi,
+                tv_sec_lo,
+                tv_nsec,
+                flags,
+                ..
+            } => {
+                let secs = (u64::from(tv_sec_hi) << 32) | u64::from(tv_sec_lo);
+                let time = state
+                    .presentation
+                    .to_monotonic(Duration::new(secs, tv_nsec.min(999_999_999)));
+                let zero_copy =
+                    matches!(flags, WEnum::Value(kind) if kind.contains(Kind::ZeroCopy));
+                state.on_presented(*index, time, zero_copy);
+            }
+            Event::Discarded => state.on_discarded(*index),
+            _ => {}
+        }
+    }
+}
