@@ -8,7 +8,7 @@ use super::record::{Fate, FrameRecord};
 use super::report::Summary;
 
 const WIDTH: f64 = 960.0;
-const LEFT: f64 = 170.0;
+const LEFT: f64 = 215.0;
 const RIGHT: f64 = 30.0;
 const ROW: f64 = 26.0;
 const TIMELINE_HEIGHT: f64 = 220.0;
@@ -30,6 +30,16 @@ fn escape(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
+/// A tick label with as few decimals as the step between ticks needs.
+fn label(value: f64, step: f64) -> String {
+    let decimals = if step >= 1.0 {
+        0
+    } else {
+        (-step.log10()).ceil() as usize
+    };
+    format!("{value:.decimals$}")
+}
+
 /// Ticks along a horizontal axis from `x0` to `x1` for values 0..=`end`.
 fn axis(svg: &mut String, x0: f64, x1: f64, y: f64, end: f64, unit: &str) {
     let _ = write!(
@@ -41,9 +51,10 @@ fn axis(svg: &mut String, x0: f64, x1: f64, y: f64, end: f64, unit: &str) {
         let x = x0 + (x1 - x0) * f64::from(i) / 5.0;
         let _ = write!(
             svg,
-            r##"<line x1="{x:.1}" y1="{y}" x2="{x:.1}" y2="{:.1}" stroke="#444"/><text x="{x:.1}" y="{:.1}" text-anchor="middle">{value:.3}{unit}</text>"##,
+            r##"<line x1="{x:.1}" y1="{y}" x2="{x:.1}" y2="{:.1}" stroke="#444"/><text x="{x:.1}" y="{:.1}" text-anchor="middle">{}{unit}</text>"##,
             y + 4.0,
-            y + 16.0
+            y + 16.0,
+            label(value, end / 5.0)
         );
     }
 }
@@ -142,13 +153,14 @@ pub fn svg(run: &RunInfo, summary: &Summary, frames: &[FrameRecord]) -> String {
         r##"<text x="10" y="{:.1}" font-weight="bold">latency per frame over {seconds:.1} s</text><rect x="{LEFT}" y="{timeline_top}" width="{plot_width}" height="{TIMELINE_HEIGHT}" fill="none" stroke="#ccc"/>"##,
         timeline_top - 12.0
     );
-    for i in 0..=4 {
-        let ms = top_ms * f64::from(i) / 4.0;
+    for i in 0..=5 {
+        let ms = top_ms * f64::from(i) / 5.0;
         let _ = write!(
             svg,
-            r##"<text x="{:.1}" y="{:.1}" text-anchor="end">{ms:.3} ms</text>"##,
+            r##"<text x="{:.1}" y="{:.1}" text-anchor="end">{} ms</text>"##,
             LEFT - 8.0,
-            ty(ms) + 4.0
+            ty(ms) + 4.0,
+            label(ms, top_ms / 5.0)
         );
     }
     for (points, colour, label) in [
@@ -223,6 +235,8 @@ mod tests {
         assert_eq!(nice_ceiling(7.3), 10.0);
         assert_eq!(nice_ceiling(12.0), 20.0);
         assert_eq!(nice_ceiling(0.42), 0.5);
+        assert_eq!(label(40.0, 20.0), "40");
+        assert_eq!(label(0.25, 0.05), "0.25");
     }
 
     #[test]
