@@ -65,6 +65,21 @@ fn gpu_for(camera_format: &PixelFormat) -> anyhow::Result<Box<GpuConverter>> {
     Ok(Box::new(GpuConverter::new()?))
 }
 
+/// The gpu rung for this camera format, or, when the GPU path cannot be set up, the copy
+/// rung with one line saying why.
+fn gpu_or_copy(source: &Path, camera_format: &PixelFormat) -> Rung {
+    match gpu_for(camera_format) {
+        Ok(converter) => Rung::Gpu(converter),
+        Err(error) => {
+            eprintln!(
+                "glasscam: {} cannot use the GPU ({error:#}); stepping down to the copy rung",
+                source.display()
+            );
+            Rung::Copy
+        }
+    }
+}
+
 /// Opens the display on the rung `--path` asks for. With `--path auto`, a display that
 /// refuses the camera's formats sends glasscam down to gpu, and a GPU path that
 /// cannot be set up down to copy, each step with one line saying why. Returns the sink
@@ -80,26 +95,17 @@ pub fn open_display(
         let (sink, _) = open(cli, backend, &[copy_target()], rung)?;
         Ok((sink, camera_format))
     };
-    let step_down = |from: &str, to: &str, why: &anyhow::Error| {
-        eprintln!(
-            "glasscam: {} {from} ({why:#}); stepping down to the {to} rung",
-            source.display()
-        );
-    };
     match cli.path {
         PathChoice::Direct => open(cli, backend, candidates, Rung::Direct),
         PathChoice::Copy => converted(Rung::Copy),
         PathChoice::Gpu => converted(Rung::Gpu(gpu_for(&camera_format)?)),
         PathChoice::Auto => match open(cli, backend, candidates, Rung::Direct) {
             Err(error) if refused_format(&error) => {
-                step_down("cannot be shown directly", "gpu", &error);
-                match gpu_for(&camera_format) {
-                    Ok(converter) => converted(Rung::Gpu(converter)),
-                    Err(error) => {
-                        step_down("cannot use the GPU", "copy", &error);
-                        converted(Rung::Copy)
-                    }
-                }
+                eprintln!(
+                    "glasscam: {} cannot be shown directly ({error:#}); stepping down to the gpu rung",
+                    source.display()
+                );
+                converted(gpu_or_copy(source, &camera_format))
             }
             other => other,
         },
@@ -152,25 +158,18 @@ pub fn step_down(
     step: Step,
     why: &anyhow::Error,
 ) -> anyhow::Result<Sink> {
-    let source = source.display();
     let rung = match step {
         Step::Gpu => {
             eprintln!(
-                "glasscam: the display refused {source}'s buffers ({why:#}); stepping down to the gpu rung"
+                "glasscam: the display refused {}'s buffers ({why:#}); stepping down to the gpu rung",
+                source.display()
             );
-            match gpu_for(camera_format) {
-                Ok(converter) => Rung::Gpu(converter),
-                Err(error) => {
-                    eprintln!(
-                        "glasscam: {source} cannot use the GPU ({error:#}); stepping down to the copy rung"
-                    );
-                    Rung::Copy
-                }
-            }
+            gpu_or_copy(source, camera_format)
         }
         Step::Copy => {
             eprintln!(
-                "glasscam: the GPU cannot take {source}'s buffers ({why:#}); stepping down to the copy rung"
+                "glasscam: the GPU cannot take {}'s buffers ({why:#}); stepping down to the copy rung",
+                source.display()
             );
             Rung::Copy
         }
