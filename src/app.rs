@@ -50,23 +50,30 @@ struct Pipeline {
     /// When streaming started, for the time to the first frame.
     started: Instant,
     ending: Option<Result<Ending, anyhow::Error>>,
-    /// Every frame's timestamps, for the bench (cheap enough to keep on every run).
-    recorder: Recorder,
     bench: Option<Bench>,
 }
 
 impl Pipeline {
+    /// Notes a frame's progress for the bench; a plain viewer keeps no per-frame record.
+    fn record(&mut self, note: impl FnOnce(&mut Recorder)) {
+        if let Some(bench) = &mut self.bench {
+            note(&mut bench.recorder);
+        }
+    }
+
     fn on_camera_ready(&mut self) -> anyhow::Result<()> {
         while let Some(frame) = self.stream.dequeue()? {
             self.last_frame = Instant::now();
             self.stats.frames_captured += 1;
-            self.recorder.dequeued(
-                frame.index,
-                frame.sequence,
-                frame.flags,
-                frame.timestamp,
-                monotonic_now(),
-            );
+            self.record(|r| {
+                r.dequeued(
+                    frame.index,
+                    frame.sequence,
+                    frame.flags,
+                    frame.timestamp,
+                    monotonic_now(),
+                )
+            });
             if let Some(last) = self.last_sequence {
                 // wrapping_sub: the 32-bit sequence may wrap on long runs.
                 let gap = frame.sequence.wrapping_sub(last).wrapping_sub(1);
@@ -77,13 +84,13 @@ impl Pipeline {
             self.last_sequence = Some(frame.sequence);
             if frame.is_error() {
                 self.stats.frames_error += 1;
-                self.recorder.dropped(frame.index, Fate::Error);
+                self.record(|r| r.dropped(frame.index, Fate::Error));
                 self.pool.rejected(frame.index)?;
                 self.requeue(frame.index)?;
                 continue;
             }
             if let Some(stale) = self.pool.dequeued(frame.index)? {
-                self.recorder.dropped(stale, Fate::Skipped);
+                self.record(|r| r.dropped(stale, Fate::Skipped));
                 self.requeue(stale)?;
             }
         }
@@ -93,7 +100,7 @@ impl Pipeline {
     /// Gives a buffer back to the camera; the pool has already checked nobody reads it.
     fn requeue(&mut self, index: usize) -> anyhow::Result<()> {
         self.stream.queue(index)?;
-        self.recorder.requeued(index, monotonic_now());
+        self.record(|r| r.requeued(index, monotonic_now()));
         self.stats.requeues += 1;
         Ok(())
     }
@@ -125,10 +132,10 @@ impl Pipeline {
     fn handle(&mut self, events: Vec<SinkEvent>) -> anyhow::Result<()> {
         for event in events {
             match event {
-                SinkEvent::Committed { index, time } => self.recorder.committed(index, time),
-                SinkEvent::Discarded(index) => self.recorder.discarded(index),
+                SinkEvent::Committed { index, time } => self.record(|r| r.committed(index, time)),
+                SinkEvent::Discarded(index) => self.record(|r| r.discarded(index)),
                 SinkEvent::Presented { index, time } => {
-                    self.recorder.presented(index, time, monotonic_now());
+                    self.record(|r| r.presented(index, time, monotonic_now()));
                     self.stats.frames_presented += 1;
                     if self.stats.frames_presented == 1 {
                         eprintln!(
@@ -154,7 +161,7 @@ impl Pipeline {
 
     fn watchdog(&mut self) -> anyhow::Result<()> {
         if let Some(bench) = &mut self.bench {
-            bench.status(&self.recorder);
+            bench.status();
         }
         self.sink.check_progress()?;
         if self.last_frame.elapsed() > STALL_TIMEOUT {
@@ -341,9 +348,9 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
     let handle = event_loop.handle();
     let camera_fd = stream.as_fd().try_clone_to_owned()?;
     let display_fd = sink.as_fd().try_clone_to_owned()?;
-    let stream_buffers = stream.buffer_count();
+    let buffer_count = stream.buffer_count();
     let mut pipeline = Pipeline {
-        pool: BufferPool::new(stream.buffer_count()),
+        pool: BufferPool::new(buffer_count),
         stream,
         sink,
         stats,
@@ -352,11 +359,10 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         last_frame: Instant::now(),
         started: Instant::now(),
         ending: None,
-        recorder: Recorder::new(stream_buffers),
         bench: cli
             .command
             .as_ref()
-            .map(|Command::Bench(args)| Bench::new(args.clone())),
+            .map(|Command::Bench(args)| Bench::new(args.clone(), buffer_count)),
     };
     watch_fd(&handle, camera_fd, "camera", Pipeline::on_camera_ready)?;
     watch_fd(&handle, display_fd, "display", Pipeline::on_display_ready)?;
@@ -388,7 +394,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         pool,
         mut stats,
         ending,
-        recorder,
         bench,
         ..
     } = pipeline;
@@ -429,10 +434,10 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
             width: stats.width,
             height: stats.height,
             duration_s: stats.duration_s,
-            camera_clock: recorder.camera_clock(),
+            camera_clock: bench.recorder.camera_clock(),
             display_clock,
         };
-        bench.finish(&recorder, &run, stats.sequence_gaps)?;
+        bench.finish(&run, stats.sequence_gaps)?;
     }
     let ending = ending.unwrap_or(Ok(Ending::FramesDone))?;
     released?;

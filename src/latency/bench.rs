@@ -40,6 +40,8 @@ struct Report<'a> {
 
 pub struct Bench {
     args: BenchArgs,
+    /// Every frame's timestamps: kept for the bench only, as they grow with the run.
+    pub recorder: Recorder,
     started: Instant,
     last_status: Instant,
     tty: bool,
@@ -50,10 +52,11 @@ const STATUS_TTY: Duration = Duration::from_secs(1);
 const STATUS_LOG: Duration = Duration::from_secs(5);
 
 impl Bench {
-    pub fn new(args: BenchArgs) -> Bench {
+    pub fn new(args: BenchArgs, buffers: usize) -> Bench {
         let now = Instant::now();
         Bench {
             args,
+            recorder: Recorder::new(buffers),
             started: now,
             last_status: now,
             tty: std::io::stderr().is_terminal(),
@@ -61,13 +64,13 @@ impl Bench {
     }
 
     /// The live one-line status: frames shown, drops, the last second's latency.
-    pub fn status(&mut self, recorder: &Recorder) {
+    pub fn status(&mut self) {
         let period = if self.tty { STATUS_TTY } else { STATUS_LOG };
         if self.last_status.elapsed() < period {
             return;
         }
         self.last_status = Instant::now();
-        let frames = recorder.frames();
+        let frames = self.recorder.frames();
         let shown: Vec<&FrameRecord> = frames
             .iter()
             .filter(|f| f.fate == Fate::Presented)
@@ -97,12 +100,8 @@ impl Bench {
     }
 
     /// Prints the table and writes the JSON and the plot asked for.
-    pub fn finish(
-        &self,
-        recorder: &Recorder,
-        run: &RunInfo,
-        sequence_gaps: u64,
-    ) -> anyhow::Result<()> {
+    pub fn finish(&self, run: &RunInfo, sequence_gaps: u64) -> anyhow::Result<()> {
+        let recorder = &self.recorder;
         if self.tty {
             eprintln!();
         }
