@@ -12,7 +12,8 @@ use calloop::{EventLoop, Interest, LoopHandle, Mode, PostAction};
 
 use crate::buffers::BufferPool;
 use crate::capture::{
-    Camera, CaptureError, ExportedBuffer, FileSource, FormatRequest, Source, Stream, StreamFormat,
+    mjpeg_camera, Camera, CaptureError, ExportedBuffer, FileSource, FormatRequest, MjpegCamera,
+    Source, Stream, StreamFormat,
 };
 use crate::cli::{Backend, Cli, Command, PathChoice};
 use crate::format::{fourcc_name, PixelFormat};
@@ -234,17 +235,12 @@ type Opened = (Sink, Source, Vec<ExportedBuffer>, StreamFormat, String);
 /// The camera, configured, with its buffers exported, and the display that will show it.
 fn open_camera(cli: &Cli, backend: Backend) -> anyhow::Result<Opened> {
     let camera = Camera::open(&cli.device)?;
+    if let Some(fourcc) = mjpeg_choice(&camera, cli)? {
+        return open_mjpeg_camera(cli, backend, camera, fourcc);
+    }
     let candidates = candidate_formats(&camera, cli.format.map(|f| f.0))?;
     let (sink, pixel) = ladder::open_display(cli, backend, &camera.path, &candidates)?;
-    let size = cli.size.map(|s| (s.width, s.height)).or_else(|| {
-        // No size asked for: the display's own size, if the camera has it, needs no scaling.
-        let (w, h) = sink.natural_size()?;
-        camera
-            .frame_sizes(pixel.v4l2)
-            .iter()
-            .any(|s| s.contains(w, h))
-            .then_some((w, h))
-    });
+    let size = frame_size(cli, &sink, &camera, pixel.v4l2);
     let format = camera.configure(FormatRequest {
         fourcc: Some(pixel.v4l2),
         size,
@@ -252,15 +248,81 @@ fn open_camera(cli: &Cli, backend: Backend) -> anyhow::Result<Opened> {
     })?;
     let count = MIN_BUFFERS.max(sink.buffers_held() + CAPTURE_HEADROOM);
     let device = format!("{} ({})", camera.path.display(), camera.card);
-    let (stream, exported) = Stream::allocate(camera, format.clone(), count as u32)?;
+    let (stream, exported) = Stream::allocate(camera, format.mem_planes.clone(), count as u32)?;
     Ok((sink, Source::Camera(stream), exported, format, device))
+}
+
+/// The size asked for; else the display's own, if the camera has it (no scaling needed).
+fn frame_size(cli: &Cli, sink: &Sink, camera: &Camera, fourcc: u32) -> Option<(u32, u32)> {
+    cli.size.map(|s| (s.width, s.height)).or_else(|| {
+        let (w, h) = sink.natural_size()?;
+        camera
+            .frame_sizes(fourcc)
+            .iter()
+            .any(|s| s.contains(w, h))
+            .then_some((w, h))
+    })
+}
+
+/// MJPEG when asked for, when the camera offers nothing glasscam shows uncompressed, or when
+/// only MJPEG has the size asked for: webcams often send HD sizes only as MJPEG.
+fn mjpeg_choice(camera: &Camera, cli: &Cli) -> anyhow::Result<Option<u32>> {
+    let offered: Vec<u32> = camera.formats()?.into_iter().map(|(f, _)| f).collect();
+    let is_offered_mjpeg = |f: &u32| mjpeg_camera::FOURCCS.contains(f) && offered.contains(f);
+    if let Some(wanted) = cli.format {
+        return Ok(Some(wanted.0).filter(is_offered_mjpeg));
+    }
+    let Some(mjpeg) = offered.iter().copied().find(is_offered_mjpeg) else {
+        return Ok(None);
+    };
+    let uncompressed: Vec<u32> = offered
+        .iter()
+        .copied()
+        .filter(|&f| PixelFormat::from_v4l2(f).is_some())
+        .collect();
+    let has_size = |fourcc: u32, (w, h): (u32, u32)| {
+        camera.frame_sizes(fourcc).iter().any(|s| s.contains(w, h))
+    };
+    let only_mjpeg_has_size = cli.size.is_some_and(|s| {
+        let size = (s.width, s.height);
+        has_size(mjpeg, size) && !uncompressed.iter().any(|&f| has_size(f, size))
+    });
+    Ok((uncompressed.is_empty() || only_mjpeg_has_size).then_some(mjpeg))
+}
+
+/// XRGB8888, what MJPEG frames are decoded to.
+fn xrgb8888() -> anyhow::Result<PixelFormat> {
+    PixelFormat::from_v4l2(crate::format::v4l2_fourcc(b"BGR4"))
+        .ok_or_else(|| anyhow!("BGR4 missing from the format table"))
+}
+
+/// A camera sending MJPEG, decoded into XRGB8888 dmabufs the display takes.
+fn open_mjpeg_camera(
+    cli: &Cli,
+    backend: Backend,
+    camera: Camera,
+    fourcc: u32,
+) -> anyhow::Result<Opened> {
+    let (sink, _) = ladder::open_display(cli, backend, &camera.path, &[xrgb8888()?])?;
+    let count = MIN_BUFFERS.max(sink.buffers_held() + CAPTURE_HEADROOM);
+    let request = FormatRequest {
+        fourcc: Some(fourcc),
+        size: frame_size(cli, &sink, &camera, fourcc),
+        fps: cli.fps,
+    };
+    let device = format!(
+        "{} ({}, {} decoded)",
+        camera.path.display(),
+        camera.card,
+        fourcc_name(fourcc)
+    );
+    let (source, exported, format) = MjpegCamera::open(camera, request, count)?;
+    Ok((sink, Source::Mjpeg(source), exported, format, device))
 }
 
 /// An MJPEG file played at --fps (24 unless given), decoded into XRGB8888 dmabufs.
 fn open_file(cli: &Cli, backend: Backend, input: &std::path::Path) -> anyhow::Result<Opened> {
-    let xrgb = PixelFormat::from_v4l2(crate::format::v4l2_fourcc(b"BGR4"))
-        .ok_or_else(|| anyhow!("BGR4 missing from the format table"))?;
-    let (sink, _) = ladder::open_display(cli, backend, input, &[xrgb])?;
+    let (sink, _) = ladder::open_display(cli, backend, input, &[xrgb8888()?])?;
     let count = MIN_BUFFERS.max(sink.buffers_held() + CAPTURE_HEADROOM);
     let (file, exported, format) = FileSource::open(input, cli.fps.unwrap_or(24), count)?;
     let device = format!("{} (MJPEG, {} frames)", input.display(), file.frame_count());

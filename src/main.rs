@@ -5,6 +5,7 @@ mod buffers;
 mod capture;
 mod cli;
 mod convert;
+mod dmabuf_map;
 mod format;
 mod ladder;
 mod latency;

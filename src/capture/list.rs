@@ -67,6 +67,8 @@ fn describe(camera: &Camera) -> String {
     for (fourcc, description) in formats {
         let direct = if PixelFormat::from_v4l2(fourcc).is_some() {
             ""
+        } else if super::mjpeg_camera::FOURCCS.contains(&fourcc) {
+            " [decoded to XR24]"
         } else {
             " [no DRM equivalent]"
         };

@@ -1,8 +1,10 @@
 //! The camera: a V4L2 capture device, its formats, and the format glasscam streams in.
 
+mod decode;
 mod error;
 pub mod file;
 pub mod list;
+pub mod mjpeg_camera;
 mod stream;
 pub mod sys;
 
@@ -15,6 +17,7 @@ use nix::errno::Errno;
 
 pub use error::CaptureError;
 pub use file::FileSource;
+pub use mjpeg_camera::MjpegCamera;
 pub use stream::{Dequeued, Stream};
 
 use crate::convert::Colorimetry;
@@ -69,9 +72,10 @@ impl StreamFormat {
     }
 }
 
-/// Where frames come from: a V4L2 camera, or an MJPEG file played as one.
+/// Where frames come from: a V4L2 camera, one that sends MJPEG, or an MJPEG file played as one.
 pub enum Source {
     Camera(Stream),
+    Mjpeg(MjpegCamera),
     File(FileSource),
 }
 
@@ -79,6 +83,7 @@ impl Source {
     pub fn path(&self) -> &Path {
         match self {
             Source::Camera(s) => &s.camera().path,
+            Source::Mjpeg(m) => m.path(),
             Source::File(f) => f.path(),
         }
     }
@@ -86,6 +91,7 @@ impl Source {
     pub fn buffer_count(&self) -> usize {
         match self {
             Source::Camera(s) => s.buffer_count(),
+            Source::Mjpeg(m) => m.buffer_count(),
             Source::File(f) => f.buffer_count(),
         }
     }
@@ -94,6 +100,7 @@ impl Source {
     pub fn queue(&mut self, index: usize) -> Result<(), CaptureError> {
         match self {
             Source::Camera(s) => s.queue(index),
+            Source::Mjpeg(m) => m.queue(index),
             Source::File(f) => f.queue(index),
         }
     }
@@ -101,6 +108,7 @@ impl Source {
     pub fn dequeue(&mut self) -> Result<Option<Dequeued>, CaptureError> {
         match self {
             Source::Camera(s) => s.dequeue(),
+            Source::Mjpeg(m) => m.dequeue(),
             Source::File(f) => f.dequeue(),
         }
     }
@@ -108,6 +116,7 @@ impl Source {
     pub fn start(&mut self) -> Result<(), CaptureError> {
         match self {
             Source::Camera(s) => s.start(),
+            Source::Mjpeg(m) => m.start(),
             Source::File(f) => f.start(),
         }
     }
@@ -116,6 +125,7 @@ impl Source {
     pub fn release(self) -> Result<(), CaptureError> {
         match self {
             Source::Camera(s) => s.release(),
+            Source::Mjpeg(m) => m.release(),
             Source::File(_) => Ok(()),
         }
     }
@@ -125,6 +135,7 @@ impl AsFd for Source {
     fn as_fd(&self) -> BorrowedFd<'_> {
         match self {
             Source::Camera(s) => s.camera().as_fd(),
+            Source::Mjpeg(m) => m.as_fd(),
             Source::File(f) => f.as_fd(),
         }
     }
@@ -332,8 +343,8 @@ impl Camera {
         })
     }
 
-    /// Sets format, size and frame rate, and reads back what the driver really set.
-    pub fn configure(&self, request: FormatRequest) -> Result<StreamFormat, CaptureError> {
+    /// Sets format and size, and reads back what the driver really set.
+    fn set_format(&self, request: FormatRequest) -> Result<DriverFormat, CaptureError> {
         let mut fmt = self.get_format()?;
         // SAFETY: G_FMT filled the member that matches buf_type; we only change fields of it.
         unsafe {
@@ -362,19 +373,14 @@ impl Camera {
         // SAFETY: valid fd, properly sized struct.
         unsafe { sys::vidioc_s_fmt(self.file.as_raw_fd(), &mut fmt) }
             .map_err(self.ioctl_error("VIDIOC_S_FMT"))?;
-        let DriverFormat {
-            fourcc,
-            width,
-            height,
-            planes: mem_planes,
-            colorimetry,
-        } = self.read_format(&fmt)?;
+        let set = self.read_format(&fmt)?;
+        let (width, height) = (set.width, set.height);
         if let Some(wanted) = request.fourcc {
-            if wanted != fourcc {
+            if wanted != set.fourcc {
                 return Err(CaptureError::FormatRefused {
                     path: self.path.clone(),
                     wanted: fourcc_name(wanted),
-                    got: fourcc_name(fourcc),
+                    got: fourcc_name(set.fourcc),
                 });
             }
         }
@@ -386,6 +392,18 @@ impl Camera {
                 );
             }
         }
+        Ok(set)
+    }
+
+    /// Sets format, size and frame rate, and reads back what the driver really set.
+    pub fn configure(&self, request: FormatRequest) -> Result<StreamFormat, CaptureError> {
+        let DriverFormat {
+            fourcc,
+            width,
+            height,
+            planes: mem_planes,
+            colorimetry,
+        } = self.set_format(request)?;
         let pixel = PixelFormat::from_v4l2(fourcc).ok_or_else(|| CaptureError::NoDirectFormat {
             path: self.path.clone(),
             available: fourcc_name(fourcc),
@@ -407,6 +425,32 @@ impl Camera {
             layout,
             interval,
             colorimetry,
+        })
+    }
+
+    /// Sets a compressed format (MJPEG), its size and frame rate: the frames' size, the
+    /// driver's (bytesperline, sizeimage) per memory plane and the frame interval.
+    pub fn configure_compressed(
+        &self,
+        request: FormatRequest,
+    ) -> Result<CompressedFormat, CaptureError> {
+        let set = self.set_format(request)?;
+        if set.planes.len() != 1 || set.planes[0].1 == 0 {
+            return Err(CaptureError::Driver {
+                path: self.path.clone(),
+                what: format!(
+                    "{} memory planes for {} (sizes {:?}); a compressed frame needs one",
+                    set.planes.len(),
+                    fourcc_name(set.fourcc),
+                    set.planes
+                ),
+            });
+        }
+        Ok(CompressedFormat {
+            width: set.width,
+            height: set.height,
+            mem_planes: set.planes,
+            interval: self.set_frame_rate(request.fps)?,
         })
     }
 
@@ -499,6 +543,16 @@ impl Camera {
         let t = capture.timeperframe;
         Ok((t.numerator != 0 && t.denominator != 0).then_some((t.numerator, t.denominator)))
     }
+}
+
+/// A compressed format as the driver set it.
+#[derive(Debug, Clone)]
+pub struct CompressedFormat {
+    pub width: u32,
+    pub height: u32,
+    /// (bytesperline, sizeimage): sizeimage bounds a compressed frame.
+    pub mem_planes: Vec<(u32, u32)>,
+    pub interval: Option<(u32, u32)>,
 }
 
 /// A format as S_FMT returned it: (bytesperline, sizeimage) per memory plane.

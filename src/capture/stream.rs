@@ -1,10 +1,11 @@
 //! Streaming: MMAP buffers allocated by the driver, exported as dmabufs, queued and dequeued.
-//! glasscam never maps them: the display reads them straight from the driver's memory.
+//! glasscam maps them only to decode a compressed frame or on the copy rung: otherwise the
+//! display reads them straight from the driver's memory.
 
 use nix::errno::Errno;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 
-use super::{sys, Camera, CaptureError, ExportedBuffer, ExportedPlane, StreamFormat};
+use super::{sys, Camera, CaptureError, ExportedBuffer, ExportedPlane};
 
 /// A filled buffer the driver handed back.
 #[derive(Debug, Clone, Copy)]
@@ -14,6 +15,8 @@ pub struct Dequeued {
     pub flags: u32,
     /// The driver's timestamp; its clock is in `flags` (V4L2_BUF_FLAG_TIMESTAMP_*).
     pub timestamp: std::time::Duration,
+    /// Bytes of frame data in the first plane (a compressed frame's length).
+    pub bytes_used: u32,
 }
 
 impl Dequeued {
@@ -25,7 +28,8 @@ impl Dequeued {
 
 pub struct Stream {
     camera: Camera,
-    format: StreamFormat,
+    /// (bytesperline, sizeimage) per memory plane, as the driver set them.
+    mem_planes: Vec<(u32, u32)>,
     count: usize,
     streaming: bool,
 }
@@ -34,7 +38,7 @@ impl Stream {
     /// Allocates at least `min_count` MMAP buffers and exports every plane of each.
     pub fn allocate(
         camera: Camera,
-        format: StreamFormat,
+        mem_planes: Vec<(u32, u32)>,
         min_count: u32,
     ) -> Result<(Stream, Vec<ExportedBuffer>), CaptureError> {
         let mut req = sys::v4l2_requestbuffers {
@@ -48,7 +52,7 @@ impl Stream {
             .map_err(camera.ioctl_error("VIDIOC_REQBUFS"))?;
         let stream = Stream {
             camera,
-            format,
+            mem_planes,
             count: req.count as usize,
             streaming: false,
         };
@@ -75,7 +79,7 @@ impl Stream {
     }
 
     fn plane_count(&self) -> usize {
-        self.format.mem_planes.len()
+        self.mem_planes.len()
     }
 
     /// A v4l2_buffer for `index`, with `planes` wired in for the multi-planar API.
@@ -113,7 +117,7 @@ impl Stream {
         };
         let mut exported = Vec::with_capacity(lengths.len());
         for (plane, &length) in lengths.iter().enumerate() {
-            let needed = self.format.mem_planes[plane].1;
+            let needed = self.mem_planes[plane].1;
             if length < needed {
                 return Err(self.driver_error(format!(
                     "a {length}-byte plane {plane} for buffer {index}, the format needs {needed}"
@@ -205,7 +209,13 @@ impl Stream {
             return Err(self.driver_error(format!("buffer index {index} of {}", self.count)));
         }
         self.check_payload(&buf, &planes)?;
+        let bytes_used = if self.camera.is_multiplanar() {
+            planes[0].bytesused
+        } else {
+            buf.bytesused
+        };
         Ok(Some(Dequeued {
+            bytes_used,
             index,
             sequence: buf.sequence,
             flags: buf.flags,

@@ -1,0 +1,112 @@
+//! Where MJPEG frames are decoded to: dma-heap dmabufs of XRGB8888 at the stream's size, which
+//! the display (or the GPU rung) then takes like camera buffers. Used by `--input FILE` and by
+//! cameras that send MJPEG.
+
+use std::os::fd::AsFd;
+use std::path::Path;
+
+use super::{CaptureError, ExportedBuffer, ExportedPlane, StreamFormat};
+use crate::convert::Colorimetry;
+use crate::dmabuf_map::WritableDmabufMap;
+use crate::format::{v4l2_fourcc, PixelFormat};
+use crate::mjpeg::{self, MjpegError};
+
+struct Target {
+    map: WritableDmabufMap,
+    /// Neither the decoder nor the display has it.
+    free: bool,
+}
+
+pub struct DecodePool {
+    targets: Vec<Target>,
+    size: (u32, u32),
+}
+
+fn pool_error(path: &Path, what: String) -> CaptureError {
+    CaptureError::Driver {
+        path: path.to_owned(),
+        what,
+    }
+}
+
+impl DecodePool {
+    /// `count` XRGB8888 buffers of `size`, each exported for the display and mapped for the
+    /// decoder; `path` names the source in errors.
+    pub fn allocate(
+        path: &Path,
+        size: (u32, u32),
+        interval: Option<(u32, u32)>,
+        count: usize,
+    ) -> Result<(DecodePool, Vec<ExportedBuffer>, StreamFormat), CaptureError> {
+        let pitch = size.0.checked_mul(4);
+        let len = pitch.and_then(|p| p.checked_mul(size.1)).filter(|&l| l > 0);
+        let (Some(pitch), Some(len)) = (pitch, len) else {
+            return Err(pool_error(path, format!("a {}x{} frame", size.0, size.1)));
+        };
+        let pixel = PixelFormat::from_v4l2(v4l2_fourcc(b"BGR4"))
+            .ok_or_else(|| pool_error(path, "BGR4 missing from the format table".into()))?;
+        let layout = pixel
+            .layout(size.0, size.1, &[(pitch, len)])
+            .map_err(|e| pool_error(path, e.to_string()))?;
+        let mut targets = Vec::with_capacity(count);
+        let mut exported = Vec::with_capacity(count);
+        for index in 0..count {
+            let fd = crate::sink::dma_heap::allocate(len as usize)
+                .map_err(|e| pool_error(path, format!("no dma-heap buffer for decoding: {e}")))?;
+            let map = WritableDmabufMap::new(fd.as_fd(), len as usize)
+                .map_err(|e| pool_error(path, format!("cannot map a decode buffer: {e}")))?;
+            targets.push(Target { map, free: true });
+            exported.push(ExportedBuffer {
+                index,
+                planes: vec![ExportedPlane { fd, length: len }],
+            });
+        }
+        let format = StreamFormat {
+            pixel,
+            width: size.0,
+            height: size.1,
+            mem_planes: vec![(pitch, len)],
+            layout,
+            interval,
+            // Decoded to RGB already: no YCbCr left to interpret.
+            colorimetry: Colorimetry::from_v4l2(0, 0, 0),
+        };
+        Ok((DecodePool { targets, size }, exported, format))
+    }
+
+    pub fn len(&self) -> usize {
+        self.targets.len()
+    }
+
+    /// A buffer neither being decoded into nor held by the display.
+    pub fn free_target(&self) -> Option<usize> {
+        self.targets.iter().position(|t| t.free)
+    }
+
+    /// Decodes frame number `frame` into buffer `index`, which then belongs to the display.
+    pub fn decode(&mut self, index: usize, jpeg: &[u8], frame: usize) -> Result<(), MjpegError> {
+        let size = self.size;
+        let Some(target) = self.targets.get_mut(index).filter(|t| t.free) else {
+            return Err(MjpegError::Invalid {
+                index: frame,
+                reason: format!("decode buffer {index} is not free"),
+            });
+        };
+        target
+            .map
+            .write(|out| mjpeg::decode_into(jpeg, frame, size, out))?;
+        target.free = false;
+        Ok(())
+    }
+
+    /// The display let go of buffer `index`; false if there is no such buffer.
+    pub fn release(&mut self, index: usize) -> bool {
+        match self.targets.get_mut(index) {
+            Some(target) => {
+                target.free = true;
+                true
+            }
+            None => false,
+        }
+    }
+}
