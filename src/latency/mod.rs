@@ -3,6 +3,7 @@
 
 pub mod bench;
 pub mod clock;
+pub mod g2g;
 pub mod plot;
 pub mod record;
 pub mod report;
