@@ -20,6 +20,7 @@ use crate::format::{fourcc_name, PixelFormat};
 use crate::ladder;
 use crate::latency::bench::{Bench, RunInfo};
 use crate::latency::clock::monotonic_now;
+use crate::latency::g2g_run::G2gRun;
 use crate::latency::record::{Fate, Recorder};
 use crate::sink::{Sink, SinkEvent};
 use crate::stats::{self, Stats};
@@ -30,6 +31,8 @@ const WATCHDOG_PERIOD: Duration = Duration::from_millis(500);
 /// Buffers beyond what the display holds: one being filled, one pending.
 const CAPTURE_HEADROOM: usize = 2;
 const MIN_BUFFERS: usize = 4;
+/// `bench --g2g` flips the marker first this long after streaming starts.
+const G2G_START: Duration = Duration::from_secs(1);
 
 /// Why the loop ended without an error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,12 +93,29 @@ impl Pipeline {
                 self.requeue(frame.index)?;
                 continue;
             }
+            if let Some(g2g) = self.g2g() {
+                g2g.frame_dequeued(frame.index);
+            }
             if let Some(stale) = self.pool.dequeued(frame.index)? {
                 self.record(|r| r.dropped(stale, Fate::Skipped));
                 self.requeue(stale)?;
             }
         }
         self.present_newest()
+    }
+
+    fn g2g(&mut self) -> Option<&mut G2gRun> {
+        self.bench.as_mut()?.g2g.as_mut()
+    }
+
+    /// Flips the g2g marker; returns how long to hold the new colour.
+    fn flip_marker(&mut self) -> anyhow::Result<Duration> {
+        let Some(g2g) = self.g2g() else {
+            return Ok(Duration::MAX);
+        };
+        let (white, hold) = g2g.flip()?;
+        self.sink.flip_marker(white)?;
+        Ok(hold)
     }
 
     /// Gives a buffer back to the camera; the pool has already checked nobody reads it.
@@ -137,6 +157,9 @@ impl Pipeline {
                 SinkEvent::Discarded(index) => self.record(|r| r.discarded(index)),
                 SinkEvent::Presented { index, time } => {
                     self.record(|r| r.presented(index, time, monotonic_now()));
+                    if let Some(g2g) = self.g2g() {
+                        g2g.frame_presented(index, time);
+                    }
                     self.stats.frames_presented += 1;
                     if self.stats.frames_presented == 1 {
                         eprintln!(
@@ -154,6 +177,15 @@ impl Pipeline {
                 }
                 SinkEvent::CloseRequested => {
                     self.ending.get_or_insert(Ok(Ending::Closed));
+                }
+                SinkEvent::MarkerPresented {
+                    white,
+                    time,
+                    refresh_ns,
+                } => {
+                    if let Some(g2g) = self.g2g() {
+                        g2g.marker_presented(time, white, refresh_ns);
+                    }
                 }
             }
         }
@@ -421,11 +453,28 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         last_frame: Instant::now(),
         started: Instant::now(),
         ending: None,
-        bench: cli
-            .command
-            .as_ref()
-            .map(|Command::Bench(args)| Bench::new(args.clone(), buffer_count)),
+        bench: None,
     };
+    if let Some(Command::Bench(args)) = &cli.command {
+        let mut bench = Bench::new(args.clone(), buffer_count);
+        if args.g2g {
+            bench.g2g = Some(G2gRun::new(&exported, &format, args.g2g_hold)?);
+            pipeline.sink.enable_marker()?;
+            // The first flip once the picture is up; each flip sets the time of the next.
+            handle
+                .insert_source(Timer::from_duration(G2G_START), |_, _, p| {
+                    match p.flip_marker() {
+                        Ok(hold) => TimeoutAction::ToDuration(hold),
+                        Err(e) => {
+                            p.finish_with(Err(e));
+                            TimeoutAction::Drop
+                        }
+                    }
+                })
+                .map_err(|e| anyhow!("starting the g2g marker: {e}"))?;
+        }
+        pipeline.bench = Some(bench);
+    }
     watch_fd(&handle, camera_fd, "camera", Pipeline::on_camera_ready)?;
     watch_fd(&handle, display_fd, "display", Pipeline::on_display_ready)?;
     handle
@@ -456,9 +505,12 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         pool,
         mut stats,
         ending,
-        bench,
+        mut bench,
         ..
     } = pipeline;
+    if let Some(g2g) = bench.as_mut().and_then(|b| b.g2g.as_mut()) {
+        g2g.unmap();
+    }
     stats.presentation = sink.presentation();
     let display_clock = sink.presentation_clock();
     sink.restore();

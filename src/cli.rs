@@ -87,6 +87,16 @@ pub struct BenchArgs {
     /// Draw the latency distributions and a timeline as SVG to this file.
     #[arg(long)]
     pub plot: Option<PathBuf>,
+
+    /// Optical glass-to-glass: show a flipping marker in the picture's bottom-left corner,
+    /// point the camera at it, and time each flip to the first camera frame showing it.
+    #[arg(long)]
+    pub g2g: bool,
+
+    /// How long (ms) the g2g marker holds a colour: more than the glass-to-glass latency.
+    /// Measurement holds each flip up to 7/8 longer, at random.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(50..=60_000))]
+    pub g2g_hold: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

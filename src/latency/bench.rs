@@ -9,6 +9,7 @@ use anyhow::Context;
 use serde::Serialize;
 
 use super::clock::CameraClock;
+use super::g2g_run::{G2gReport, G2gRun};
 use super::plot;
 use super::record::{Fate, FrameRecord, Recorder};
 use super::report::{summarize, Summary};
@@ -35,6 +36,7 @@ pub struct RunInfo {
 struct Report<'a> {
     run: &'a RunInfo,
     summary: &'a Summary,
+    g2g: Option<&'a G2gReport>,
     frames: &'a [FrameRecord],
 }
 
@@ -42,6 +44,8 @@ pub struct Bench {
     args: BenchArgs,
     /// Every frame's timestamps: kept for the bench only, as they grow with the run.
     pub recorder: Recorder,
+    /// `--g2g`: the marker and what the camera saw of it.
+    pub g2g: Option<G2gRun>,
     started: Instant,
     last_status: Instant,
     tty: bool,
@@ -57,6 +61,7 @@ impl Bench {
         Bench {
             args,
             recorder: Recorder::new(buffers),
+            g2g: None,
             started: now,
             last_status: now,
             tty: std::io::stderr().is_terminal(),
@@ -124,10 +129,22 @@ impl Bench {
             run.display_clock,
             summary.table()
         );
+        let g2g = match self.g2g.as_ref().map(G2gRun::report) {
+            Some(Ok(report)) => {
+                print!("{}", report.table());
+                Some(report)
+            }
+            Some(Err(why)) => {
+                eprintln!("glasscam: no glass-to-glass figures: {why}");
+                None
+            }
+            None => None,
+        };
         if let Some(path) = &self.args.json {
             let report = Report {
                 run,
                 summary: &summary,
+                g2g: g2g.as_ref(),
                 frames: recorder.frames(),
             };
             write(path, &serde_json::to_string_pretty(&report)?)?;

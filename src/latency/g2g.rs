@@ -9,17 +9,20 @@ use std::collections::VecDeque;
 /// The camera image is judged in square cells of this many pixels.
 pub const CELL: u32 = 16;
 /// Flips needed, of each colour, before the marker can be located.
-pub const CALIBRATION_FLIPS: usize = 3;
+pub const CALIBRATION_FLIPS: usize = 4;
 /// Luma levels a cell must change by, white against black, to count as the marker.
 const MIN_CONTRAST: f32 = 24.0;
+/// Cells the marker must cover in the camera image: a lone cell that happens to follow
+/// the marker (a changing digit of an overlay) is chance, not the marker.
+const MIN_CELLS: usize = 4;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum G2gError {
     /// No part of the camera image follows the marker.
     #[error(
-        "the camera does not see the marker: no part of its image changes with it (best change \
-         {best:.0} luma levels, {MIN_CONTRAST:.0} needed); point the camera at the screen's \
-         {corner} corner"
+        "the camera does not see the marker: no block of its image changes with it (best \
+         margin {best:.0} luma levels, {MIN_CONTRAST:.0} needed over {MIN_CELLS} cells or \
+         more); point the camera at the screen's {corner} corner"
     )]
     NotSeen { best: f32, corner: &'static str },
     /// The marker's cells did not agree with the marker in every calibration frame.
@@ -73,11 +76,7 @@ pub struct MarkerRegion {
 impl MarkerRegion {
     /// The region's mean luma in `frame`.
     pub fn luma(&self, frame: &CellLumas) -> f32 {
-        let sum: f32 = self
-            .cells
-            .iter()
-            .filter_map(|&c| frame.luma.get(c))
-            .sum();
+        let sum: f32 = self.cells.iter().filter_map(|&c| frame.luma.get(c)).sum();
         sum / self.cells.len().max(1) as f32
     }
 
@@ -104,8 +103,9 @@ impl Calibration {
         whites >= CALIBRATION_FLIPS && self.samples.len() - whites >= CALIBRATION_FLIPS
     }
 
-    /// The cells that follow the marker: those whose white-minus-black change is at least
-    /// half the largest change seen, provided that is clearly more than noise.
+    /// The cells that follow the marker: those whose darkest white sample is brighter than
+    /// their brightest black one by at least half the best such margin, provided that margin
+    /// is clearly more than noise and the cells form a compact block.
     pub fn locate(&self, corner: &'static str) -> Result<MarkerRegion, G2gError> {
         let Some((_, first)) = self.samples.first() else {
             return Err(G2gError::NotSeen { best: 0.0, corner });
@@ -124,12 +124,28 @@ impl Calibration {
                 .collect()
         };
         let (white, black) = (mean_of(true), mean_of(false));
-        let change: Vec<f32> = white.iter().zip(&black).map(|(w, b)| w - b).collect();
-        let best = change.iter().copied().fold(0.0, f32::max);
+        let extreme = |want_white: bool, c: usize| {
+            let values = self
+                .samples
+                .iter()
+                .filter(|(w, f)| *w == want_white && same_grid(f))
+                .map(|(_, f)| f.luma[c]);
+            if want_white {
+                values.fold(f32::MAX, f32::min)
+            } else {
+                values.fold(f32::MIN, f32::max)
+            }
+        };
+        // The margin by which every white sample beats every black one: noise and a scene
+        // that changes by itself both keep it low.
+        let margin: Vec<f32> = (0..count)
+            .map(|c| extreme(true, c) - extreme(false, c))
+            .collect();
+        let best = margin.iter().copied().fold(0.0, f32::max);
         if best < MIN_CONTRAST {
             return Err(G2gError::NotSeen { best, corner });
         }
-        let cells: Vec<usize> = (0..count).filter(|&c| change[c] >= best / 2.0).collect();
+        let cells: Vec<usize> = (0..count).filter(|&c| margin[c] >= best / 2.0).collect();
         let mean = |v: &[f32]| cells.iter().map(|&c| v[c]).sum::<f32>() / cells.len() as f32;
         let columns = first.columns.max(1);
         let (xs, ys): (Vec<u32>, Vec<u32>) = cells
@@ -147,6 +163,11 @@ impl Calibration {
             ),
             _ => (0, 0, 0, 0),
         };
+        let (_, _, w, h) = bounds;
+        let box_cells = (w / CELL * h / CELL) as usize;
+        if cells.len() < MIN_CELLS || cells.len() * 2 < box_cells {
+            return Err(G2gError::NotSeen { best, corner });
+        }
         let region = MarkerRegion {
             threshold: (mean(&white) + mean(&black)) / 2.0,
             cells,
@@ -400,6 +421,27 @@ mod tests {
             Err(G2gError::NotSeen { best, .. }) => assert!(best < MIN_CONTRAST),
             other => panic!("expected NotSeen, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_lone_cell_that_happens_to_follow_the_marker_is_not_the_marker() {
+        // A static scene with one overlay digit whose cell, by chance, went bright with
+        // every white flip and dark with every black one.
+        let mut calibration = Calibration::default();
+        for i in 0..8 {
+            let white = i % 2 == 0;
+            let mut frame = CellLumas {
+                columns: 20,
+                rows: 15,
+                luma: vec![100.0; 300],
+            };
+            frame.luma[23] = if white { 230.0 } else { 20.0 };
+            calibration.add(white, frame);
+        }
+        assert!(matches!(
+            calibration.locate("top-left"),
+            Err(G2gError::NotSeen { best, .. }) if best > 200.0
+        ));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod clock;
 pub mod g2g;
+pub mod g2g_run;
 pub mod plot;
 pub mod record;
 pub mod report;

@@ -54,7 +54,7 @@ fn histogram() -> Histogram<u64> {
 }
 
 /// Min, max and mean are exact; percentiles come from the histogram (to 0.1%).
-fn distribution(
+pub fn distribution(
     stage: &'static str,
     samples: impl Iterator<Item = Option<u64>>,
 ) -> Option<Distribution> {

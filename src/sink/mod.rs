@@ -38,6 +38,13 @@ pub enum SinkEvent {
     Released(usize),
     /// The user closed the window or pressed Q or Escape.
     CloseRequested,
+    /// The g2g marker turned white (or black) on the glass at `time` (CLOCK_MONOTONIC);
+    /// `refresh_ns` is the display's refresh period, 0 if it has none.
+    MarkerPresented {
+        white: bool,
+        time: Option<Duration>,
+        refresh_ns: u32,
+    },
 }
 
 // One sink lives for the whole run, so the variants' sizes don't matter.
@@ -158,6 +165,25 @@ impl Sink {
             Sink::Kms(s) => s.dispatch()?,
             Sink::Wayland(s) => s.dispatch()?,
         })
+    }
+
+    /// Adds the `bench --g2g` marker, drawn without touching the camera's buffers.
+    pub fn enable_marker(&mut self) -> anyhow::Result<()> {
+        match self {
+            Sink::Kms(_) => anyhow::bail!(
+                "bench --g2g needs a marker beside the camera picture, which glasscam draws only \
+                 on Wayland (a subsurface) so far; run it with --backend wayland"
+            ),
+            Sink::Wayland(s) => Ok(s.enable_marker()?),
+        }
+    }
+
+    /// Turns the g2g marker white or black.
+    pub fn flip_marker(&mut self, white: bool) -> anyhow::Result<()> {
+        match self {
+            Sink::Kms(_) => Ok(()),
+            Sink::Wayland(s) => Ok(s.flip_marker(white)?),
+        }
     }
 
     /// Fails when the display stopped completing frames it must complete (KMS flips).

@@ -30,6 +30,9 @@ pub enum WaylandError {
     /// The copy rung could not map, allocate or convert.
     #[error("copying a frame for the compositor: {0}")]
     Copy(String),
+    /// The g2g marker's surface or pixels could not be set up.
+    #[error("cannot set up the g2g marker: {0}")]
+    Marker(String),
     /// The window was never configured.
     #[error("the compositor did not configure the window within {0} s")]
     NoConfigure(u64),

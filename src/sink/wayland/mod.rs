@@ -5,6 +5,7 @@
 //! and wp_presentation says whether and when it reached the screen.
 
 mod error;
+mod marker;
 mod presentation;
 mod state;
 
@@ -20,7 +21,7 @@ use smithay_client_toolkit::shell::xdg::XdgShell;
 use smithay_client_toolkit::shell::WaylandSurface;
 use smithay_client_toolkit::shm::slot::{Buffer as ShmBuffer, SlotPool};
 use smithay_client_toolkit::shm::Shm;
-use wayland_client::globals::registry_queue_init;
+use wayland_client::globals::{registry_queue_init, GlobalList};
 use wayland_client::protocol::{wl_shm, wl_surface};
 use wayland_client::{Connection, EventQueue, Proxy, QueueHandle, WEnum};
 use wayland_protocols::wp::linux_dmabuf::zv1::client::zwp_linux_buffer_params_v1::Flags;
@@ -38,6 +39,7 @@ use super::{dma_heap, Rung};
 use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::format::{fourcc_name, PixelFormat};
 use crate::render::GpuConverter;
+use marker::Marker;
 
 const MODIFIER_LINEAR: u64 = 0;
 /// DRM_FORMAT_MOD_INVALID: "implicit", which compositors take as linear for foreign buffers.
@@ -60,6 +62,10 @@ pub struct WaylandSink {
     gpu_fds: Vec<OwnedFd>,
     /// The window size the viewport was last set for.
     placed_for: Option<(u32, u32)>,
+    /// The picture's height in the window, for the marker's corner.
+    picture_height: u32,
+    globals: GlobalList,
+    marker: Option<Marker>,
 }
 
 fn lost(_: impl std::fmt::Debug) -> WaylandError {
@@ -176,6 +182,9 @@ impl WaylandSink {
             frame_size: (0, 0),
             copy: None,
             placed_for: None,
+            picture_height: 0,
+            globals,
+            marker: None,
         };
         Ok((sink, format))
     }
@@ -343,6 +352,44 @@ impl WaylandSink {
         };
         viewport.set_source(0.0, 0.0, f64::from(fw), f64::from(fh));
         viewport.set_destination(w.max(1) as i32, h.max(1) as i32);
+        self.picture_height = h;
+    }
+
+    /// Adds the g2g marker, black until the first flip.
+    pub fn enable_marker(&mut self) -> Result<(), WaylandError> {
+        let Some(window) = &self.state.window else {
+            return Err(WaylandError::Disconnected);
+        };
+        let parent = window.wl_surface().clone();
+        let marker = Marker::new(&self.globals, &self.state, &parent, &self.qh)?;
+        self.marker = Some(marker);
+        Ok(())
+    }
+
+    /// Turns the marker white or black; its presentation arrives as MarkerPresented.
+    pub fn flip_marker(&mut self, white: bool) -> Result<(), WaylandError> {
+        let height = if self.picture_height > 0 {
+            self.picture_height
+        } else {
+            self.frame_size.1
+        };
+        let Some(marker) = &mut self.marker else {
+            return Ok(());
+        };
+        // Placed relative to the picture; the parent's next commit applies a move.
+        marker.place(height as i32);
+        let surface = marker.show(white);
+        if !self
+            .state
+            .presentation
+            .marker_feedback(surface, &self.qh, white)
+        {
+            return Err(WaylandError::MissingGlobal(
+                "wp_presentation (bench --g2g times the marker by it)",
+            ));
+        }
+        surface.commit();
+        self.connection.flush().map_err(lost)
     }
 
     /// Commits camera buffer `index`; presentation and release arrive as events.
@@ -451,6 +498,9 @@ impl WaylandSink {
         self.copy = None;
         self.gpu = None;
         self.gpu_fds.clear();
+        if let Some(marker) = self.marker.take() {
+            marker.destroy();
+        }
         if let Some(viewport) = self.viewport.take() {
             viewport.destroy();
         }

@@ -10,6 +10,7 @@ use wayland_protocols::wp::presentation_time::client::{wp_presentation, wp_prese
 
 use super::state::WaylandState;
 use crate::latency::clock;
+use crate::sink::SinkEvent;
 
 pub struct PresentationState {
     global: Option<wp_presentation::WpPresentation>,
@@ -37,6 +38,19 @@ impl PresentationState {
         index: usize,
     ) -> Option<wp_presentation_feedback::WpPresentationFeedback> {
         Some(self.global.as_ref()?.feedback(surface, qh, index))
+    }
+
+    /// Asks to hear when the marker's next commit (turning it `white` or black) is shown.
+    pub fn marker_feedback(
+        &self,
+        surface: &WlSurface,
+        qh: &QueueHandle<WaylandState>,
+        white: bool,
+    ) -> bool {
+        self.global
+            .as_ref()
+            .map(|g| g.feedback(surface, qh, MarkerFlip(white)))
+            .is_some()
     }
 
     /// How presentation times reach CLOCK_MONOTONIC, for the bench's report.
@@ -71,6 +85,39 @@ impl Dispatch<wp_presentation::WpPresentation, ()> for WaylandState {
     ) {
         if let wp_presentation::Event::ClockId { clk_id } = event {
             state.presentation.clock_id = Some(clk_id);
+        }
+    }
+}
+
+/// The user data of a marker commit's feedback: the colour it turned to.
+pub struct MarkerFlip(bool);
+
+impl Dispatch<wp_presentation_feedback::WpPresentationFeedback, MarkerFlip> for WaylandState {
+    fn event(
+        state: &mut WaylandState,
+        _: &wp_presentation_feedback::WpPresentationFeedback,
+        event: wp_presentation_feedback::Event,
+        flip: &MarkerFlip,
+        _: &Connection,
+        _: &QueueHandle<WaylandState>,
+    ) {
+        if let wp_presentation_feedback::Event::Presented {
+            tv_sec_hi,
+            tv_sec_lo,
+            tv_nsec,
+            refresh,
+            ..
+        } = event
+        {
+            let secs = (u64::from(tv_sec_hi) << 32) | u64::from(tv_sec_lo);
+            let time = state
+                .presentation
+                .to_monotonic(Duration::new(secs, tv_nsec.min(999_999_999)));
+            state.events.push(SinkEvent::MarkerPresented {
+                white: flip.0,
+                time,
+                refresh_ns: refresh,
+            });
         }
     }
 }
