@@ -135,7 +135,13 @@ pub fn to_xrgb8888(
     dst_pitch: usize,
 ) -> Result<u64, ConvertError> {
     let (w, h) = (width as usize, height as usize);
-    let need = dst_pitch * (h - 1) + w * 4;
+    if w == 0 || h == 0 {
+        return Ok(0);
+    }
+    let need = dst_pitch
+        .checked_mul(h - 1)
+        .and_then(|n| n.checked_add(w * 4))
+        .unwrap_or(usize::MAX);
     if dst.len() < need || dst_pitch < w * 4 {
         return Err(ConvertError::TooSmall {
             what: "the display buffer",

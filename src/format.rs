@@ -77,6 +77,11 @@ const fn entry(code: &[u8; 4], drm: DrmFourcc, mem_planes: usize, chroma: Chroma
 
 use Chroma::{None as Packed, Planar, SemiPlanar};
 
+/// `value` as u32, or u32::MAX when it does not fit.
+fn saturate(value: u64) -> u32 {
+    u32::try_from(value).unwrap_or(u32::MAX)
+}
+
 /// Every format glasscam maps. V4L2 names byte order in memory, DRM names a little-endian
 /// word, so e.g. V4L2 BGR4 (bytes B,G,R,X) is DRM XRGB8888.
 pub const FORMATS: &[PixelFormat] = &[
@@ -179,7 +184,14 @@ impl PixelFormat {
         let (luma_pitch, _) = planes[0];
         let (sub_w, sub_h, chroma_planes, chroma_pitch) = match self.chroma {
             Packed => (1, 1, 0, 0),
-            SemiPlanar(sw, sh) => (sw, sh, 1, luma_pitch * 2 / sw),
+            // u64: a driver's pitch near u32::MAX must not overflow; too large a result is
+            // refused by check() as a pitch no plane can hold.
+            SemiPlanar(sw, sh) => (
+                sw,
+                sh,
+                1,
+                saturate(u64::from(luma_pitch) * 2 / u64::from(sw)),
+            ),
             Planar(sw, sh) => (sw, sh, 2, luma_pitch / sw),
         };
         let chroma_height = height.div_ceil(sub_h);
@@ -232,18 +244,21 @@ impl PixelFormat {
     ) -> Result<(), LayoutError> {
         let bytes_per_luma_pixel = self.luma_bytes_per_pixel();
         for (index, plane) in layout.iter().enumerate() {
-            let min_pitch = if index == 0 {
-                width * bytes_per_luma_pixel
+            let min_pitch = if index == 0 && bytes_per_luma_pixel == 2 && self.is_packed_yuv() {
+                // Packed 4:2:2 comes in two-pixel groups of four bytes, even at an odd width.
+                u64::from(width.div_ceil(2)) * 4
+            } else if index == 0 {
+                u64::from(width) * u64::from(bytes_per_luma_pixel)
             } else {
                 // Chroma: interleaved CbCr takes two bytes per subsampled pixel.
-                let samples = width.div_ceil(sub_w);
+                let samples = u64::from(width.div_ceil(sub_w));
                 if layout.len() == 2 {
                     samples * 2
                 } else {
                     samples
                 }
             };
-            if plane.pitch == 0 || plane.pitch < min_pitch {
+            if plane.pitch == 0 || u64::from(plane.pitch) < min_pitch {
                 return Err(LayoutError::BadPitch {
                     plane: plane.mem_plane,
                     pitch: plane.pitch,
@@ -261,6 +276,11 @@ impl PixelFormat {
             }
         }
         Ok(())
+    }
+
+    fn is_packed_yuv(&self) -> bool {
+        use DrmFourcc::*;
+        matches!(self.drm, Yuyv | Yvyu | Uyvy | Vyuy)
     }
 
     fn luma_bytes_per_pixel(&self) -> u32 {
@@ -415,5 +435,47 @@ mod tests {
             format("YUYV").layout(640, 480, &[(0, 0)]),
             Err(LayoutError::BadPitch { pitch: 0, .. })
         ));
+    }
+
+    proptest::proptest! {
+        /// Whatever the driver reports, a layout is refused or lies inside the memory planes.
+        #[test]
+        fn any_driver_numbers_give_a_layout_inside_the_buffers_or_an_error(
+            which in 0usize..FORMATS.len(),
+            width in 0u32..=u32::MAX,
+            height in 0u32..=u32::MAX,
+            planes in proptest::collection::vec(
+                (proptest::prelude::any::<u32>(), proptest::prelude::any::<u32>()), 0..4),
+        ) {
+            let format = FORMATS[which];
+            if let Ok(layout) = format.layout(width, height, &planes) {
+                for plane in layout {
+                    let available = u64::from(planes[plane.mem_plane].1);
+                    proptest::prop_assert!(u64::from(plane.offset) + plane.size <= available);
+                }
+            }
+        }
+
+        #[test]
+        fn small_frames_with_plausible_numbers_convert_or_are_refused(
+            which in 0usize..FORMATS.len(),
+            width in 0u32..48,
+            height in 0u32..48,
+            pitch in 0u32..256,
+            len in 0u32..16_384,
+            dst_pitch in 0usize..256,
+        ) {
+            let format = FORMATS[which];
+            let planes = vec![(pitch, len); format.mem_planes];
+            let Ok(layout) = format.layout(width, height, &planes) else {
+                return Ok(());
+            };
+            let mem = vec![vec![0x80u8; len as usize]; format.mem_planes];
+            let mem: Vec<&[u8]> = mem.iter().map(Vec::as_slice).collect();
+            let mut dst = vec![0u8; dst_pitch * height as usize];
+            let colorimetry = crate::convert::Colorimetry::from_v4l2(0, 0, 0);
+            let _ = crate::convert::to_xrgb8888(
+                &format, &layout, &mem, (width, height), colorimetry, &mut dst, dst_pitch);
+        }
     }
 }

@@ -137,4 +137,40 @@ mod tests {
         ));
         assert!(decode_into(&jpeg[..200], 0, (640, 480), &mut out).is_err());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn random_bytes_split_into_in_bounds_frames(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512)
+        ) {
+            if let Ok(frames) = split_frames(&bytes) {
+                let mut end = frames[0].start;
+                for frame in &frames {
+                    proptest::prop_assert_eq!(frame.start, end);
+                    proptest::prop_assert!(frame.start < frame.end && frame.end <= bytes.len());
+                    end = frame.end;
+                }
+                proptest::prop_assert_eq!(end, bytes.len());
+            }
+        }
+
+        #[test]
+        fn truncated_and_damaged_frames_fail_without_panicking(
+            cut in 0usize..20_000,
+            damage in proptest::collection::vec((0usize..20_000, proptest::prelude::any::<u8>()), 0..6)
+        ) {
+            let frames = split_frames(CLIP).unwrap();
+            let mut jpeg = CLIP[frames[1].clone()].to_vec();
+            jpeg.truncate(cut.min(jpeg.len()));
+            for (at, value) in damage {
+                if !jpeg.is_empty() {
+                    let len = jpeg.len();
+                    jpeg[at % len] = value;
+                }
+            }
+            let mut out = vec![0; 640 * 480 * 4];
+            let _ = frame_size(&jpeg, 1);
+            let _ = decode_into(&jpeg, 1, (640, 480), &mut out);
+        }
+    }
 }

@@ -139,4 +139,28 @@ mod tests {
         huge[8..12].copy_from_slice(&u32::MAX.to_ne_bytes());
         assert!(InFormats::parse(&huge).is_err());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_blob_parses_or_is_refused_without_panicking(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256)
+        ) {
+            let _ = InFormats::parse(&bytes);
+        }
+
+        #[test]
+        fn a_good_blob_with_bytes_changed_never_panics(
+            flips in proptest::collection::vec((0usize..200, proptest::prelude::any::<u8>()), 1..8)
+        ) {
+            let mut bytes = blob(&[XR24, NV12, 0x3231_564e], &[(0b111, 0, LINEAR), (0b10, 1, 7)]);
+            for (at, value) in flips {
+                let len = bytes.len();
+                bytes[at % len] = value;
+            }
+            if let Ok(parsed) = InFormats::parse(&bytes) {
+                // Whatever it accepted names only formats that are in the blob's list.
+                proptest::prop_assert!(parsed.pairs.len() <= 64 * 2);
+            }
+        }
+    }
 }
