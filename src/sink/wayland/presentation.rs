@@ -68,9 +68,14 @@ impl PresentationState {
         }
     }
 
-    /// A presentation time on CLOCK_MONOTONIC, or None when its clock is unknown or unreadable.
-    fn to_monotonic(&self, time: Duration) -> Option<Duration> {
-        clock::to_monotonic(self.clock_id?, time)
+    /// A `presented` event's time on CLOCK_MONOTONIC, or None when its clock is unknown or
+    /// unreadable.
+    fn presented_at(&self, tv_sec_hi: u32, tv_sec_lo: u32, tv_nsec: u32) -> Option<Duration> {
+        let secs = (u64::from(tv_sec_hi) << 32) | u64::from(tv_sec_lo);
+        clock::to_monotonic(
+            self.clock_id?,
+            Duration::new(secs, tv_nsec.min(999_999_999)),
+        )
     }
 }
 
@@ -109,10 +114,9 @@ impl Dispatch<wp_presentation_feedback::WpPresentationFeedback, MarkerFlip> for 
             ..
         } = event
         {
-            let secs = (u64::from(tv_sec_hi) << 32) | u64::from(tv_sec_lo);
             let time = state
                 .presentation
-                .to_monotonic(Duration::new(secs, tv_nsec.min(999_999_999)));
+                .presented_at(tv_sec_hi, tv_sec_lo, tv_nsec);
             state.events.push(SinkEvent::MarkerPresented {
                 white: flip.0,
                 time,
@@ -141,10 +145,9 @@ impl Dispatch<wp_presentation_feedback::WpPresentationFeedback, usize> for Wayla
                 flags,
                 ..
             } => {
-                let secs = (u64::from(tv_sec_hi) << 32) | u64::from(tv_sec_lo);
                 let time = state
                     .presentation
-                    .to_monotonic(Duration::new(secs, tv_nsec.min(999_999_999)));
+                    .presented_at(tv_sec_hi, tv_sec_lo, tv_nsec);
                 let zero_copy =
                     matches!(flags, WEnum::Value(kind) if kind.contains(Kind::ZeroCopy));
                 state.on_presented(*index, time, zero_copy);
