@@ -324,8 +324,7 @@ fn mjpeg_choice(camera: &Camera, cli: &Cli) -> anyhow::Result<Option<u32>> {
 
 /// XRGB8888, what MJPEG frames are decoded to.
 fn xrgb8888() -> anyhow::Result<PixelFormat> {
-    PixelFormat::from_v4l2(crate::format::v4l2_fourcc(b"BGR4"))
-        .ok_or_else(|| anyhow!("BGR4 missing from the format table"))
+    crate::capture::decoded_format().ok_or_else(|| anyhow!("BGR4 missing from the format table"))
 }
 
 /// A camera sending MJPEG, decoded into XRGB8888 dmabufs the display takes.

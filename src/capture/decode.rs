@@ -3,7 +3,7 @@
 //! cameras that send MJPEG.
 
 use std::os::fd::AsFd;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::{CaptureError, ExportedBuffer, ExportedPlane, StreamFormat};
 use crate::convert::Colorimetry;
@@ -20,6 +20,13 @@ struct Target {
 pub struct DecodePool {
     targets: Vec<Target>,
     size: (u32, u32),
+    /// The source, for errors.
+    path: PathBuf,
+}
+
+/// What MJPEG is decoded to: V4L2 BGR4, bytes B, G, R, X (DRM XRGB8888).
+pub fn decoded_format() -> Option<PixelFormat> {
+    PixelFormat::from_v4l2(v4l2_fourcc(b"BGR4"))
 }
 
 fn pool_error(path: &Path, what: String) -> CaptureError {
@@ -43,7 +50,7 @@ impl DecodePool {
         let (Some(pitch), Some(len)) = (pitch, len) else {
             return Err(pool_error(path, format!("a {}x{} frame", size.0, size.1)));
         };
-        let pixel = PixelFormat::from_v4l2(v4l2_fourcc(b"BGR4"))
+        let pixel = decoded_format()
             .ok_or_else(|| pool_error(path, "BGR4 missing from the format table".into()))?;
         let layout = pixel
             .layout(size.0, size.1, &[(pitch, len)])
@@ -71,7 +78,12 @@ impl DecodePool {
             // Decoded to RGB already: no YCbCr left to interpret.
             colorimetry: Colorimetry::from_v4l2(0, 0, 0),
         };
-        Ok((DecodePool { targets, size }, exported, format))
+        let pool = DecodePool {
+            targets,
+            size,
+            path: path.to_owned(),
+        };
+        Ok((pool, exported, format))
     }
 
     pub fn len(&self) -> usize {
@@ -99,14 +111,12 @@ impl DecodePool {
         Ok(())
     }
 
-    /// The display let go of buffer `index`; false if there is no such buffer.
-    pub fn release(&mut self, index: usize) -> bool {
-        match self.targets.get_mut(index) {
-            Some(target) => {
-                target.free = true;
-                true
-            }
-            None => false,
-        }
+    /// The display let go of buffer `index`.
+    pub fn release(&mut self, index: usize) -> Result<(), CaptureError> {
+        let target = self.targets.get_mut(index).ok_or_else(|| {
+            pool_error(&self.path, format!("decoded buffer index {index} to queue"))
+        })?;
+        target.free = true;
+        Ok(())
     }
 }

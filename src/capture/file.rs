@@ -85,13 +85,7 @@ impl FileSource {
     }
 
     pub fn queue(&mut self, index: usize) -> Result<(), CaptureError> {
-        if !self.pool.release(index) {
-            return Err(file_error(
-                &self.path,
-                format!("buffer index {index} to queue"),
-            ));
-        }
-        Ok(())
+        self.pool.release(index)
     }
 
     /// On a timer tick, the next frame decoded into a free buffer; None between ticks.

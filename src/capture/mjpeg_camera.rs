@@ -76,13 +76,7 @@ impl MjpegCamera {
 
     /// The display let go of decoded buffer `index`.
     pub fn queue(&mut self, index: usize) -> Result<(), CaptureError> {
-        if !self.pool.release(index) {
-            return Err(CaptureError::Driver {
-                path: self.path().to_owned(),
-                what: format!("decoded buffer index {index} to queue"),
-            });
-        }
-        Ok(())
+        self.pool.release(index)
     }
 
     /// The next frame, decoded; None when the camera has none ready. A frame the driver
