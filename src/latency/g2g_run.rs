@@ -64,8 +64,8 @@ pub struct G2gRun {
     size: (u32, u32),
     /// The frame each camera buffer holds, sampled when it was dequeued.
     held: Vec<Option<CellLumas>>,
-    /// The newest frame dequeued: what calibration pairs with the colour held.
-    newest: Option<CellLumas>,
+    /// The buffer of the newest frame dequeued: what calibration pairs with the colour held.
+    newest: Option<usize>,
     white: bool,
     flips: u64,
     phase: Phase,
@@ -156,9 +156,9 @@ impl G2gRun {
                 plane.get(at).copied().unwrap_or(0)
             })
         });
-        self.newest = Some(cells.clone());
         if let Some(slot) = self.held.get_mut(index) {
             *slot = Some(cells);
+            self.newest = Some(index);
         }
     }
 
@@ -169,7 +169,8 @@ impl G2gRun {
             // The colour held since the last flip has long been on the glass: the newest
             // frame shows it. The very first flip has no colour behind it.
             if self.flips > 0 {
-                if let Some(frame) = self.newest.take() {
+                let newest = self.newest.take().and_then(|i| self.held.get(i)?.clone());
+                if let Some(frame) = newest {
                     calibration.add(self.white, frame);
                 }
             }
