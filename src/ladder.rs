@@ -112,13 +112,13 @@ pub fn open_display(
     }
 }
 
-/// The display refused a buffer of a format it had advertised (AddFB2, or the compositor's
-/// `params.failed`), as opposed to failing outright.
+/// The display refused a buffer of a format it had advertised (AddFB2, every atomic test
+/// commit, or the compositor's `params.failed`), as opposed to failing outright.
 fn refused_buffer(error: &anyhow::Error) -> bool {
     error.chain().any(|e| {
         matches!(
             e.downcast_ref::<KmsError>(),
-            Some(KmsError::AddFramebuffer { .. })
+            Some(KmsError::AddFramebuffer { .. } | KmsError::NoFit { .. })
         ) || matches!(
             e.downcast_ref::<WaylandError>(),
             Some(WaylandError::BufferRefused { .. })
@@ -175,4 +175,40 @@ pub fn step_down(
         }
     };
     Ok(open(cli, backend, &[copy_target()], rung)?.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(error: KmsError) -> anyhow::Error {
+        anyhow::Error::new(error).context("importing the camera buffers")
+    }
+
+    #[test]
+    fn a_refused_framebuffer_or_placement_steps_direct_down_to_gpu() {
+        let add_fb = refusal(KmsError::AddFramebuffer {
+            format: "BGR4".into(),
+            width: 3840,
+            height: 2160,
+            source: std::io::Error::from_raw_os_error(libc::EINVAL),
+        });
+        let no_fit = refusal(KmsError::NoFit {
+            frame: "1280x720".into(),
+            connector: "VGA-1".into(),
+            mode: "640x480".into(),
+            modes: "640x480".into(),
+        });
+        assert_eq!(rung_below("direct", &add_fb), Some(Step::Gpu));
+        assert_eq!(rung_below("direct", &no_fit), Some(Step::Gpu));
+        // The gpu rung already draws at the mode's size: a refusal there is final.
+        assert_eq!(rung_below("gpu", &no_fit), None);
+        assert_eq!(rung_below("copy", &add_fb), None);
+    }
+
+    #[test]
+    fn a_display_that_is_gone_is_not_a_reason_to_step_down() {
+        let gone = refusal(KmsError::FlipTimeout(5));
+        assert_eq!(rung_below("direct", &gone), None);
+    }
 }

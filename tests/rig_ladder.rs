@@ -66,14 +66,42 @@ fn kms_gpu_rung_draws_yuv_with_the_shaders_without_copies() {
     scenario
         .screendump("rgb3.during")
         .assert_bars_everywhere("rgb3");
-    // A buffer refused after the format was accepted: one step down, said in one line.
-    scenario.assert_error("huge", 4, 2, &["framebuffer", "Invalid argument"]);
-    let huge = scenario.text("huge.log");
-    let first = huge.lines().next().unwrap();
-    assert!(
-        first.contains("the display refused") && first.contains("stepping down to the gpu rung"),
-        "{huge}"
-    );
+    // Refused in every placement (wide: the atomic test; huge: AddFB2): one step down to
+    // gpu, which then draws into buffers of the mode's size, a line each.
+    for (run, size, frames, refusal) in [
+        ("wide", "640x360", 30, "cannot show a 640x360 frame"),
+        (
+            "huge",
+            "3840x2160",
+            40,
+            "refused a BGR4 3840x2160 framebuffer",
+        ),
+    ] {
+        let log = scenario.text(&format!("{run}.log"));
+        assert_eq!(scenario.exit_code(run), 0, "{log}");
+        let mut lines = log.lines();
+        let step = lines.next().unwrap();
+        assert!(
+            step.contains(refusal) && step.contains("stepping down to the gpu rung"),
+            "{log}"
+        );
+        let scaled = lines.next().unwrap();
+        assert!(
+            scaled.contains(&format!("refused {size} display buffers"))
+                && scaled.contains("drawing frames scaled into 640x480"),
+            "{log}"
+        );
+        let stats = scenario.stats(run);
+        assert_eq!(stats["path"], "kms-gpu", "{stats}");
+        assert_eq!(stats["frames_presented"], frames, "{stats}");
+        assert_eq!(stats["bytes_copied"], 0, "{stats}");
+        // 16:9 letterboxed into 4:3: the picture is 640x360 at y = 60, black above and below.
+        let shot = scenario.screendump(&format!("{run}.during"));
+        shot.assert_bars((0, 60, 640, 360), run);
+        for (x, y) in [(320, 20), (320, 460)] {
+            assert_eq!(shot.rgb(x, y), (0, 0, 0), "{run}: letterbox at {x},{y}");
+        }
+    }
 }
 
 #[test]

@@ -314,6 +314,18 @@ impl GpuConverter {
         Ok(self.targets.len() - 1)
     }
 
+    /// Forgets every render target, before their display buffers go.
+    pub fn remove_targets(&mut self) {
+        // SAFETY: the context is current on this thread; each object is deleted once.
+        unsafe {
+            for target in self.targets.drain(..) {
+                self.gl.delete_framebuffer(target.framebuffer);
+                self.gl.delete_texture(target.texture);
+                let _ = self.egl.destroy_image(self.display, target.image);
+            }
+        }
+    }
+
     /// Draws camera buffer `index` into target `target`, keeping its aspect ratio, and
     /// waits until the GPU is done (the display must not show a half-drawn frame, and the
     /// camera buffer goes back to the driver right after).
@@ -425,12 +437,8 @@ fn compile(gl: &glow::Context) -> Result<glow::Program, RenderError> {
 impl Drop for GpuConverter {
     fn drop(&mut self) {
         // SAFETY: the context is current on this thread; objects are deleted once.
+        self.remove_targets();
         unsafe {
-            for target in self.targets.drain(..) {
-                self.gl.delete_framebuffer(target.framebuffer);
-                self.gl.delete_texture(target.texture);
-                let _ = self.egl.destroy_image(self.display, target.image);
-            }
             for camera in self.camera.drain(..) {
                 for texture in camera.textures {
                     self.gl.delete_texture(texture);

@@ -37,10 +37,11 @@ pub enum KmsError {
         format: String,
         available: String,
     },
-    /// The frame fits no mode and the plane cannot scale it.
+    /// The display's atomic test refused the frame scaled into the mode and in every mode
+    /// of its size.
     #[error(
-        "cannot show a {frame} frame on {connector}: its mode is {mode}, the plane cannot scale, \
-         and no mode is {frame} (modes: {modes})"
+        "cannot show a {frame} frame on {connector}: the display refused it scaled into its \
+         mode {mode} (the plane cannot scale) and in every {frame} mode (modes: {modes})"
     )]
     NoFit {
         frame: String,

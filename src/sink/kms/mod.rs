@@ -99,7 +99,6 @@ impl PlanarBuffer for CameraFramebuffer<'_> {
     }
 }
 
-/// The copy rung's display side: XRGB8888 dumb buffers glasscam fills on the CPU.
 /// The copy and gpu rungs' display side: XRGB8888 dumb buffers glasscam fills, on the CPU
 /// (copy) or by drawing into them with GLES (gpu).
 struct CopyTargets {
@@ -227,7 +226,6 @@ impl KmsSink {
         2
     }
 
-    /// Imports every camera buffer (once) and decides mode and placement.
     /// Copy rung: frames are converted into XRGB8888 dumb buffers instead of imported.
     pub fn use_copy(&mut self) {
         self.copy = Some(CopyTargets {
@@ -255,42 +253,95 @@ impl KmsSink {
         }
     }
 
+    /// Imports every camera buffer (once) and decides mode and placement.
     pub fn import(
         &mut self,
         buffers: &[ExportedBuffer],
         format: &StreamFormat,
     ) -> Result<(), KmsError> {
-        if self.copy.is_some() {
-            self.allocate_copy_targets(buffers, format)?;
-        } else {
+        let frame = (format.width, format.height);
+        if self.copy.is_none() {
             for buffer in buffers {
                 let fb = self.import_one(buffer, format)?;
                 self.framebuffers.push(fb);
             }
+            self.placement = Some(self.place(frame)?);
+            return Ok(());
         }
-        self.placement = Some(self.place(format)?);
+        self.prepare_filler(buffers, format)?;
+        let refused = match self
+            .add_display_buffers(frame)
+            .and_then(|()| self.place(frame))
+        {
+            Ok(placement) => {
+                self.placement = Some(placement);
+                return Ok(());
+            }
+            Err(refused) => refused,
+        };
+        // The GPU scales: when the display refuses buffers of the frame's size (too wide a
+        // pitch, no mode that size), it draws into buffers of the current mode instead.
+        let mode = self.current_mode_size();
+        if self.rung() != "gpu" || mode == frame {
+            return Err(refused);
+        }
+        let why = match refused {
+            KmsError::NoFit { .. } => "no placement of them".to_string(),
+            other => other.to_string(),
+        };
+        eprintln!(
+            "glasscam: {} refused {}x{} display buffers ({why}); drawing frames scaled into {}x{}",
+            self.output.name, frame.0, frame.1, mode.0, mode.1
+        );
+        self.remove_display_buffers();
+        self.add_display_buffers(mode)?;
+        self.placement = Some(self.place(mode)?);
         Ok(())
     }
 
-    fn allocate_copy_targets(
+    /// Maps the camera buffers for the CPU (copy) or imports them into the GPU (gpu).
+    fn prepare_filler(
         &mut self,
         buffers: &[ExportedBuffer],
         format: &StreamFormat,
     ) -> Result<(), KmsError> {
-        let copy_error = |e: String| KmsError::Copy(e);
         let Some(copy) = self.copy.as_mut() else {
             return Ok(());
         };
         match &mut copy.filler {
             Filler::Cpu(maps) => {
-                *maps =
-                    Some(CameraMaps::new(buffers, format).map_err(|e| copy_error(e.to_string()))?);
+                *maps = Some(
+                    CameraMaps::new(buffers, format).map_err(|e| KmsError::Copy(e.to_string()))?,
+                );
             }
             Filler::Gpu(converter) => converter
                 .import_camera(buffers, format)
                 .map_err(KmsError::Gpu)?,
         }
-        let size = (format.width, format.height);
+        Ok(())
+    }
+
+    /// Frees the copy and gpu rungs' dumb buffers and their framebuffers.
+    fn remove_display_buffers(&mut self) {
+        let Some(copy) = self.copy.as_mut() else {
+            return;
+        };
+        if let Filler::Gpu(converter) = &mut copy.filler {
+            converter.remove_targets();
+        }
+        for fb in self.framebuffers.drain(..) {
+            let _ = self.card.destroy_framebuffer(fb);
+        }
+        for dumb in copy.dumb.drain(..) {
+            let _ = self.card.destroy_dumb_buffer(dumb);
+        }
+    }
+
+    /// Allocates the copy and gpu rungs' XRGB8888 dumb buffers, `size` pixels each.
+    fn add_display_buffers(&mut self, size: (u32, u32)) -> Result<(), KmsError> {
+        let Some(copy) = self.copy.as_mut() else {
+            return Ok(());
+        };
         for _ in 0..COPY_TARGETS {
             let dumb = self
                 .card
@@ -383,8 +434,7 @@ impl KmsSink {
 
     /// The current mode if the frame fits it, else the plane scaled into it if the driver
     /// accepts that, else a mode of the frame's size.
-    fn place(&self, format: &StreamFormat) -> Result<Placement, KmsError> {
-        let frame = (format.width, format.height);
+    fn place(&self, frame: (u32, u32)) -> Result<Placement, KmsError> {
         let current = self.output.current_mode;
         let mut candidates = Vec::new();
         if mode_size(&current) == frame {
