@@ -64,6 +64,30 @@ pub enum CaptureError {
     /// The camera stopped delivering frames.
     #[error("{path} delivered no frame for {seconds} s")]
     Stalled { path: PathBuf, seconds: u64 },
+    /// Another process streams from the camera or holds its buffers.
+    #[error("{path} is in use by another process ({what}: {errno})")]
+    Busy {
+        path: PathBuf,
+        what: &'static str,
+        errno: Errno,
+    },
+    /// The process may not open another file: the buffer pool needs one fd per plane.
+    #[error(
+        "{path}: {what} ran out of file descriptors (ulimit -n is {limit}; glasscam needs \
+         one per camera buffer plane and a few more)"
+    )]
+    FdLimit {
+        path: PathBuf,
+        what: &'static str,
+        limit: u64,
+    },
+    /// The driver put the stream into an error state (VIDIOC_DQBUF or QBUF gave EIO).
+    #[error("{path} stopped streaming with an error ({what}: {errno})")]
+    StreamFailed {
+        path: PathBuf,
+        what: &'static str,
+        errno: Errno,
+    },
     /// A V4L2 ioctl failed.
     #[error("{path}: {what} failed: {errno}")]
     Ioctl {

@@ -224,11 +224,21 @@ impl Camera {
         self.buf_type == sys::V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE
     }
 
+    /// Names the errors a user can act on (busy, fd limit, a failed stream); the rest say
+    /// which ioctl failed how.
     fn ioctl_error(&self, what: &'static str) -> impl Fn(Errno) -> CaptureError + '_ {
-        move |errno| CaptureError::Ioctl {
-            path: self.path.clone(),
-            what,
-            errno,
+        move |errno| {
+            let path = self.path.clone();
+            match errno {
+                Errno::EBUSY => CaptureError::Busy { path, what, errno },
+                Errno::EMFILE | Errno::ENFILE => CaptureError::FdLimit {
+                    path,
+                    what,
+                    limit: open_file_limit(),
+                },
+                Errno::EIO => CaptureError::StreamFailed { path, what, errno },
+                _ => CaptureError::Ioctl { path, what, errno },
+            }
         }
     }
 
@@ -612,4 +622,11 @@ mod tests {
         assert!(FrameSizes::Discrete(640, 480).contains(640, 480));
         assert!(!FrameSizes::Discrete(640, 480).contains(640, 360));
     }
+}
+
+/// The soft RLIMIT_NOFILE, for messages.
+fn open_file_limit() -> u64 {
+    nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
+        .map(|(soft, _)| soft)
+        .unwrap_or(0)
 }
