@@ -110,7 +110,11 @@ impl Bench {
         if self.tty {
             eprintln!();
         }
-        let summary = summarize(recorder.frames(), sequence_gaps);
+        let summary = summarize(
+            recorder.frames(),
+            sequence_gaps,
+            recorder.timestamps_refused(),
+        );
         let camera_clock = match run.camera_clock {
             Some(clock) if clock.is_monotonic() => format!("{clock:?}"),
             Some(clock) => format!("{clock:?}: camera stages not measured"),

@@ -258,7 +258,7 @@ mod tests {
                 },
             })
             .collect();
-        let summary = summarize(&frames, 0);
+        let summary = summarize(&frames, 0, 0);
         let run = RunInfo {
             device: "/dev/video0".into(),
             display: "card0".into(),

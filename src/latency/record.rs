@@ -57,7 +57,13 @@ pub struct Recorder {
     /// Committed frames awaiting presentation, in commit order.
     in_flight: VecDeque<usize>,
     camera_clock: Option<CameraClock>,
+    /// Monotonic camera timestamps too far from their DQBUF to be capture times.
+    timestamps_refused: u64,
 }
+
+/// A camera timestamp further than this from its DQBUF is no capture time on this clock (a
+/// wrapped or offset clock): comparing it would invent a latency.
+pub const MAX_TIMESTAMP_DISTANCE: Duration = Duration::from_secs(10);
 
 impl Recorder {
     pub fn new(buffers: usize) -> Recorder {
@@ -69,6 +75,11 @@ impl Recorder {
 
     pub fn frames(&self) -> &[FrameRecord] {
         &self.frames
+    }
+
+    /// Camera timestamps left out for lying more than MAX_TIMESTAMP_DISTANCE from DQBUF.
+    pub fn timestamps_refused(&self) -> u64 {
+        self.timestamps_refused
     }
 
     /// The camera's clock as its first frame said.
@@ -95,10 +106,15 @@ impl Recorder {
             self.in_buffer.resize(buffer + 1, None);
         }
         self.in_buffer[buffer] = Some(self.frames.len());
+        let distance = now.abs_diff(camera_time);
+        let comparable = clock.is_monotonic() && distance <= MAX_TIMESTAMP_DISTANCE;
+        if clock.is_monotonic() && !comparable {
+            self.timestamps_refused += 1;
+        }
         self.frames.push(FrameRecord {
             sequence,
             buffer,
-            camera_ns: clock.is_monotonic().then(|| ns(camera_time)),
+            camera_ns: comparable.then(|| ns(camera_time)),
             dequeued_ns: ns(now),
             committed_ns: None,
             presented_ns: None,
@@ -213,6 +229,20 @@ mod tests {
             (f.committed_ns, f.presented_ns),
             (Some(3_000_000), Some(9_000_000))
         );
+    }
+
+    #[test]
+    fn a_timestamp_far_from_its_dequeue_is_refused_not_compared() {
+        let mut r = Recorder::new(2);
+        let soe = MONO | crate::capture::sys::V4L2_BUF_FLAG_TSTAMP_SRC_SOE;
+        let now = Duration::from_secs(40);
+        // vivid's wrap_timestamp: near 2^63 ns, then past the wrap (clamped to zero).
+        r.dequeued(0, 1, soe, Duration::from_secs(9_223_372_020), now);
+        r.dequeued(1, 2, soe, Duration::ZERO, now + ms(33));
+        r.dequeued(0, 3, soe, now + ms(60), now + ms(66));
+        let kept: Vec<_> = r.frames().iter().map(|f| f.camera_ns).collect();
+        assert_eq!(kept, [None, None, Some((now + ms(60)).as_nanos() as u64)]);
+        assert_eq!(r.timestamps_refused(), 2);
     }
 
     #[test]

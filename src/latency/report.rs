@@ -46,6 +46,10 @@ pub struct Summary {
     /// Time between consecutive presentations, and between consecutive camera timestamps.
     pub intervals: Vec<Distribution>,
     pub drops: Drops,
+    /// Camera timestamps on CLOCK_MONOTONIC that lay more than
+    /// `record::MAX_TIMESTAMP_DISTANCE` from their DQBUF (a wrapped or offset clock), left
+    /// out of every camera stage.
+    pub camera_timestamps_refused: u64,
 }
 
 /// Microsecond histogram of up to a minute, three significant digits.
@@ -110,7 +114,7 @@ fn intervals(times: Vec<u64>) -> impl Iterator<Item = Option<u64>> {
     pairs.into_iter()
 }
 
-pub fn summarize(frames: &[FrameRecord], sequence_gaps: u64) -> Summary {
+pub fn summarize(frames: &[FrameRecord], sequence_gaps: u64, timestamps_refused: u64) -> Summary {
     let shown: Vec<FrameRecord> = frames
         .iter()
         .filter(|f| f.fate == Fate::Presented)
@@ -148,6 +152,7 @@ pub fn summarize(frames: &[FrameRecord], sequence_gaps: u64) -> Summary {
             error: count(Fate::Error),
             unfinished: count(Fate::Unfinished),
         },
+        camera_timestamps_refused: timestamps_refused,
     }
 }
 
@@ -173,6 +178,14 @@ impl Summary {
                 "{}: {} frames ran backwards and are left out (the timestamps are not real \
                  capture times)\n",
                 d.stage, d.backwards
+            );
+        }
+        if self.camera_timestamps_refused > 0 {
+            out += &format!(
+                "{} camera timestamps lay more than {} s from their DQBUF and are left out \
+                 (a wrapped or offset clock, not capture times)\n",
+                self.camera_timestamps_refused,
+                super::record::MAX_TIMESTAMP_DISTANCE.as_secs()
             );
         }
         let d = self.drops;
@@ -212,7 +225,7 @@ mod tests {
             frame(2, Some(66), [68, 0, 0, 70], Fate::Skipped),
             frame(3, Some(100), [102, 103, 110, 140], Fate::Presented),
         ];
-        let s = summarize(&frames, 2);
+        let s = summarize(&frames, 2, 0);
         assert_eq!(s.frames_captured, 4);
         assert_eq!(s.frames_presented, 3);
         let get = |name: &str| s.stages.iter().find(|d| d.stage == name).unwrap().clone();
@@ -236,7 +249,7 @@ mod tests {
     #[test]
     fn without_camera_timestamps_the_camera_stages_are_absent_not_zero() {
         let frames = vec![frame(0, None, [2, 3, 10, 40], Fate::Presented)];
-        let s = summarize(&frames, 0);
+        let s = summarize(&frames, 0, 0);
         assert!(s.stages.iter().all(|d| !d.stage.starts_with("camera")));
         assert!(s.intervals.iter().all(|d| d.stage != "camera interval"));
     }
@@ -248,7 +261,7 @@ mod tests {
             frame(0, Some(0), [2, 30, 10, 40], Fate::Presented),
             frame(1, Some(33), [35, 36, 43, 73], Fate::Presented),
         ];
-        let s = summarize(&frames, 0);
+        let s = summarize(&frames, 0, 0);
         let d = s
             .stages
             .iter()
