@@ -605,6 +605,13 @@ pub enum FrameIntervals {
     Range { min: (u32, u32), max: (u32, u32) },
 }
 
+/// The soft RLIMIT_NOFILE, for messages.
+fn open_file_limit() -> u64 {
+    nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
+        .map(|(soft, _)| soft)
+        .unwrap_or(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -622,11 +629,4 @@ mod tests {
         assert!(FrameSizes::Discrete(640, 480).contains(640, 480));
         assert!(!FrameSizes::Discrete(640, 480).contains(640, 360));
     }
-}
-
-/// The soft RLIMIT_NOFILE, for messages.
-fn open_file_limit() -> u64 {
-    nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
-        .map(|(soft, _)| soft)
-        .unwrap_or(0)
 }
