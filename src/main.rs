@@ -6,6 +6,7 @@ mod capture;
 mod cli;
 mod convert;
 mod dmabuf_map;
+mod fd_limit;
 mod format;
 mod ladder;
 mod latency;
@@ -14,6 +15,7 @@ mod render;
 mod sink;
 mod stats;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -49,12 +51,14 @@ fn main() -> ExitCode {
             // clap's message runs to several lines; the first one says what was wrong.
             let text = e.to_string();
             let first = text.lines().next().unwrap_or_default();
-            eprintln!("glasscam: {}", first.trim_start_matches("error: "));
+            eprintln!("glasscam: error: {}", first.trim_start_matches("error: "));
             return ExitCode::from(EXIT_USAGE);
         }
     };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
+        // Colour codes only on a terminal: logs and pipes get plain lines.
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("GLASSCAM_LOG")

@@ -13,7 +13,7 @@ fn glasscam(args: &[&str]) -> Output {
 fn one_error_line(output: &Output) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert_eq!(stderr.lines().count(), 1, "not one line: {stderr}");
-    assert!(stderr.starts_with("glasscam: "), "{stderr}");
+    assert!(stderr.starts_with("glasscam: error: "), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     stderr
 }

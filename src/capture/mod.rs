@@ -178,9 +178,16 @@ impl Camera {
             .write(true)
             .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
             .open(path)
-            .map_err(|source| CaptureError::Open {
-                path: path.to_owned(),
-                source,
+            .map_err(|source| match source.raw_os_error() {
+                Some(errno) if crate::fd_limit::exhausted(errno) => CaptureError::FdLimit {
+                    path: path.to_owned(),
+                    what: "opening the device",
+                    limit: crate::fd_limit::soft_limit(),
+                },
+                _ => CaptureError::Open {
+                    path: path.to_owned(),
+                    source,
+                },
             })?;
         let mut cap = sys::v4l2_capability::default();
         // SAFETY: a valid fd and a properly sized, writable struct.
@@ -231,10 +238,10 @@ impl Camera {
             let path = self.path.clone();
             match errno {
                 Errno::EBUSY => CaptureError::Busy { path, what, errno },
-                Errno::EMFILE | Errno::ENFILE => CaptureError::FdLimit {
+                _ if crate::fd_limit::exhausted(errno as i32) => CaptureError::FdLimit {
                     path,
                     what,
-                    limit: open_file_limit(),
+                    limit: crate::fd_limit::soft_limit(),
                 },
                 Errno::EIO => CaptureError::StreamFailed { path, what, errno },
                 _ => CaptureError::Ioctl { path, what, errno },
@@ -603,13 +610,6 @@ impl FrameSizes {
 pub enum FrameIntervals {
     Discrete(u32, u32),
     Range { min: (u32, u32), max: (u32, u32) },
-}
-
-/// The soft RLIMIT_NOFILE, for messages.
-fn open_file_limit() -> u64 {
-    nix::sys::resource::getrlimit(nix::sys::resource::Resource::RLIMIT_NOFILE)
-        .map(|(soft, _)| soft)
-        .unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -11,6 +11,9 @@ pub enum KmsError {
     /// The card could not be opened.
     #[error("cannot open DRM card {path}")]
     Open { path: PathBuf, source: io::Error },
+    /// The process may not open another file (`ulimit -n`).
+    #[error("cannot open {path}: out of file descriptors (ulimit -n is {limit})")]
+    FdLimit { path: PathBuf, limit: u64 },
     /// The path is not a KMS device (e.g. a render node or not DRM at all).
     #[error("{path} is not a KMS display device")]
     NotKms { path: PathBuf, source: io::Error },

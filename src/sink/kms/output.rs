@@ -39,9 +39,15 @@ impl Card {
             .write(true)
             .custom_flags(libc::O_CLOEXEC)
             .open(path)
-            .map_err(|source| KmsError::Open {
-                path: path.to_owned(),
-                source,
+            .map_err(|source| match source.raw_os_error() {
+                Some(errno) if crate::fd_limit::exhausted(errno) => KmsError::FdLimit {
+                    path: path.to_owned(),
+                    limit: crate::fd_limit::soft_limit(),
+                },
+                _ => KmsError::Open {
+                    path: path.to_owned(),
+                    source,
+                },
             })?;
         let card = Card {
             file,
@@ -60,7 +66,13 @@ impl Card {
             return Card::open(path);
         }
         let mut paths: Vec<PathBuf> = std::fs::read_dir("/dev/dri")
-            .map_err(|e| KmsError::NoCard(e.to_string()))?
+            .map_err(|e| match e.raw_os_error() {
+                Some(errno) if crate::fd_limit::exhausted(errno) => KmsError::FdLimit {
+                    path: "/dev/dri".into(),
+                    limit: crate::fd_limit::soft_limit(),
+                },
+                _ => KmsError::NoCard(e.to_string()),
+            })?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|p| {
                 p.file_name()
@@ -74,6 +86,7 @@ impl Card {
             match Card::open(&path) {
                 Ok(card) if card.has_connected_connector() => return Ok(card),
                 Ok(_) => reasons.push(format!("{}: nothing connected", path.display())),
+                Err(e @ KmsError::FdLimit { .. }) => return Err(e),
                 Err(e) => reasons.push(e.to_string()),
             }
         }
