@@ -1,0 +1,177 @@
+//! The fault matrix (README "Failure behaviour") against real vivid and cirrus: every fault
+//! ends in one clear line and its documented exit code, or is counted while streaming goes
+//! on; the console found at start is back after each run.
+
+mod common;
+
+use common::{run_scenario, Scenario};
+use serde_json::Value;
+
+/// A run that streamed and then hit `words` mid-run: frames reached the screen, the last
+/// line is the only error line, and the console came back.
+fn assert_failed_mid_run(scenario: &Scenario, run: &str, code: i32, words: &[&str]) {
+    let log = scenario.text(&format!("{run}.log"));
+    assert_eq!(scenario.exit_code(run), code, "{run}: {log}");
+    assert!(log.contains("first frame on screen"), "{run}: {log}");
+    let errors: Vec<&str> = log
+        .lines()
+        .filter(|l| l.starts_with("glasscam: error: "))
+        .collect();
+    assert_eq!(errors.len(), 1, "{run}: {log}");
+    assert_eq!(log.lines().last(), Some(errors[0]), "{run}: {log}");
+    for word in words {
+        assert!(errors[0].contains(word), "{run}: '{word}' missing: {log}");
+    }
+    assert!(!log.contains("panicked"), "{run}: {log}");
+    assert_console_back(scenario, run);
+}
+
+fn assert_console_back(scenario: &Scenario, run: &str) {
+    let before = scenario.screendump("console.before");
+    let after = scenario.screendump(&format!("{run}.after"));
+    assert!(
+        after.difference(&before) < 0.01,
+        "{run}: the console was not restored"
+    );
+}
+
+fn sequences(report: &Value) -> Vec<u64> {
+    report["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["sequence"].as_u64().unwrap())
+        .collect()
+}
+
+/// Frames the driver skipped, from consecutive sequence numbers (modulo 2^32).
+fn gaps_between(sequences: &[u64]) -> u64 {
+    sequences
+        .windows(2)
+        .map(|w| (w[1] + (1 << 32) - w[0] - 1) % (1 << 32))
+        .sum()
+}
+
+#[test]
+fn every_fault_ends_in_one_line_or_is_counted_and_the_console_comes_back() {
+    let scenario = run_scenario("faults", "video=VGA-1:640x480");
+    let expect = |run: &str, code: i32, lines: usize, words: &[&str]| {
+        scenario.assert_error(run, code, lines, words)
+    };
+
+    // Refused before anything reached the screen.
+    expect("busy", 3, 1, &["/dev/video0", "in use by another process"]);
+    expect("lacks-format", 3, 1, &["no format MJPG", "YUYV", "BGR4"]);
+    // Through STREAMON, the startup line comes first.
+    expect("reqbufs", 3, 1, &["VIDIOC_REQBUFS", "Invalid argument"]);
+    expect("streamon", 3, 2, &["VIDIOC_STREAMON", "Invalid argument"]);
+    expect("qbuf", 3, 2, &["VIDIOC_QBUF", "Invalid argument"]);
+    expect("master-held", 4, 1, &["DRM master", "another process"]);
+    expect("unplugged", 4, 1, &["nothing connected"]);
+    expect("size-zero", 2, 1, &["0x0", "1 to 16384"]);
+    expect("fps-zero", 2, 1, &["--fps", "1..=1000"]);
+    expect("bad-fourcc", 2, 1, &["YUYV2", "not a fourcc"]);
+
+    // The driver adjusts size and rate: said in a line each, then streamed.
+    let adjusted = scenario.text("adjusted.log");
+    assert_eq!(scenario.exit_code("adjusted"), 0, "{adjusted}");
+    assert!(
+        adjusted.contains("adjusted the size from 1000x700 to 1280x720")
+            && adjusted.contains("was asked for 45 fps and set 1/50 s per frame")
+            && adjusted.contains("BGR4 1280x720 at 50.00 fps"),
+        "{adjusted}"
+    );
+    assert!(
+        !adjusted.contains('\x1b'),
+        "colour codes in a log: {adjusted}"
+    );
+
+    // Error-flagged buffers are skipped and counted, and streaming goes on.
+    let stats = scenario.stats("buf-error");
+    assert_eq!(scenario.exit_code("buf-error"), 0, "{stats}");
+    assert_eq!(stats["frames_error"], 3, "{stats}");
+    assert_eq!(stats["frames_presented"], 150, "{stats}");
+    assert_console_back(&scenario, "buf-error");
+
+    assert_failed_mid_run(&scenario, "qbuf-mid-run", 3, &["VIDIOC_QBUF"]);
+    assert_failed_mid_run(
+        &scenario,
+        "fatal",
+        3,
+        &["stopped streaming with an error", "EIO"],
+    );
+    assert_failed_mid_run(&scenario, "disconnect", 3, &["was disconnected"]);
+
+    for signal in ["sigINT", "sigTERM", "sigHUP"] {
+        let log = scenario.text(&format!("{signal}.log"));
+        assert_eq!(scenario.exit_code(signal), 0, "{signal}: {log}");
+        assert!(log.lines().last().unwrap().contains("presented"), "{log}");
+        assert!(scenario.stats(signal)["frames_presented"].as_u64() > Some(0));
+        assert_console_back(&scenario, signal);
+    }
+
+    // Sequence numbers from 0xffffff80 wrap to 0 without a false drop; timestamps near
+    // 2^63 ns are refused, not turned into latencies.
+    assert_eq!(
+        scenario.exit_code("wrap"),
+        0,
+        "{}",
+        scenario.text("wrap.log")
+    );
+    let wrap: Value = serde_json::from_str(&scenario.text("wrap.json")).unwrap();
+    let seq = sequences(&wrap);
+    assert_eq!(seq[0], 0xffff_ff80, "{:?}", &seq[..3]);
+    assert!(seq.contains(&0xffff_ffff) && seq.contains(&0), "no wrap");
+    assert_eq!(gaps_between(&seq), 0);
+    assert_eq!(wrap["summary"]["drops"]["sequence_gaps"], 0);
+    assert_eq!(wrap["summary"]["camera_timestamps_refused"], 600);
+    let stages = wrap["summary"]["stages"].as_array().unwrap();
+    assert!(
+        stages
+            .iter()
+            .all(|d| !d["stage"].as_str().unwrap().starts_with("camera")),
+        "a camera stage from wrapped timestamps: {stages:?}"
+    );
+    assert!(scenario
+        .text("wrap.table")
+        .contains("600 camera timestamps lay more than 10 s from their DQBUF"));
+
+    // vivid drops a quarter of its buffers: every one is counted, from the sequence gaps.
+    assert_eq!(scenario.exit_code("dropped"), 0);
+    let dropped: Value = serde_json::from_str(&scenario.text("dropped.json")).unwrap();
+    let seq = sequences(&dropped);
+    let gaps = gaps_between(&seq);
+    assert_eq!(dropped["summary"]["drops"]["sequence_gaps"], gaps);
+    let share = gaps as f64 / (gaps + seq.len() as u64) as f64;
+    assert!((0.1..0.4).contains(&share), "{gaps} of {}", seq.len());
+
+    // Too few fds: one line naming the limit, at every limit that is too low.
+    let mut refused = 0;
+    for limit in [8, 10, 12, 16] {
+        let run = format!("fd-limit-{limit}");
+        match scenario.exit_code(&run) {
+            0 => assert!(refused > 0 && limit == 16, "{run} streamed"),
+            code => {
+                expect(&run, code, 1, &[&format!("ulimit -n is {limit}")]);
+                refused += 1;
+            }
+        }
+    }
+    assert!(refused >= 2);
+
+    // None of it left the console changed, a lock held or a fault pending.
+    let before = scenario.screendump("console.before");
+    let after = scenario.screendump("console.after-faults");
+    assert!(after.difference(&before) < 0.01);
+    let log = scenario.text("after-faults.log");
+    assert_eq!(scenario.exit_code("after-faults"), 0, "{log}");
+    assert_eq!(scenario.stats("after-faults")["frames_presented"], 90);
+    scenario
+        .screendump("after-faults.during")
+        .assert_bars_everywhere("after the faults");
+    let replugged = scenario.screendump("after-faults.before");
+    assert!(
+        replugged.difference(&before) < 0.01,
+        "the console did not come back after the connector was plugged in again"
+    );
+}
