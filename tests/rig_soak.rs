@@ -1,0 +1,85 @@
+//! A shorter soak (1,000 presented frames per backend; `rig/soak` runs the full 10,000): what
+//! glasscam holds after its first 100 frames is what it holds at the end.
+
+mod common;
+
+use common::run_scenario;
+
+const FRAMES: u64 = 1000;
+/// RSS may move by a page or two of allocator noise; a leak of one frame's worth (1.2 MB at
+/// 640x480 XRGB) or of a small record per frame (1,000 × 64 bytes) would not fit.
+const RSS_SLACK_KB: u64 = 48;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Sample {
+    seconds: f64,
+    fds: u64,
+    rss_kb: u64,
+    dmabufs: u64,
+    framebuffers: u64,
+    weston_fds: Option<u64>,
+}
+
+fn samples(text: &str) -> Vec<Sample> {
+    text.lines()
+        .map(|line| {
+            let v: Vec<u64> = line
+                .split_whitespace()
+                .map(|n| n.parse().unwrap())
+                .collect();
+            Sample {
+                seconds: v[0] as f64,
+                fds: v[1],
+                rss_kb: v[2],
+                dmabufs: v[3],
+                framebuffers: v[4],
+                weston_fds: v.get(5).copied(),
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn a_long_run_holds_the_same_fds_buffers_and_memory_at_the_end_as_after_100_frames() {
+    let scenario = run_scenario("soak", "video=VGA-1:640x480");
+    for backend in ["kms", "wayland"] {
+        let run = format!("soak-{backend}");
+        let log = scenario.text(&format!("{run}.log"));
+        assert_eq!(scenario.exit_code(&run), 0, "{log}");
+        let stats = scenario.stats(&run);
+        assert_eq!(stats["frames_presented"], FRAMES, "{stats}");
+        let fps = stats["presented_fps"].as_f64().unwrap();
+        let rows = samples(&scenario.text(&format!("{run}.samples")));
+        let early = *rows
+            .iter()
+            .find(|s| s.seconds * fps >= 100.0)
+            .unwrap_or_else(|| panic!("{backend}: no sample after 100 frames: {rows:?}"));
+        let end = *rows.last().unwrap();
+        assert!(
+            end.seconds * fps >= 0.9 * FRAMES as f64,
+            "{backend}: the last sample came early: {end:?}"
+        );
+        assert_eq!(
+            (end.fds, end.dmabufs, end.framebuffers, end.weston_fds),
+            (
+                early.fds,
+                early.dmabufs,
+                early.framebuffers,
+                early.weston_fds
+            ),
+            "{backend}: after 100 frames {early:?}, at the end {end:?}"
+        );
+        assert!(
+            end.rss_kb <= early.rss_kb + RSS_SLACK_KB,
+            "{backend}: RSS grew from {} kB to {} kB",
+            early.rss_kb,
+            end.rss_kb
+        );
+        // On KMS one framebuffer per camera buffer, beside the console's own.
+        if backend == "kms" {
+            assert_eq!(early.framebuffers, stats["buffers"].as_u64().unwrap() + 1);
+        } else {
+            assert!(early.weston_fds.is_some());
+        }
+    }
+}
