@@ -7,8 +7,7 @@
 . /rig/scenarios/lib.sh
 . /rig/scenarios/wayland-lib.sh
 # The measuring window in seconds: glasscam.window=N on the kernel command line (rig/compare).
-WINDOW=$(sed -n 's/.*glasscam\.window=\([0-9]*\).*/\1/p' /proc/cmdline)
-WINDOW=${WINDOW:-10}
+WINDOW=$(boot_param window 10)
 modprobe vivid
 cap=$(vivid_node vid-cap)
 v4l2-ctl -d "$cap" -c timestamp_source=1

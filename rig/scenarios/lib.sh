@@ -14,6 +14,13 @@ vivid_node() {
   return 1
 }
 
+# boot_param NAME DEFAULT: the number given as glasscam.NAME=N on the kernel command line
+# (how rig/compare and rig/soak pass settings to their scenario), else DEFAULT.
+boot_param() {
+  value=$(sed -n "s/.*glasscam\.$1=\([0-9]*\).*/\1/p" /proc/cmdline)
+  echo "${value:-$2}"
+}
+
 # wait_for_text FILE TEXT SECONDS [PID]: succeed once FILE contains TEXT; give up early
 # when process PID has ended.
 wait_for_text() {

@@ -6,8 +6,7 @@
 # weston fds.
 . /rig/scenarios/lib.sh
 . /rig/scenarios/wayland-lib.sh
-frames=$(sed -n 's/.*glasscam\.soak_frames=\([0-9]*\).*/\1/p' /proc/cmdline)
-frames=${frames:-1000}
+frames=$(boot_param soak_frames 1000)
 modprobe vivid
 cap=$(vivid_node vid-cap)
 
