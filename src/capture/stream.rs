@@ -248,21 +248,10 @@ impl Stream {
         } else {
             vec![(buf.bytesused, 0, buf.length)]
         };
-        for (plane, (used, offset, length)) in payloads.into_iter().enumerate() {
-            if used > length || offset > used {
-                return Err(self.driver_error(format!(
-                    "plane {plane} of buffer {} with {used} bytes used at offset {offset} in {length}",
-                    buf.index
-                )));
-            }
-            // Framebuffers are made once with offset 0; a moving payload would show garbage.
-            if offset != 0 {
-                return Err(self.driver_error(format!(
-                    "payload at data_offset {offset} in plane {plane}, which glasscam does not support yet"
-                )));
-            }
+        match payload_fault(&payloads) {
+            Some(fault) => Err(self.driver_error(format!("{fault} (buffer {})", buf.index))),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// Frees the driver's buffers; every exported dmabuf must be closed first.
@@ -286,5 +275,60 @@ impl Drop for Stream {
         if let Err(e) = self.stop() {
             tracing::warn!("{e}");
         }
+    }
+}
+
+/// What is wrong with a dequeued buffer's payload, given (bytesused, data_offset, length) per
+/// plane as the driver reported them, or None when every plane's data lies inside it.
+fn payload_fault(payloads: &[(u32, u32, u32)]) -> Option<String> {
+    for (plane, &(used, offset, length)) in payloads.iter().enumerate() {
+        if used > length || offset > used {
+            return Some(format!(
+                "plane {plane} with {used} bytes used at offset {offset} in {length}"
+            ));
+        }
+        // Framebuffers are made once with offset 0; a moving payload would show garbage.
+        if offset != 0 {
+            return Some(format!(
+                "payload at data_offset {offset} in plane {plane}, which glasscam does not support yet"
+            ));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever the driver reports, an accepted payload lies inside its plane from
+        /// offset 0, and a payload past its plane's end is never accepted.
+        #[test]
+        fn an_accepted_payload_lies_inside_its_plane(
+            payloads in proptest::collection::vec((any::<u32>(), any::<u32>(), any::<u32>()), 0..4)
+        ) {
+            match payload_fault(&payloads) {
+                None => prop_assert!(payloads
+                    .iter()
+                    .all(|&(used, offset, length)| used <= length && offset == 0)),
+                Some(_) => prop_assert!(payloads
+                    .iter()
+                    .any(|&(used, offset, length)| used > length || offset != 0)),
+            }
+        }
+    }
+
+    #[test]
+    fn a_payload_past_the_plane_or_at_an_offset_is_refused() {
+        assert_eq!(payload_fault(&[(614_400, 0, 614_400)]), None);
+        assert!(payload_fault(&[(100, 0, 200), (201, 0, 200)])
+            .unwrap()
+            .contains("plane 1 with 201 bytes"));
+        assert!(payload_fault(&[(100, 16, 200)])
+            .unwrap()
+            .contains("data_offset 16"));
+        assert!(payload_fault(&[(10, 16, 200)]).is_some());
     }
 }
