@@ -120,10 +120,21 @@ fn every_fault_ends_in_one_line_or_is_counted_and_the_console_comes_back() {
     );
     let wrap: Value = serde_json::from_str(&scenario.text("wrap.json")).unwrap();
     let seq = sequences(&wrap);
-    assert_eq!(seq[0], 0xffff_ff80, "{:?}", &seq[..3]);
-    assert!(seq.contains(&0xffff_ffff) && seq.contains(&0), "no wrap");
-    assert_eq!(gaps_between(&seq), 0);
-    assert_eq!(wrap["summary"]["drops"]["sequence_gaps"], 0);
+    // vivid counts frames by time: a guest that falls behind loses a real one now and then,
+    // so the count must match the frames' own numbers rather than be zero.
+    assert!(seq[0] >= 0xffff_ff80, "{:?}", &seq[..3]);
+    let wrap_at = seq.windows(2).position(|w| w[1] < w[0]).expect("no wrap");
+    assert!(
+        seq[wrap_at] >= 0xffff_ff80 && seq[wrap_at + 1] < 0x80,
+        "{:?}",
+        &seq[wrap_at..wrap_at + 2]
+    );
+    let gaps = gaps_between(&seq);
+    assert_eq!(wrap["summary"]["drops"]["sequence_gaps"], gaps);
+    assert!(
+        gaps < 30,
+        "{gaps} frames lost around a wrap is a false count"
+    );
     assert_eq!(wrap["summary"]["camera_timestamps_refused"], 600);
     let stages = wrap["summary"]["stages"].as_array().unwrap();
     assert!(
