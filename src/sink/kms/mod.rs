@@ -705,6 +705,9 @@ impl KmsSink {
                 }
             }
         }
+        // Copy and gpu rungs: the GPU's images of the display buffers go before the buffers.
+        self.remove_display_buffers();
+        // Direct rung: the camera buffers' framebuffers and imports.
         for fb in self.framebuffers.drain(..) {
             let _ = self.card.destroy_framebuffer(fb);
         }
@@ -712,12 +715,9 @@ impl KmsSink {
             let _ = self.card.close_buffer(handle);
         }
         if let Some(copy) = self.copy.as_mut() {
-            // The GPU's images of the camera and display buffers go before the buffers.
+            // The GPU's images and CPU maps of the camera buffers go before the camera does.
             copy.filler = Filler::Cpu(None);
             copy.on_screen = None;
-            for dumb in copy.dumb.drain(..) {
-                let _ = self.card.destroy_dumb_buffer(dumb);
-            }
         }
         self.in_flight = None;
         self.on_screen = None;
