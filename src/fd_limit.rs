@@ -9,8 +9,13 @@ pub fn soft_limit() -> u64 {
 }
 
 /// EMFILE or ENFILE: no more fds for this process or the system.
-pub fn exhausted(errno: i32) -> bool {
+fn exhausted(errno: i32) -> bool {
     errno == libc::EMFILE || errno == libc::ENFILE
+}
+
+/// The limit to name in an error, when `errno` says the fds ran out.
+pub fn hit(errno: i32) -> Option<u64> {
+    exhausted(errno).then(soft_limit)
 }
 
 #[cfg(test)]
@@ -24,5 +29,7 @@ mod tests {
         assert!(soft <= hard);
         assert_eq!(soft_limit(), soft);
         assert!(exhausted(libc::EMFILE) && exhausted(libc::ENFILE) && !exhausted(libc::EBUSY));
+        assert_eq!(hit(libc::EMFILE), Some(soft));
+        assert_eq!(hit(libc::ENOENT), None);
     }
 }

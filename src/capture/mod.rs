@@ -22,6 +22,7 @@ pub use mjpeg_camera::MjpegCamera;
 pub use stream::{Dequeued, Stream};
 
 use crate::convert::Colorimetry;
+use crate::fd_limit;
 use crate::format::{fourcc_name, PixelFormat, PlaneLayout};
 
 /// One memory plane of a V4L2 buffer, exported as a dmabuf.
@@ -178,17 +179,19 @@ impl Camera {
             .write(true)
             .custom_flags(libc::O_NONBLOCK | libc::O_CLOEXEC)
             .open(path)
-            .map_err(|source| match source.raw_os_error() {
-                Some(errno) if crate::fd_limit::exhausted(errno) => CaptureError::FdLimit {
-                    path: path.to_owned(),
-                    what: "opening the device",
-                    limit: crate::fd_limit::soft_limit(),
+            .map_err(
+                |source| match source.raw_os_error().and_then(fd_limit::hit) {
+                    Some(limit) => CaptureError::FdLimit {
+                        path: path.to_owned(),
+                        what: "opening the device",
+                        limit,
+                    },
+                    None => CaptureError::Open {
+                        path: path.to_owned(),
+                        source,
+                    },
                 },
-                _ => CaptureError::Open {
-                    path: path.to_owned(),
-                    source,
-                },
-            })?;
+            )?;
         let mut cap = sys::v4l2_capability::default();
         // SAFETY: a valid fd and a properly sized, writable struct.
         unsafe { sys::vidioc_querycap(file.as_raw_fd(), &mut cap) }.map_err(|errno| {
@@ -236,13 +239,11 @@ impl Camera {
     fn ioctl_error(&self, what: &'static str) -> impl Fn(Errno) -> CaptureError + '_ {
         move |errno| {
             let path = self.path.clone();
+            if let Some(limit) = fd_limit::hit(errno as i32) {
+                return CaptureError::FdLimit { path, what, limit };
+            }
             match errno {
                 Errno::EBUSY => CaptureError::Busy { path, what, errno },
-                _ if crate::fd_limit::exhausted(errno as i32) => CaptureError::FdLimit {
-                    path,
-                    what,
-                    limit: crate::fd_limit::soft_limit(),
-                },
                 Errno::EIO => CaptureError::StreamFailed { path, what, errno },
                 _ => CaptureError::Ioctl { path, what, errno },
             }

@@ -12,6 +12,7 @@ use drm::Device as _;
 
 use super::error::{ioctl, KmsError};
 use super::in_formats::InFormats;
+use crate::fd_limit;
 use crate::format::PixelFormat;
 
 /// DRM_PLANE_TYPE_PRIMARY, the value of a plane's "type" property.
@@ -39,16 +40,18 @@ impl Card {
             .write(true)
             .custom_flags(libc::O_CLOEXEC)
             .open(path)
-            .map_err(|source| match source.raw_os_error() {
-                Some(errno) if crate::fd_limit::exhausted(errno) => KmsError::FdLimit {
-                    path: path.to_owned(),
-                    limit: crate::fd_limit::soft_limit(),
+            .map_err(
+                |source| match source.raw_os_error().and_then(fd_limit::hit) {
+                    Some(limit) => KmsError::FdLimit {
+                        path: path.to_owned(),
+                        limit,
+                    },
+                    None => KmsError::Open {
+                        path: path.to_owned(),
+                        source,
+                    },
                 },
-                _ => KmsError::Open {
-                    path: path.to_owned(),
-                    source,
-                },
-            })?;
+            )?;
         let card = Card {
             file,
             path: path.to_owned(),
@@ -66,12 +69,12 @@ impl Card {
             return Card::open(path);
         }
         let mut paths: Vec<PathBuf> = std::fs::read_dir("/dev/dri")
-            .map_err(|e| match e.raw_os_error() {
-                Some(errno) if crate::fd_limit::exhausted(errno) => KmsError::FdLimit {
+            .map_err(|e| match e.raw_os_error().and_then(fd_limit::hit) {
+                Some(limit) => KmsError::FdLimit {
                     path: "/dev/dri".into(),
-                    limit: crate::fd_limit::soft_limit(),
+                    limit,
                 },
-                _ => KmsError::NoCard(e.to_string()),
+                None => KmsError::NoCard(e.to_string()),
             })?
             .filter_map(|entry| entry.ok().map(|e| e.path()))
             .filter(|p| {
