@@ -69,11 +69,11 @@ fn kms_gpu_rung_draws_yuv_with_the_shaders_without_copies() {
     // Refused in every placement (wide: the atomic test; huge: AddFB2): one step down to
     // gpu, which then draws into buffers of the mode's size, a line each.
     for (run, size, frames, refusal) in [
-        ("wide", "640x360", 30, "cannot show a 640x360 frame"),
+        ("wide", "640x360", 90, "cannot show a 640x360 frame"),
         (
             "huge",
             "3840x2160",
-            40,
+            60,
             "refused a BGR4 3840x2160 framebuffer",
         ),
     ] {

@@ -12,7 +12,7 @@ stream_and_dump rgb3 --device "$cap" --format RGB3 --size 640x480 --fps 30 --fra
 # 640x360 BGR4: cirrus takes the framebuffer, but has no 640x360 mode and its plane cannot
 # scale, so its atomic test refuses every placement: auto steps down to gpu, which draws
 # the frames scaled into the console's 640x480 mode.
-stream_and_dump wide --device "$cap" --format BGR4 --size 640x360 --fps 30 --frames 30
+stream_and_dump wide --device "$cap" --format BGR4 --size 640x360 --fps 30 --frames 90
 # 3840x2160 BGR4: cirrus's AddFB2 refuses anything wider than 2044, the camera's buffers and
 # display buffers of that size alike: gpu draws into buffers of the mode's size.
-stream_and_dump huge --device "$cap" --format BGR4 --size 3840x2160 --fps 15 --frames 40
+stream_and_dump huge --device "$cap" --format BGR4 --size 3840x2160 --fps 15 --frames 60
