@@ -135,7 +135,13 @@ fn every_fault_ends_in_one_line_or_is_counted_and_the_console_comes_back() {
         gaps < 30,
         "{gaps} frames lost around a wrap is a false count"
     );
-    assert_eq!(wrap["summary"]["camera_timestamps_refused"], 600);
+    // Every frame dequeued is refused, not only the 600 presented: a frame skipped for a
+    // newer one, or dequeued while the last flips were in flight, is recorded too.
+    let refused = wrap["summary"]["camera_timestamps_refused"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(refused, seq.len() as u64);
+    assert!(refused >= 600, "{refused}");
     let stages = wrap["summary"]["stages"].as_array().unwrap();
     assert!(
         stages
@@ -143,9 +149,9 @@ fn every_fault_ends_in_one_line_or_is_counted_and_the_console_comes_back() {
             .all(|d| !d["stage"].as_str().unwrap().starts_with("camera")),
         "a camera stage from wrapped timestamps: {stages:?}"
     );
-    assert!(scenario
-        .text("wrap.table")
-        .contains("600 camera timestamps lay more than 10 s from their DQBUF"));
+    assert!(scenario.text("wrap.table").contains(&format!(
+        "{refused} camera timestamps lay more than 10 s from their DQBUF"
+    )));
 
     // vivid drops a quarter of its buffers: every one is counted, from the sequence gaps.
     assert_eq!(scenario.exit_code("dropped"), 0);
