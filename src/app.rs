@@ -1,14 +1,11 @@
 //! The pipeline: camera → buffer ownership → display → released back to the camera,
-//! driven by one calloop event loop.
+//! driven by one event loop.
 
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context as _};
-use calloop::generic::Generic;
-use calloop::signals::{Signal, Signals};
-use calloop::timer::{TimeoutAction, Timer};
-use calloop::{EventLoop, Interest, LoopHandle, Mode, PostAction};
+use nix::sys::signal::Signal;
 
 use crate::buffers::BufferPool;
 use crate::capture::{
@@ -16,6 +13,7 @@ use crate::capture::{
     Source, Stream, StreamFormat,
 };
 use crate::cli::{Backend, Cli, Command, PathChoice};
+use crate::event_loop::EventLoop;
 use crate::format::{fourcc_name, PixelFormat};
 use crate::ladder;
 use crate::latency::bench::{Bench, RunInfo};
@@ -360,26 +358,6 @@ fn open_file(cli: &Cli, backend: Backend, input: &std::path::Path) -> anyhow::Re
     Ok((sink, Source::File(file), exported, format, device))
 }
 
-/// Calls `on_ready` whenever `fd` is readable; its error ends the loop.
-fn watch_fd(
-    handle: &LoopHandle<'static, Pipeline>,
-    fd: OwnedFd,
-    what: &str,
-    on_ready: fn(&mut Pipeline) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    handle
-        .insert_source(
-            Generic::new(fd, Interest::READ, Mode::Level),
-            move |_, _, p: &mut Pipeline| {
-                let result = on_ready(p);
-                p.finish_with(result);
-                Ok(PostAction::Continue)
-            },
-        )
-        .map_err(|e| anyhow!("watching the {what}: {e}"))?;
-    Ok(())
-}
-
 /// Runs the viewer until --frames, a signal or an error.
 pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
     let backend = match cli.backend {
@@ -388,10 +366,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         other => other,
     };
 
-    // Signals first: calloop blocks them for this thread, so none is lost during setup.
-    let mut event_loop: EventLoop<Pipeline> =
-        EventLoop::try_new().context("creating the event loop")?;
-    let signals = Signals::new(&[Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP])
+    // Signals first, so none is lost during setup.
+    let event_loop = EventLoop::new(&[Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP])
         .context("installing signal handlers")?;
 
     let (mut sink, mut stream, exported, format, device) = match &cli.input {
@@ -438,9 +414,6 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         buffers: stream.buffer_count(),
         ..Stats::default()
     };
-    let handle = event_loop.handle();
-    let camera_fd = stream.as_fd().try_clone_to_owned()?;
-    let display_fd = sink.as_fd().try_clone_to_owned()?;
     let buffer_count = stream.buffer_count();
     let mut pipeline = Pipeline {
         pool: BufferPool::new(buffer_count),
@@ -454,46 +427,51 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         ending: None,
         bench: None,
     };
+    let mut next_marker = None;
     if let Some(Command::Bench(args)) = &cli.command {
         let mut bench = Bench::new(args.clone(), buffer_count);
         if args.g2g {
             bench.g2g = Some(G2gRun::new(&exported, &format, args.g2g_hold)?);
             pipeline.sink.enable_marker()?;
             // The first flip once the picture is up; each flip sets the time of the next.
-            handle
-                .insert_source(Timer::from_duration(G2G_START), |_, _, p| {
-                    match p.flip_marker() {
-                        Ok(hold) => TimeoutAction::ToDuration(hold),
-                        Err(e) => {
-                            p.finish_with(Err(e));
-                            TimeoutAction::Drop
-                        }
-                    }
-                })
-                .map_err(|e| anyhow!("starting the g2g marker: {e}"))?;
+            next_marker = Some(Instant::now() + G2G_START);
         }
         pipeline.bench = Some(bench);
     }
-    watch_fd(&handle, camera_fd, "camera", Pipeline::on_camera_ready)?;
-    watch_fd(&handle, display_fd, "display", Pipeline::on_display_ready)?;
-    handle
-        .insert_source(signals, |event, _, p: &mut Pipeline| {
-            p.ending.get_or_insert(Ok(Ending::Signal(event.signal())));
-        })
-        .map_err(|e| anyhow!("watching signals: {e}"))?;
-    handle
-        .insert_source(Timer::from_duration(WATCHDOG_PERIOD), |_, _, p| {
-            let result = p.watchdog();
-            p.finish_with(result);
-            TimeoutAction::ToDuration(WATCHDOG_PERIOD)
-        })
-        .map_err(|e| anyhow!("starting the watchdog: {e}"))?;
 
     let started = Instant::now();
+    let mut next_watchdog = started + WATCHDOG_PERIOD;
     while pipeline.ending.is_none() {
-        event_loop
-            .dispatch(None, &mut pipeline)
+        let deadline = next_marker.map_or(next_watchdog, |m: Instant| m.min(next_watchdog));
+        let wake = event_loop
+            .wait(pipeline.stream.as_fd(), pipeline.sink.as_fd(), deadline)
             .context("waiting for events")?;
+        if let Some(signal) = wake.signal {
+            pipeline.ending.get_or_insert(Ok(Ending::Signal(signal)));
+        }
+        if wake.camera {
+            let result = pipeline.on_camera_ready();
+            pipeline.finish_with(result);
+        }
+        if wake.display {
+            let result = pipeline.on_display_ready();
+            pipeline.finish_with(result);
+        }
+        let now = Instant::now();
+        if now >= next_watchdog {
+            let result = pipeline.watchdog();
+            pipeline.finish_with(result);
+            next_watchdog = now + WATCHDOG_PERIOD;
+        }
+        if next_marker.is_some_and(|at| now >= at) {
+            next_marker = match pipeline.flip_marker() {
+                Ok(hold) => now.checked_add(hold),
+                Err(e) => {
+                    pipeline.finish_with(Err(e));
+                    None
+                }
+            };
+        }
     }
     let elapsed = started.elapsed();
 

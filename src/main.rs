@@ -6,6 +6,7 @@ mod capture;
 mod cli;
 mod convert;
 mod dmabuf_map;
+mod event_loop;
 mod fd_limit;
 mod format;
 mod ladder;

@@ -1,0 +1,153 @@
+//! Waits for the camera, the display, a signal or a deadline, with one `ppoll` per wait.
+//!
+//! calloop's poller (polling 3.11) made five syscalls per wait (timerfd_settime, two
+//! epoll_ctl, epoll_pwait and an eventfd read). On the console glasscam waits twice per
+//! frame, so eight of its fifteen syscalls per frame were the loop's own (docs/PERFORMANCE.md).
+
+use std::os::fd::{AsFd, BorrowedFd};
+use std::time::Instant;
+
+use nix::errno::Errno;
+use nix::poll::{ppoll, PollFd, PollFlags};
+use nix::sys::signal::{SigSet, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use nix::sys::time::TimeSpec;
+
+/// What one wait found.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Wake {
+    /// The camera has a frame, an error or a hang-up to report.
+    pub camera: bool,
+    /// The display has events (or an error) to read.
+    pub display: bool,
+    pub signal: Option<Signal>,
+}
+
+pub struct EventLoop {
+    signals: SignalFd,
+}
+
+impl EventLoop {
+    /// Blocks `signals` for this thread, and for the threads it starts later (EGL's), so they
+    /// arrive only through the loop: none is lost during setup, and none interrupts teardown.
+    pub fn new(signals: &[Signal]) -> nix::Result<EventLoop> {
+        let mut mask = SigSet::empty();
+        for &signal in signals {
+            mask.add(signal);
+        }
+        mask.thread_block()?;
+        let signals = SignalFd::with_flags(&mask, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)?;
+        Ok(EventLoop { signals })
+    }
+
+    /// Waits until the camera or the display is ready, a signal comes or `deadline` passes.
+    pub fn wait(
+        &self,
+        camera: BorrowedFd<'_>,
+        display: BorrowedFd<'_>,
+        deadline: Instant,
+    ) -> nix::Result<Wake> {
+        let mut fds = [
+            PollFd::new(camera, PollFlags::POLLIN),
+            PollFd::new(display, PollFlags::POLLIN),
+            PollFd::new(self.signals.as_fd(), PollFlags::POLLIN),
+        ];
+        let timeout = TimeSpec::from_duration(deadline.saturating_duration_since(Instant::now()));
+        match ppoll(&mut fds, Some(timeout), None) {
+            Ok(_) | Err(Errno::EINTR) => {}
+            Err(e) => return Err(e),
+        }
+        // Errors and hang-ups count as ready: the handler's next ioctl or read reports them.
+        let ready = |fd: &PollFd| fd.revents().is_some_and(|r| !r.is_empty());
+        let signal = if ready(&fds[2]) {
+            self.signals
+                .read_signal()?
+                .and_then(|info| Signal::try_from(info.ssi_signo as i32).ok())
+        } else {
+            None
+        };
+        Ok(Wake {
+            camera: ready(&fds[0]),
+            display: ready(&fds[1]),
+            signal,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nix::unistd::{pipe, write};
+    use std::time::Duration;
+
+    #[test]
+    fn a_readable_fd_wakes_only_its_side() {
+        let events = EventLoop::new(&[]).unwrap();
+        let (camera_read, camera_write) = pipe().unwrap();
+        let (display_read, _display_write) = pipe().unwrap();
+        write(&camera_write, b"x").unwrap();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let wake = events
+            .wait(camera_read.as_fd(), display_read.as_fd(), deadline)
+            .unwrap();
+        assert_eq!(
+            wake,
+            Wake {
+                camera: true,
+                display: false,
+                signal: None
+            }
+        );
+    }
+
+    #[test]
+    fn a_passed_deadline_returns_with_nothing_ready() {
+        let events = EventLoop::new(&[]).unwrap();
+        let (camera_read, _camera_write) = pipe().unwrap();
+        let (display_read, _display_write) = pipe().unwrap();
+        let before = Instant::now();
+        let wake = events
+            .wait(
+                camera_read.as_fd(),
+                display_read.as_fd(),
+                before + Duration::from_millis(20),
+            )
+            .unwrap();
+        assert_eq!(wake, Wake::default());
+        assert!(before.elapsed() >= Duration::from_millis(20));
+    }
+
+    #[test]
+    fn a_hang_up_counts_as_ready() {
+        let events = EventLoop::new(&[]).unwrap();
+        let (camera_read, camera_write) = pipe().unwrap();
+        let (display_read, _display_write) = pipe().unwrap();
+        drop(camera_write);
+        let wake = events
+            .wait(
+                camera_read.as_fd(),
+                display_read.as_fd(),
+                Instant::now() + Duration::from_secs(5),
+            )
+            .unwrap();
+        assert!(wake.camera && !wake.display);
+    }
+
+    #[test]
+    fn a_blocked_signal_arrives_through_the_loop() {
+        // SIGUSR2 is blocked for this test's thread only; raise() sends it to this thread.
+        let events = EventLoop::new(&[Signal::SIGUSR2]).unwrap();
+        let (camera_read, _camera_write) = pipe().unwrap();
+        let (display_read, _display_write) = pipe().unwrap();
+        nix::sys::signal::raise(Signal::SIGUSR2).unwrap();
+        let wake = events
+            .wait(
+                camera_read.as_fd(),
+                display_read.as_fd(),
+                Instant::now() + Duration::from_secs(5),
+            )
+            .unwrap();
+        assert_eq!(wake.signal, Some(Signal::SIGUSR2));
+        assert!(!wake.camera && !wake.display);
+    }
+}
