@@ -78,58 +78,50 @@ impl EventLoop {
 mod tests {
     use super::*;
     use nix::unistd::{pipe, write};
+    use std::os::fd::OwnedFd;
     use std::time::Duration;
+
+    /// A camera pipe and a display pipe: (read end, write end) each.
+    fn pipes() -> [(OwnedFd, OwnedFd); 2] {
+        [pipe().unwrap(), pipe().unwrap()]
+    }
+
+    fn wait(events: &EventLoop, [camera, display]: &[(OwnedFd, OwnedFd); 2], ms: u64) -> Wake {
+        let deadline = Instant::now() + Duration::from_millis(ms);
+        events
+            .wait(camera.0.as_fd(), display.0.as_fd(), deadline)
+            .unwrap()
+    }
 
     #[test]
     fn a_readable_fd_wakes_only_its_side() {
         let events = EventLoop::new(&[]).unwrap();
-        let (camera_read, camera_write) = pipe().unwrap();
-        let (display_read, _display_write) = pipe().unwrap();
-        write(&camera_write, b"x").unwrap();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        let wake = events
-            .wait(camera_read.as_fd(), display_read.as_fd(), deadline)
-            .unwrap();
-        assert_eq!(
-            wake,
-            Wake {
-                camera: true,
-                display: false,
-                signal: None
-            }
-        );
+        let fds = pipes();
+        write(&fds[0].1, b"x").unwrap();
+        let expected = Wake {
+            camera: true,
+            display: false,
+            signal: None,
+        };
+        assert_eq!(wait(&events, &fds, 5000), expected);
     }
 
     #[test]
     fn a_passed_deadline_returns_with_nothing_ready() {
         let events = EventLoop::new(&[]).unwrap();
-        let (camera_read, _camera_write) = pipe().unwrap();
-        let (display_read, _display_write) = pipe().unwrap();
+        let fds = pipes();
         let before = Instant::now();
-        let wake = events
-            .wait(
-                camera_read.as_fd(),
-                display_read.as_fd(),
-                before + Duration::from_millis(20),
-            )
-            .unwrap();
-        assert_eq!(wake, Wake::default());
+        assert_eq!(wait(&events, &fds, 20), Wake::default());
         assert!(before.elapsed() >= Duration::from_millis(20));
     }
 
     #[test]
     fn a_hang_up_counts_as_ready() {
         let events = EventLoop::new(&[]).unwrap();
-        let (camera_read, camera_write) = pipe().unwrap();
-        let (display_read, _display_write) = pipe().unwrap();
+        let [(camera_read, camera_write), display] = pipes();
         drop(camera_write);
-        let wake = events
-            .wait(
-                camera_read.as_fd(),
-                display_read.as_fd(),
-                Instant::now() + Duration::from_secs(5),
-            )
-            .unwrap();
+        let fds = [(camera_read, display.1.try_clone().unwrap()), display];
+        let wake = wait(&events, &fds, 5000);
         assert!(wake.camera && !wake.display);
     }
 
@@ -137,16 +129,9 @@ mod tests {
     fn a_blocked_signal_arrives_through_the_loop() {
         // SIGUSR2 is blocked for this test's thread only; raise() sends it to this thread.
         let events = EventLoop::new(&[Signal::SIGUSR2]).unwrap();
-        let (camera_read, _camera_write) = pipe().unwrap();
-        let (display_read, _display_write) = pipe().unwrap();
+        let fds = pipes();
         nix::sys::signal::raise(Signal::SIGUSR2).unwrap();
-        let wake = events
-            .wait(
-                camera_read.as_fd(),
-                display_read.as_fd(),
-                Instant::now() + Duration::from_secs(5),
-            )
-            .unwrap();
+        let wake = wait(&events, &fds, 5000);
         assert_eq!(wake.signal, Some(Signal::SIGUSR2));
         assert!(!wake.camera && !wake.display);
     }

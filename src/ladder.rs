@@ -6,7 +6,7 @@ use anyhow::bail;
 
 use std::path::Path;
 
-use crate::cli::{Backend, Cli, PathChoice};
+use crate::cli::{Backend, Cli, Command, PathChoice};
 use crate::format::{parse_fourcc, PixelFormat};
 use crate::render::{self, GpuConverter, RenderError};
 use crate::sink::kms::{KmsError, KmsSink};
@@ -99,6 +99,14 @@ pub fn open_display(
         PathChoice::Direct => open(cli, backend, candidates, Rung::Direct),
         PathChoice::Copy => converted(Rung::Copy),
         PathChoice::Gpu => converted(Rung::Gpu(gpu_for(&camera_format)?)),
+        // Without an overlay plane for it, the console's g2g marker is drawn into the frames.
+        PathChoice::Auto if backend != Backend::Wayland && wants_g2g(cli) => {
+            eprintln!(
+                "glasscam: bench --g2g on the console draws its marker into the frames; \
+                 using the gpu rung"
+            );
+            converted(gpu_or_copy(source, &camera_format))
+        }
         PathChoice::Auto => match open(cli, backend, candidates, Rung::Direct) {
             Err(error) if refused_format(&error) => {
                 eprintln!(
@@ -110,6 +118,10 @@ pub fn open_display(
             other => other,
         },
     }
+}
+
+fn wants_g2g(cli: &Cli) -> bool {
+    matches!(&cli.command, Some(Command::Bench(bench)) if bench.g2g)
 }
 
 /// The display refused a buffer of a format it had advertised (AddFB2, every atomic test

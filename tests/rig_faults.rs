@@ -162,19 +162,25 @@ fn every_fault_ends_in_one_line_or_is_counted_and_the_console_comes_back() {
     let share = gaps as f64 / (gaps + seq.len() as u64) as f64;
     assert!((0.1..0.4).contains(&share), "{gaps} of {}", seq.len());
 
-    // Too few fds: one line naming the limit, at every limit that is too low.
-    let mut refused = 0;
-    for limit in [8, 10, 12, 16] {
+    // Too few fds: one line naming the limit, at every limit that is too low. 5 is too few
+    // to open the card beside the camera, 8 too few for a dmabuf per buffer; 16 streams.
+    let mut refused = Vec::new();
+    for limit in [5, 8, 10, 16] {
         let run = format!("fd-limit-{limit}");
         match scenario.exit_code(&run) {
-            0 => assert!(refused > 0 && limit == 16, "{run} streamed"),
+            0 => assert!(!refused.is_empty() && limit >= 10, "{run} streamed"),
             code => {
+                assert!(
+                    limit < 16,
+                    "{run} failed: {}",
+                    scenario.text(&format!("{run}.log"))
+                );
                 expect(&run, code, 1, &[&format!("ulimit -n is {limit}")]);
-                refused += 1;
+                refused.push(limit);
             }
         }
     }
-    assert!(refused >= 2);
+    assert!(refused.starts_with(&[5, 8]), "refused at {refused:?}");
 
     // None of it left the console changed, a lock held or a fault pending.
     let before = scenario.screendump("console.before");

@@ -7,7 +7,7 @@
 . /rig/scenarios/lib.sh
 . /rig/scenarios/wayland-lib.sh
 # The measuring window in seconds: glasscam.window=N on the kernel command line (rig/compare).
-WINDOW=$(boot_param window 10)
+WINDOW=$(boot_param window 30)
 modprobe vivid
 cap=$(vivid_node vid-cap)
 v4l2-ctl -d "$cap" -c timestamp_source=1
@@ -24,8 +24,19 @@ echo 'cmd == 0xc03864bc || cmd == 0xc03064b7 || cmd == 0xc01864b0 || cmd == 0xc0
   >$T/events/syscalls/sys_enter_ioctl/filter
 echo 1 >$T/events/syscalls/sys_enter_ioctl/enable
 
-# cpu_ticks PID: user and system clock ticks (USER_HZ) a process has used so far.
-cpu_ticks() { awk '{print $14, $15}' "/proc/$1/stat"; }
+# cpu_ticks PID: user and system clock ticks (USER_HZ) a process has used so far, then the
+# nanoseconds its threads have run (schedstat: exact, where the user/system split is sampled
+# at each tick).
+cpu_ticks() {
+  runtime=0
+  for task in /proc/"$1"/task/*/schedstat; do
+    read -r ns _ <"$task" && runtime=$((runtime + ns))
+  done
+  echo "$(awk '{print $14, $15}' "/proc/$1/stat") $runtime"
+}
+# guest_busy: clock ticks (USER_HZ) all CPUs spent outside idle and iowait so far: the tool,
+# the kernel threads and interrupts it causes (a nonblocking commit's copy runs in a kworker).
+guest_busy() { awk '/^cpu /{print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 
 # measure NAME CMD...: starts CMD, waits for its first frames, measures WINDOW s, stops it.
 measure() {
@@ -46,9 +57,11 @@ measure() {
   sleep 2
   echo "measure start" >$T/trace_marker
   cpu_ticks "$pid" >"/out/$name.cpu"
+  guest_busy >"/out/$name.guest-cpu"
   [ -n "${WESTON_PID:-}" ] && cpu_ticks "$WESTON_PID" >"/out/$name.weston-cpu"
   sleep "$WINDOW"
   cpu_ticks "$pid" >>"/out/$name.cpu"
+  guest_busy >>"/out/$name.guest-cpu"
   [ -n "${WESTON_PID:-}" ] && cpu_ticks "$WESTON_PID" >>"/out/$name.weston-cpu"
   grep VmHWM "/proc/$pid/status" >"/out/$name.rss"
   echo "measure end" >$T/trace_marker
@@ -61,6 +74,11 @@ measure() {
   cat $T/trace >"/out/$name.trace"
   echo "$name: exit $(cat "/out/$name.rc"), $(grep -c vb2_dqbuf "/out/$name.trace") dequeues traced"
 }
+
+# The guest's own load with nothing streaming, subtracted from each tool's guest CPU.
+guest_busy >/out/idle.guest-cpu
+sleep "$WINDOW"
+guest_busy >>/out/idle.guest-cpu
 
 caps=video/x-raw,width=640,height=480,framerate=30/1
 measure glasscam-kms "$GLASSCAM" --backend kms --device "$cap" --format BGR4 --size 640x480 \

@@ -91,7 +91,7 @@ kill -INT "$holder"
 wait "$holder"
 
 # 19: too few file descriptors for the buffer pool, at several limits.
-for limit in 8 10 12 16; do
+for limit in 5 8 10 16; do
   (ulimit -n "$limit" && exec timeout 120 "$GLASSCAM" $(view) --frames 10) \
     2>"/out/fd-limit-$limit.log" >/dev/null
   echo $? >"/out/fd-limit-$limit.rc"

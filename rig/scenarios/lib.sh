@@ -70,6 +70,44 @@ capture_screen() {
   fi
 }
 
+# g2g_with_shots NAME BENCH-ARGS...: runs `glasscam bench --g2g` on BACKEND and captures the
+# screen after each flip of the marker as /out/NAME.FLIP.COLOUR.(ppm|png), COLOUR being what
+# the marker should show; a capture that spanned the next flip is dropped, not judged.
+# The bench's table, log and exit code land in /out/NAME.{table,log,rc}.
+g2g_with_shots() {
+  name=$1
+  shift
+  backend=${BACKEND:-kms}
+  ext=ppm
+  [ "$backend" = wayland ] && ext=png
+  GLASSCAM_LOG=warn,glasscam::latency::g2g_run=debug "$GLASSCAM" bench --g2g \
+    --backend "$backend" "$@" >"/out/$name.table" 2>"/out/$name.log" &
+  pid=$!
+  seen=0
+  while kill -0 "$pid" 2>/dev/null; do
+    flips=$(grep -c "g2g: marker turns" "/out/$name.log")
+    if [ "$flips" -gt "$seen" ]; then
+      seen=$flips
+      colour=$(grep "g2g: marker turns" "/out/$name.log" | tail -n 1 | sed 's/.*turns //')
+      # The line comes just before the marker's commit (Wayland) or the next frame drawn
+      # with it (KMS): let that reach the glass first.
+      sleep 0.5
+      capture_screen "$name.shot" || true
+      if [ "$(grep -c "g2g: marker turns" "/out/$name.log")" = "$flips" ]; then
+        mv "/out/$name.shot.$ext" "/out/$name.$flips.$colour.$ext" 2>/dev/null
+      else
+        echo "$name flip $flips: the capture spanned the next flip; not judged"
+        rm -f "/out/$name.shot.$ext"
+      fi
+    fi
+    sleep 0.1
+  done
+  wait "$pid"
+  echo $? >"/out/$name.rc"
+  ls /out/"$name".*."$ext"
+  cat "/out/$name.table" "/out/$name.log"
+}
+
 # expect_failure NAME GLASSCAM-ARGS...: runs glasscam, records stderr and exit code.
 expect_failure() {
   name=$1

@@ -11,6 +11,7 @@ use glow::HasContext;
 use khronos_egl as egl;
 
 use crate::capture::{ExportedBuffer, StreamFormat};
+use crate::sink::MarkerSquare;
 use planes::{ShaderLayout, TexturePlane};
 
 const VERTEX_SHADER: &str = include_str!("../../shaders/frame.vert");
@@ -329,7 +330,14 @@ impl GpuConverter {
     /// Draws camera buffer `index` into target `target`, keeping its aspect ratio, and
     /// waits until the GPU is done (the display must not show a half-drawn frame, and the
     /// camera buffer goes back to the driver right after).
-    pub fn draw(&self, index: usize, target: usize) -> Result<(), RenderError> {
+    /// With `marker`, paints bench --g2g's marker square white (true) or black over the
+    /// picture's bottom-left corner. The GPU work is finished on return: ready to flip.
+    pub fn draw(
+        &self,
+        index: usize,
+        target: usize,
+        marker: Option<bool>,
+    ) -> Result<(), RenderError> {
         let (Some(camera), Some(target), Some(layout)) = (
             self.camera.get(index),
             self.targets.get(target),
@@ -360,6 +368,25 @@ impl GpuConverter {
                 destination,
                 &self.colorimetry,
             );
+            if let Some(white) = marker {
+                // Row 0 of the display buffer is the top of the screen, and GL's row 0 too:
+                // the square's y counts from the top in both.
+                let square =
+                    MarkerSquare::in_picture(destination[0] as u32, destination[1] as u32, fw, fh);
+                let level = if white { 1.0 } else { 0.0 };
+                self.gl.enable(glow::SCISSOR_TEST);
+                self.gl.scissor(
+                    square.x as i32,
+                    square.y as i32,
+                    square.side as i32,
+                    square.side as i32,
+                );
+                self.gl.clear_color(level, level, level, 1.0);
+                self.gl.clear(glow::COLOR_BUFFER_BIT);
+                self.gl.disable(glow::SCISSOR_TEST);
+            }
+            // Flipped to as soon as this returns: the GPU must be done with it.
+            self.gl.finish();
         }
         Ok(())
     }
@@ -406,7 +433,6 @@ unsafe fn draw(
             frame_size.1 as i32,
         );
         gl.draw_arrays(glow::TRIANGLES, 0, 3);
-        gl.finish();
     }
 }
 

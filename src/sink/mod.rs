@@ -170,10 +170,7 @@ impl Sink {
     /// Adds the `bench --g2g` marker, drawn without touching the camera's buffers.
     pub fn enable_marker(&mut self) -> anyhow::Result<()> {
         match self {
-            Sink::Kms(_) => anyhow::bail!(
-                "bench --g2g needs a marker beside the camera picture, which glasscam draws only \
-                 on Wayland (a subsurface) so far; run it with --backend wayland"
-            ),
+            Sink::Kms(s) => Ok(s.enable_marker()?),
             Sink::Wayland(s) => Ok(s.enable_marker()?),
         }
     }
@@ -181,7 +178,10 @@ impl Sink {
     /// Turns the g2g marker white or black.
     pub fn flip_marker(&mut self, white: bool) -> anyhow::Result<()> {
         match self {
-            Sink::Kms(_) => Ok(()),
+            Sink::Kms(s) => {
+                s.flip_marker(white);
+                Ok(())
+            }
             Sink::Wayland(s) => Ok(s.flip_marker(white)?),
         }
     }
@@ -210,6 +210,30 @@ impl AsFd for Sink {
         match self {
             Sink::Kms(s) => s.as_fd(),
             Sink::Wayland(s) => s.as_fd(),
+        }
+    }
+}
+
+/// Where `bench --g2g`'s marker goes: a square in the picture's bottom-left corner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MarkerSquare {
+    pub x: u32,
+    /// The top row, counted from the top.
+    pub y: u32,
+    pub side: u32,
+}
+
+/// The marker's side, in display pixels.
+pub const MARKER_SIDE: u32 = 96;
+
+impl MarkerSquare {
+    /// The marker in the bottom-left corner of a picture at `x, y`, `w` by `h` pixels.
+    pub fn in_picture(x: u32, y: u32, w: u32, h: u32) -> MarkerSquare {
+        let side = MARKER_SIDE.min(w).min(h);
+        MarkerSquare {
+            x,
+            y: y + h - side,
+            side,
         }
     }
 }

@@ -30,6 +30,13 @@ pub enum KmsError {
     /// The connector exists but nothing is plugged in.
     #[error("connector {0} has no display connected")]
     Disconnected(String),
+    /// bench --g2g asked for its marker on the direct rung, which shows the camera's own
+    /// buffers and leaves glasscam nothing to draw into.
+    #[error(
+        "bench --g2g on {0} draws its marker into the frames, and the direct rung shows the \
+         camera's own buffers; run it with --path gpu or --path copy"
+    )]
+    MarkerNeedsDrawing(String),
     /// No CRTC can drive the connector.
     #[error("no CRTC can drive connector {0}")]
     NoCrtc(String),

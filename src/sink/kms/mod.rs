@@ -6,6 +6,7 @@
 
 mod error;
 mod in_formats;
+mod marker;
 mod output;
 
 use std::os::fd::{AsFd, BorrowedFd};
@@ -21,10 +22,11 @@ use drm::{ClientCapability, Device as _};
 
 use error::ioctl;
 pub use error::KmsError;
+use marker::Marker;
 use output::{describe_mode, mode_size, Card, Output};
 
 use super::cpu_copy::CameraMaps;
-use super::SinkEvent;
+use super::{MarkerSquare, SinkEvent};
 use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::format::PixelFormat;
 use crate::render::GpuConverter;
@@ -135,6 +137,8 @@ pub struct KmsSink {
     on_screen: Option<usize>,
     /// The clock of page-flip event times: CLOCK_MONOTONIC unless the driver says otherwise.
     flip_clock: u32,
+    /// bench --g2g's marker, drawn into the gpu and copy rungs' frames.
+    marker: Option<Marker>,
 }
 
 impl KmsSink {
@@ -182,6 +186,7 @@ impl KmsSink {
             in_flight: None,
             on_screen: None,
             flip_clock,
+            marker: None,
         };
         Ok((sink, format))
     }
@@ -371,18 +376,25 @@ impl KmsSink {
             return Err(KmsError::NotImported(index));
         };
         let slot = copy.on_screen.map_or(0, |s| (s + 1) % copy.dumb.len());
+        let marker = self.marker.as_mut().map(Marker::draw);
         match &copy.filler {
-            Filler::Gpu(converter) => converter.draw(index, slot).map_err(KmsError::Gpu)?,
+            Filler::Gpu(converter) => converter.draw(index, slot, marker).map_err(KmsError::Gpu)?,
             Filler::Cpu(maps) => {
                 let maps = maps.as_ref().ok_or(KmsError::NotImported(index))?;
                 let dumb = &mut copy.dumb[slot];
                 let pitch = dumb.pitch() as usize;
+                let (w, h) = dumb.size();
                 let mut mapping = self
                     .card
                     .map_dumb_buffer(dumb)
                     .map_err(ioctl("mapping a display buffer"))?;
                 maps.convert(index, &mut mapping, pitch)
                     .map_err(|e| KmsError::Copy(e.to_string()))?;
+                if let Some(white) = marker {
+                    // The copy rung's buffers are the frame's size: the picture fills them.
+                    let square = MarkerSquare::in_picture(0, 0, w, h);
+                    marker::paint(&mut mapping, pitch, square, white);
+                }
             }
         }
         Ok(slot)
@@ -653,6 +665,13 @@ impl KmsSink {
             return Vec::new();
         };
         let mut events = vec![SinkEvent::Presented { index, time }];
+        if let Some(white) = self.marker.as_mut().and_then(Marker::flipped) {
+            events.push(SinkEvent::MarkerPresented {
+                white,
+                time,
+                refresh_ns: self.placement.map_or(0, |p| marker::refresh_ns(&p.mode)),
+            });
+        }
         match &mut self.copy {
             Some(copy) => copy.on_screen = Some(slot),
             None => {
@@ -721,6 +740,26 @@ impl KmsSink {
         }
         self.in_flight = None;
         self.on_screen = None;
+        if let Some(marker) = &mut self.marker {
+            marker.forget_in_flight();
+        }
+    }
+
+    /// Draws bench --g2g's marker into every frame from now on: possible only where glasscam
+    /// draws the frames (gpu and copy rungs).
+    pub fn enable_marker(&mut self) -> Result<(), KmsError> {
+        if self.copy.is_none() {
+            return Err(KmsError::MarkerNeedsDrawing(self.output.name.clone()));
+        }
+        self.marker = Some(Marker::default());
+        Ok(())
+    }
+
+    /// Turns the marker white or black; its presentation arrives as MarkerPresented.
+    pub fn flip_marker(&mut self, white: bool) {
+        if let Some(marker) = &mut self.marker {
+            marker.set(white);
+        }
     }
 }
 

@@ -412,7 +412,9 @@ impl WaylandSink {
             let Some(slot) = self.state.target_busy.iter().position(|busy| !busy) else {
                 return Ok(events);
             };
-            converter.draw(index, slot).map_err(WaylandError::Gpu)?;
+            converter
+                .draw(index, slot, None)
+                .map_err(WaylandError::Gpu)?;
             let target = self.state.targets[slot]
                 .clone()
                 .ok_or(WaylandError::Disconnected)?;

@@ -1,0 +1,139 @@
+//! The `bench --g2g` marker on the console: a square in the picture's bottom-left corner,
+//! drawn into the gpu and copy rungs' display buffers with each frame. cirrus, like many
+//! displays, has no overlay plane to show it beside the camera's own buffers. A flip of the
+//! marker is presented by the first page flip that shows the new colour.
+
+use crate::sink::MarkerSquare;
+
+/// Which colour is wanted, drawn into the frame in flight, and on the glass.
+#[derive(Debug, Default)]
+pub struct Marker {
+    white: bool,
+    in_flight: Option<bool>,
+    on_screen: Option<bool>,
+}
+
+impl Marker {
+    /// Turns the marker white or black from the next frame drawn on.
+    pub fn set(&mut self, white: bool) {
+        self.white = white;
+    }
+
+    /// The colour to draw into the frame about to be flipped to.
+    pub fn draw(&mut self) -> bool {
+        self.in_flight = Some(self.white);
+        self.white
+    }
+
+    /// The flip completed; returns the colour now shown if it is a change.
+    pub fn flipped(&mut self) -> Option<bool> {
+        let colour = self.in_flight.take()?;
+        (self.on_screen.replace(colour) != Some(colour)).then_some(colour)
+    }
+
+    /// A flip that will not complete (teardown): its colour never reached the glass.
+    pub fn forget_in_flight(&mut self) {
+        self.in_flight = None;
+    }
+}
+
+/// Paints the square into XRGB8888 pixels mapped for the CPU, `pitch` bytes per row.
+pub fn paint(pixels: &mut [u8], pitch: usize, square: MarkerSquare, white: bool) {
+    let value: u32 = if white { 0x00ff_ffff } else { 0 };
+    let bytes = value.to_le_bytes();
+    let (x, y, side) = (square.x as usize, square.y as usize, square.side as usize);
+    for row in y..y + side {
+        let start = row * pitch + x * 4;
+        let Some(line) = pixels.get_mut(start..start + side * 4) else {
+            return;
+        };
+        for pixel in line.chunks_exact_mut(4) {
+            pixel.copy_from_slice(&bytes);
+        }
+    }
+}
+
+/// The time of one refresh of `mode`, in ns: the physical floor g2g reports beside its
+/// figures.
+pub fn refresh_ns(mode: &drm::control::Mode) -> u32 {
+    let (_, _, htotal) = mode.hsync();
+    let (_, _, vtotal) = mode.vsync();
+    let pixels = u64::from(htotal) * u64::from(vtotal);
+    // clock is in kHz.
+    (pixels * 1_000_000)
+        .checked_div(u64::from(mode.clock()))
+        .unwrap_or(0)
+        .min(u64::from(u32::MAX)) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_change_of_colour_on_the_glass_is_a_flip() {
+        let mut marker = Marker::default();
+        assert_eq!(marker.flipped(), None, "nothing was in flight");
+        assert!(!marker.draw());
+        assert_eq!(marker.flipped(), Some(false), "the first colour shown");
+        marker.draw();
+        assert_eq!(marker.flipped(), None, "still black");
+        marker.set(true);
+        assert!(marker.draw());
+        assert_eq!(marker.flipped(), Some(true));
+        marker.set(false);
+        marker.draw();
+        marker.forget_in_flight();
+        assert_eq!(marker.flipped(), None, "a flip that never completed");
+    }
+
+    #[test]
+    fn the_square_is_painted_and_nothing_else() {
+        let (w, h, pitch) = (8usize, 6usize, 40usize);
+        let mut pixels = vec![7u8; pitch * h];
+        let square = MarkerSquare {
+            x: 2,
+            y: 3,
+            side: 3,
+        };
+        paint(&mut pixels, pitch, square, true);
+        for y in 0..h {
+            for x in 0..w {
+                let at = y * pitch + x * 4;
+                let inside = (2..5).contains(&x) && (3..6).contains(&y);
+                let want: &[u8] = if inside { &[255, 255, 255, 0] } else { &[7; 4] };
+                assert_eq!(&pixels[at..at + 4], want, "({x},{y})");
+            }
+        }
+        // The bytes past each row's pixels (pitch padding) are untouched.
+        assert!(pixels[w * 4..pitch].iter().all(|&b| b == 7));
+    }
+
+    #[test]
+    fn a_square_past_the_buffer_is_not_painted_out_of_bounds() {
+        let mut pixels = vec![0u8; 16 * 4];
+        paint(
+            &mut pixels,
+            16,
+            MarkerSquare {
+                x: 2,
+                y: 2,
+                side: 4,
+            },
+            true,
+        );
+        assert!(pixels.iter().all(|&b| b == 0));
+    }
+
+    #[test]
+    fn a_vga_mode_refreshes_every_16_7_ms() {
+        // 640x480@60: 800x525 total at 25.175 MHz.
+        let mode = drm::control::Mode::from(drm_ffi::drm_mode_modeinfo {
+            clock: 25175,
+            htotal: 800,
+            vtotal: 525,
+            ..Default::default()
+        });
+        assert_eq!(refresh_ns(&mode), 16_683_217);
+    }
+}
