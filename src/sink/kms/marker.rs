@@ -42,9 +42,10 @@ pub fn paint(pixels: &mut [u8], pitch: usize, square: MarkerSquare, white: bool)
     let value: u32 = if white { 0x00ff_ffff } else { 0 };
     let bytes = value.to_le_bytes();
     let (x, y, side) = (square.x as usize, square.y as usize, square.side as usize);
+    // Clipped to the buffer: never into the next row, never past the last.
+    let x_end = (x + side).min(pitch / 4);
     for row in y..y + side {
-        let start = row * pitch + x * 4;
-        let Some(line) = pixels.get_mut(start..start + side * 4) else {
+        let Some(line) = pixels.get_mut(row * pitch + x * 4..row * pitch + x_end * 4) else {
             return;
         };
         for pixel in line.chunks_exact_mut(4) {
@@ -110,19 +111,20 @@ mod tests {
     }
 
     #[test]
-    fn a_square_past_the_buffer_is_not_painted_out_of_bounds() {
+    fn a_square_past_the_buffer_is_clipped_to_it() {
+        // 4x4 pixels, no padding; the square hangs over the right and bottom edges.
         let mut pixels = vec![0u8; 16 * 4];
-        paint(
-            &mut pixels,
-            16,
-            MarkerSquare {
-                x: 2,
-                y: 2,
-                side: 4,
-            },
-            true,
-        );
-        assert!(pixels.iter().all(|&b| b == 0));
+        let square = MarkerSquare {
+            x: 2,
+            y: 2,
+            side: 4,
+        };
+        paint(&mut pixels, 16, square, true);
+        for (i, byte) in pixels.iter().enumerate() {
+            let (x, y) = ((i % 16) / 4, i / 16);
+            let inside = x >= 2 && y >= 2 && i % 4 != 3;
+            assert_eq!(*byte, if inside { 255 } else { 0 }, "({x},{y}) byte {i}");
+        }
     }
 
     #[test]
