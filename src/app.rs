@@ -384,6 +384,15 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         drop(sink);
         sink = ladder::step_down(cli, backend, stream.path(), &format.pixel, step, &error)?;
     }
+    // bench --g2g is refused here, before the start-up line, if the marker cannot be shown.
+    let g2g = match &cli.command {
+        Some(Command::Bench(args)) if args.g2g => {
+            let run = G2gRun::new(&exported, &format, args.g2g_hold)?;
+            sink.enable_marker()?;
+            Some(run)
+        }
+        _ => None,
+    };
     eprintln!(
         "glasscam: {device} {} -> {}, path {}, {}",
         format.describe(),
@@ -427,15 +436,11 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         ending: None,
         bench: None,
     };
-    let mut next_marker = None;
+    // The first marker flip once the picture is up; each flip sets the time of the next.
+    let mut next_marker = g2g.is_some().then(|| Instant::now() + G2G_START);
     if let Some(Command::Bench(args)) = &cli.command {
         let mut bench = Bench::new(args.clone(), buffer_count);
-        if args.g2g {
-            bench.g2g = Some(G2gRun::new(&exported, &format, args.g2g_hold)?);
-            pipeline.sink.enable_marker()?;
-            // The first flip once the picture is up; each flip sets the time of the next.
-            next_marker = Some(Instant::now() + G2G_START);
-        }
+        bench.g2g = g2g;
         pipeline.bench = Some(bench);
     }
 

@@ -5,11 +5,11 @@
 
 use crate::sink::MarkerSquare;
 
-/// Which colour is wanted, drawn into the frame in flight, and on the glass.
+/// Which colour is wanted, and which is on the glass. The colour drawn into a frame travels
+/// with that frame's flip.
 #[derive(Debug, Default)]
 pub struct Marker {
     white: bool,
-    in_flight: Option<bool>,
     on_screen: Option<bool>,
 }
 
@@ -19,21 +19,14 @@ impl Marker {
         self.white = white;
     }
 
-    /// The colour to draw into the frame about to be flipped to.
-    pub fn draw(&mut self) -> bool {
-        self.in_flight = Some(self.white);
+    /// The colour to draw into the next frame.
+    pub fn wanted(&self) -> bool {
         self.white
     }
 
-    /// The flip completed; returns the colour now shown if it is a change.
-    pub fn flipped(&mut self) -> Option<bool> {
-        let colour = self.in_flight.take()?;
+    /// A frame drawn with `colour` reached the glass; returns the colour if it is a change.
+    pub fn shown(&mut self, colour: bool) -> Option<bool> {
         (self.on_screen.replace(colour) != Some(colour)).then_some(colour)
-    }
-
-    /// A flip that will not complete (teardown): its colour never reached the glass.
-    pub fn forget_in_flight(&mut self) {
-        self.in_flight = None;
     }
 }
 
@@ -74,18 +67,16 @@ mod tests {
     #[test]
     fn only_a_change_of_colour_on_the_glass_is_a_flip() {
         let mut marker = Marker::default();
-        assert_eq!(marker.flipped(), None, "nothing was in flight");
-        assert!(!marker.draw());
-        assert_eq!(marker.flipped(), Some(false), "the first colour shown");
-        marker.draw();
-        assert_eq!(marker.flipped(), None, "still black");
+        assert!(!marker.wanted());
+        assert_eq!(marker.shown(false), Some(false), "the first colour shown");
+        assert_eq!(marker.shown(false), None, "still black");
         marker.set(true);
-        assert!(marker.draw());
-        assert_eq!(marker.flipped(), Some(true));
+        assert!(marker.wanted());
+        assert_eq!(marker.shown(true), Some(true));
         marker.set(false);
-        marker.draw();
-        marker.forget_in_flight();
-        assert_eq!(marker.flipped(), None, "a flip that never completed");
+        // A frame drawn white before the change reaches the glass after it: no new flip.
+        assert_eq!(marker.shown(true), None);
+        assert_eq!(marker.shown(false), Some(false));
     }
 
     #[test]

@@ -120,6 +120,17 @@ enum Filler {
 /// Dumb buffers of the copy and gpu rungs: one on screen, one being filled.
 const COPY_TARGETS: usize = 2;
 
+/// A flip requested and not completed yet.
+struct InFlight {
+    /// The camera buffer being flipped to.
+    index: usize,
+    /// The framebuffer slot showing it.
+    slot: usize,
+    since: Instant,
+    /// bench --g2g: the marker colour drawn into this frame.
+    marker: Option<bool>,
+}
+
 pub struct KmsSink {
     card: Card,
     output: Output,
@@ -131,8 +142,7 @@ pub struct KmsSink {
     copy: Option<CopyTargets>,
     placement: Option<Placement>,
     modeset_done: bool,
-    /// The camera buffer being flipped to, and the framebuffer slot showing it.
-    in_flight: Option<(usize, usize, Instant)>,
+    in_flight: Option<InFlight>,
     /// Direct only: the camera buffer on screen, released when the next flip completes.
     on_screen: Option<usize>,
     /// The clock of page-flip event times: CLOCK_MONOTONIC unless the driver says otherwise.
@@ -371,12 +381,13 @@ impl KmsSink {
     }
 
     /// Copy rung: converts camera buffer `index` into the dumb buffer not on screen.
-    fn fill_copy_target(&mut self, index: usize) -> Result<usize, KmsError> {
+    /// Returns the slot filled and the marker colour drawn into it.
+    fn fill_copy_target(&mut self, index: usize) -> Result<(usize, Option<bool>), KmsError> {
         let Some(copy) = self.copy.as_mut() else {
             return Err(KmsError::NotImported(index));
         };
         let slot = copy.on_screen.map_or(0, |s| (s + 1) % copy.dumb.len());
-        let marker = self.marker.as_mut().map(Marker::draw);
+        let marker = self.marker.as_ref().map(Marker::wanted);
         match &copy.filler {
             Filler::Gpu(converter) => converter.draw(index, slot, marker).map_err(KmsError::Gpu)?,
             Filler::Cpu(maps) => {
@@ -397,7 +408,7 @@ impl KmsSink {
                 }
             }
         }
-        Ok(slot)
+        Ok((slot, marker))
     }
 
     fn import_one(
@@ -571,13 +582,19 @@ impl KmsSink {
             return Err(KmsError::FlipPending);
         }
         // Copy: the camera buffer is free again as soon as it is converted.
-        let (slot, mut events) = if self.copy.is_some() {
+        let ((slot, marker), mut events) = if self.copy.is_some() {
             (
                 self.fill_copy_target(index)?,
                 vec![SinkEvent::Released(index)],
             )
         } else {
-            (index, Vec::new())
+            ((index, None), Vec::new())
+        };
+        let in_flight = InFlight {
+            index,
+            slot,
+            since: Instant::now(),
+            marker,
         };
         let fb = *self
             .framebuffers
@@ -625,7 +642,7 @@ impl KmsSink {
                     )
                     .map_err(ioctl("setting the display mode"))?;
                 self.modeset_done = true;
-                self.in_flight = Some((index, slot, Instant::now()));
+                self.in_flight = Some(in_flight);
                 events.push(committed);
                 events.extend(self.flip_completed(None));
                 return Ok(events);
@@ -637,7 +654,7 @@ impl KmsSink {
             }
         }
         self.modeset_done = true;
-        self.in_flight = Some((index, slot, Instant::now()));
+        self.in_flight = Some(in_flight);
         events.push(committed);
         Ok(events)
     }
@@ -661,11 +678,22 @@ impl KmsSink {
     }
 
     fn flip_completed(&mut self, time: Option<Duration>) -> Vec<SinkEvent> {
-        let Some((index, slot, _)) = self.in_flight.take() else {
+        let Some(InFlight {
+            index,
+            slot,
+            marker: drawn,
+            ..
+        }) = self.in_flight.take()
+        else {
             return Vec::new();
         };
         let mut events = vec![SinkEvent::Presented { index, time }];
-        if let Some(white) = self.marker.as_mut().and_then(Marker::flipped) {
+        let marker_change = self
+            .marker
+            .as_mut()
+            .zip(drawn)
+            .and_then(|(m, c)| m.shown(c));
+        if let Some(white) = marker_change {
             events.push(SinkEvent::MarkerPresented {
                 white,
                 time,
@@ -685,8 +713,8 @@ impl KmsSink {
 
     /// Fails when a flip was never completed: the display is stuck or gone.
     pub fn check_flip_progress(&self) -> Result<(), KmsError> {
-        match self.in_flight {
-            Some((_, _, since)) if since.elapsed() > FLIP_TIMEOUT => {
+        match &self.in_flight {
+            Some(flip) if flip.since.elapsed() > FLIP_TIMEOUT => {
                 Err(KmsError::FlipTimeout(FLIP_TIMEOUT.as_secs()))
             }
             _ => Ok(()),
@@ -740,9 +768,6 @@ impl KmsSink {
         }
         self.in_flight = None;
         self.on_screen = None;
-        if let Some(marker) = &mut self.marker {
-            marker.forget_in_flight();
-        }
     }
 
     /// Draws bench --g2g's marker into every frame from now on: possible only where glasscam
