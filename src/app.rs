@@ -53,6 +53,8 @@ struct Pipeline {
     started: Instant,
     ending: Option<Result<Ending, anyhow::Error>>,
     bench: Option<Bench>,
+    /// The sink's events, reused from frame to frame: nothing is allocated per frame.
+    events: Vec<SinkEvent>,
 }
 
 impl Pipeline {
@@ -136,20 +138,25 @@ impl Pipeline {
             }
         }
         if let Some(index) = self.pool.take_pending() {
-            let events = self.sink.present(index)?;
-            self.handle(events)?;
+            let mut events = std::mem::take(&mut self.events);
+            self.sink.present(index, &mut events)?;
+            self.handle(&mut events)?;
+            self.events = events;
         }
         Ok(())
     }
 
     fn on_display_ready(&mut self) -> anyhow::Result<()> {
-        let events = self.sink.dispatch()?;
-        self.handle(events)?;
+        let mut events = std::mem::take(&mut self.events);
+        self.sink.dispatch(&mut events)?;
+        self.handle(&mut events)?;
+        self.events = events;
         self.present_newest()
     }
 
-    fn handle(&mut self, events: Vec<SinkEvent>) -> anyhow::Result<()> {
-        for event in events {
+    /// Acts on the sink's events, leaving `events` empty (and its allocation for next time).
+    fn handle(&mut self, events: &mut Vec<SinkEvent>) -> anyhow::Result<()> {
+        for event in events.drain(..) {
             match event {
                 SinkEvent::Committed { index, time } => self.record(|r| r.committed(index, time)),
                 SinkEvent::Discarded(index) => self.record(|r| r.discarded(index)),
@@ -435,6 +442,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         started: Instant::now(),
         ending: None,
         bench: None,
+        events: Vec::with_capacity(8),
     };
     // The first marker flip once the picture is up; each flip sets the time of the next.
     let mut next_marker = g2g.is_some().then(|| Instant::now() + G2G_START);

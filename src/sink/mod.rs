@@ -153,18 +153,22 @@ impl Sink {
         }
     }
 
-    pub fn present(&mut self, index: usize) -> anyhow::Result<Vec<SinkEvent>> {
-        Ok(match self {
-            Sink::Kms(s) => s.present(index)?,
-            Sink::Wayland(s) => s.present(index)?,
-        })
+    /// Starts showing camera buffer `index`; what happened at once is added to `events`.
+    pub fn present(&mut self, index: usize, events: &mut Vec<SinkEvent>) -> anyhow::Result<()> {
+        match self {
+            Sink::Kms(s) => s.present(index, events)?,
+            Sink::Wayland(s) => s.present(index, events)?,
+        }
+        Ok(())
     }
 
-    pub fn dispatch(&mut self) -> anyhow::Result<Vec<SinkEvent>> {
-        Ok(match self {
-            Sink::Kms(s) => s.dispatch()?,
-            Sink::Wayland(s) => s.dispatch()?,
-        })
+    /// Reads what the display sent, into `events`.
+    pub fn dispatch(&mut self, events: &mut Vec<SinkEvent>) -> anyhow::Result<()> {
+        match self {
+            Sink::Kms(s) => s.dispatch(events)?,
+            Sink::Wayland(s) => s.dispatch(events)?,
+        }
+        Ok(())
     }
 
     /// Adds the `bench --g2g` marker, drawn without touching the camera's buffers.

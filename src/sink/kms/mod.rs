@@ -576,19 +576,18 @@ impl KmsSink {
     }
 
     /// Starts showing camera buffer `index`. Completion arrives as a page-flip event, except
-    /// for a legacy modeset, which completes at once and is returned here.
-    pub fn present(&mut self, index: usize) -> Result<Vec<SinkEvent>, KmsError> {
+    /// for a legacy modeset, which completes at once and is added to `events` here.
+    pub fn present(&mut self, index: usize, events: &mut Vec<SinkEvent>) -> Result<(), KmsError> {
         if self.in_flight.is_some() {
             return Err(KmsError::FlipPending);
         }
         // Copy: the camera buffer is free again as soon as it is converted.
-        let ((slot, marker), mut events) = if self.copy.is_some() {
-            (
-                self.fill_copy_target(index)?,
-                vec![SinkEvent::Released(index)],
-            )
+        let (slot, marker) = if self.copy.is_some() {
+            let filled = self.fill_copy_target(index)?;
+            events.push(SinkEvent::Released(index));
+            filled
         } else {
-            ((index, None), Vec::new())
+            (index, None)
         };
         let in_flight = InFlight {
             index,
@@ -617,18 +616,17 @@ impl KmsSink {
                     .map_err(ioctl("setting the display mode"))?;
             }
             (Some(props), true) => {
-                let mut req = AtomicModeReq::new();
-                req.add_raw_property(
-                    self.output.plane.into(),
-                    props.plane[0],
-                    u32::from(fb).into(),
-                );
-                self.card
-                    .atomic_commit(
-                        AtomicCommitFlags::PAGE_FLIP_EVENT | AtomicCommitFlags::NONBLOCK,
-                        req,
-                    )
-                    .map_err(ioctl("flipping to the next frame"))?;
+                // One property of one object, from the stack: drm's AtomicModeReq would
+                // allocate four vectors for it on every frame.
+                drm_ffi::mode::atomic_commit(
+                    self.card.as_fd(),
+                    (AtomicCommitFlags::PAGE_FLIP_EVENT | AtomicCommitFlags::NONBLOCK).bits(),
+                    &mut [u32::from(self.output.plane)],
+                    &mut [1],
+                    &mut [u32::from(props.plane[0])],
+                    &mut [u64::from(u32::from(fb))],
+                )
+                .map_err(ioctl("flipping to the next frame"))?;
             }
             (None, false) => {
                 let (x, y, _, _) = placement.dst;
@@ -644,8 +642,8 @@ impl KmsSink {
                 self.modeset_done = true;
                 self.in_flight = Some(in_flight);
                 events.push(committed);
-                events.extend(self.flip_completed(None));
-                return Ok(events);
+                self.flip_completed(None, events);
+                return Ok(());
             }
             (None, true) => {
                 self.card
@@ -656,12 +654,11 @@ impl KmsSink {
         self.modeset_done = true;
         self.in_flight = Some(in_flight);
         events.push(committed);
-        Ok(events)
+        Ok(())
     }
 
     /// Reads the card's events after its fd became readable.
-    pub fn dispatch(&mut self) -> Result<Vec<SinkEvent>, KmsError> {
-        let mut out = Vec::new();
+    pub fn dispatch(&mut self, events: &mut Vec<SinkEvent>) -> Result<(), KmsError> {
         for event in self
             .card
             .receive_events()
@@ -670,14 +667,14 @@ impl KmsSink {
             if let Event::PageFlip(flip) = event {
                 if flip.crtc == self.output.crtc {
                     let time = crate::latency::clock::to_monotonic(self.flip_clock, flip.duration);
-                    out.extend(self.flip_completed(time));
+                    self.flip_completed(time, events);
                 }
             }
         }
-        Ok(out)
+        Ok(())
     }
 
-    fn flip_completed(&mut self, time: Option<Duration>) -> Vec<SinkEvent> {
+    fn flip_completed(&mut self, time: Option<Duration>, events: &mut Vec<SinkEvent>) {
         let Some(InFlight {
             index,
             slot,
@@ -685,9 +682,9 @@ impl KmsSink {
             ..
         }) = self.in_flight.take()
         else {
-            return Vec::new();
+            return;
         };
-        let mut events = vec![SinkEvent::Presented { index, time }];
+        events.push(SinkEvent::Presented { index, time });
         let marker_change = self
             .marker
             .as_mut()
@@ -708,7 +705,6 @@ impl KmsSink {
                 }
             }
         }
-        events
     }
 
     /// Fails when a flip was never completed: the display is stuck or gone.

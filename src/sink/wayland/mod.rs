@@ -393,24 +393,27 @@ impl WaylandSink {
     }
 
     /// Commits camera buffer `index`; presentation and release arrive as events.
-    pub fn present(&mut self, index: usize) -> Result<Vec<SinkEvent>, WaylandError> {
+    pub fn present(
+        &mut self,
+        index: usize,
+        events: &mut Vec<SinkEvent>,
+    ) -> Result<(), WaylandError> {
         self.place();
         let Some(window) = &self.state.window else {
             return Err(WaylandError::Disconnected);
         };
         let surface = window.wl_surface().clone();
-        let mut events = Vec::new();
         if let Some(copy) = &mut self.copy {
             // The camera buffer is free again as soon as it is converted.
             events.push(SinkEvent::Released(index));
             if !copy.fill_and_attach(index, &surface)? {
-                return Ok(events);
+                return Ok(());
             }
         } else if let Some(converter) = &self.gpu {
             // Drawn and finished: the camera buffer is free again.
             events.push(SinkEvent::Released(index));
             let Some(slot) = self.state.target_busy.iter().position(|busy| !busy) else {
-                return Ok(events);
+                return Ok(());
             };
             converter
                 .draw(index, slot, None)
@@ -446,7 +449,7 @@ impl WaylandSink {
         surface.commit();
         self.connection.flush().map_err(lost)?;
         events.push(SinkEvent::Committed { index, time });
-        Ok(events)
+        Ok(())
     }
 
     /// "direct", "copy" or "gpu".
@@ -461,7 +464,7 @@ impl WaylandSink {
     }
 
     /// Reads and handles whatever the compositor sent.
-    pub fn dispatch(&mut self) -> Result<Vec<SinkEvent>, WaylandError> {
+    pub fn dispatch(&mut self, events: &mut Vec<SinkEvent>) -> Result<(), WaylandError> {
         self.queue.dispatch_pending(&mut self.state).map_err(lost)?;
         if let Some(guard) = self.queue.prepare_read() {
             match guard.read() {
@@ -481,12 +484,12 @@ impl WaylandSink {
                 }
             }
         }
-        let mut events = std::mem::take(&mut self.state.events);
+        events.append(&mut self.state.events);
         if self.state.quit {
             events.push(SinkEvent::CloseRequested);
         }
         self.connection.flush().map_err(lost)?;
-        Ok(events)
+        Ok(())
     }
 
     /// Lets go of every buffer and the window, and waits until the compositor has too.
