@@ -167,7 +167,7 @@ impl Pipeline {
                     }
                     self.stats.frames_presented += 1;
                     if self.stats.frames_presented == 1 {
-                        eprintln!(
+                        say!(
                             "glasscam: first frame on screen {} ms after streaming started",
                             self.started.elapsed().as_millis()
                         );
@@ -400,7 +400,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         }
         _ => None,
     };
-    eprintln!(
+    say!(
         "glasscam: {device} {} -> {}, path {}, {}",
         format.describe(),
         sink.describe(),
@@ -520,7 +520,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
     if let Some(path) = &cli.stats {
         stats.write(path)?;
     }
-    eprintln!(
+    say!(
         "glasscam: presented {} of {} frames in {:.1} s ({:.1} fps), dropped {}, copied {} bytes",
         stats.frames_presented,
         stats.frames_captured,

@@ -71,7 +71,7 @@ fn gpu_or_copy(source: &Path, camera_format: &PixelFormat) -> Rung {
     match gpu_for(camera_format) {
         Ok(converter) => Rung::Gpu(converter),
         Err(error) => {
-            eprintln!(
+            say!(
                 "glasscam: {} cannot use the GPU ({error:#}); stepping down to the copy rung",
                 source.display()
             );
@@ -101,7 +101,7 @@ pub fn open_display(
         PathChoice::Gpu => converted(Rung::Gpu(gpu_for(&camera_format)?)),
         // Without an overlay plane for it, the console's g2g marker is drawn into the frames.
         PathChoice::Auto if backend != Backend::Wayland && wants_g2g(cli) => {
-            eprintln!(
+            say!(
                 "glasscam: bench --g2g on the console draws its marker into the frames; \
                  using the gpu rung"
             );
@@ -109,7 +109,7 @@ pub fn open_display(
         }
         PathChoice::Auto => match open(cli, backend, candidates, Rung::Direct) {
             Err(error) if refused_format(&error) => {
-                eprintln!(
+                say!(
                     "glasscam: {} cannot be shown directly ({error:#}); stepping down to the gpu rung",
                     source.display()
                 );
@@ -172,14 +172,14 @@ pub fn step_down(
 ) -> anyhow::Result<Sink> {
     let rung = match step {
         Step::Gpu => {
-            eprintln!(
+            say!(
                 "glasscam: the display refused {}'s buffers ({why:#}); stepping down to the gpu rung",
                 source.display()
             );
             gpu_or_copy(source, camera_format)
         }
         Step::Copy => {
-            eprintln!(
+            say!(
                 "glasscam: the GPU cannot take {}'s buffers ({why:#}); stepping down to the copy rung",
                 source.display()
             );

@@ -1,5 +1,19 @@
 //! glasscam: camera frames to the display without copying them.
 
+/// Like eprintln!, but the line goes out in one write(2): stderr is unbuffered, and
+/// eprintln! writes each formatted piece on its own, so a line could be split by another
+/// process writing to the same terminal or log.
+macro_rules! say {
+    () => {
+        say!("")
+    };
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let line = format!("{}\n", format_args!($($arg)*));
+        let _ = std::io::stderr().write_all(line.as_bytes());
+    }};
+}
+
 mod app;
 mod buffers;
 mod capture;
@@ -52,7 +66,7 @@ fn main() -> ExitCode {
             // clap's message runs to several lines; the first one says what was wrong.
             let text = e.to_string();
             let first = text.lines().next().unwrap_or_default();
-            eprintln!("glasscam: error: {}", first.trim_start_matches("error: "));
+            say!("glasscam: error: {}", first.trim_start_matches("error: "));
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -74,7 +88,7 @@ fn main() -> ExitCode {
     match app::run(&cli) {
         Ok(_) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("glasscam: error: {error:#}");
+            say!("glasscam: error: {error:#}");
             ExitCode::from(exit_code(&error))
         }
     }

@@ -108,7 +108,7 @@ impl Bench {
     pub fn finish(&self, run: &RunInfo, sequence_gaps: u64) -> anyhow::Result<()> {
         let recorder = &self.recorder;
         if self.tty {
-            eprintln!();
+            say!();
         }
         let summary = summarize(
             recorder.frames(),
@@ -139,7 +139,7 @@ impl Bench {
                 Some(report)
             }
             Some(Err(why)) => {
-                eprintln!("glasscam: no glass-to-glass figures: {why}");
+                say!("glasscam: no glass-to-glass figures: {why}");
                 None
             }
             None => None,

@@ -304,9 +304,13 @@ impl KmsSink {
             KmsError::NoFit { .. } => "no placement of them".to_string(),
             other => other.to_string(),
         };
-        eprintln!(
+        say!(
             "glasscam: {} refused {}x{} display buffers ({why}); drawing frames scaled into {}x{}",
-            self.output.name, frame.0, frame.1, mode.0, mode.1
+            self.output.name,
+            frame.0,
+            frame.1,
+            mode.0,
+            mode.1
         );
         self.remove_display_buffers();
         self.add_display_buffers(mode)?;

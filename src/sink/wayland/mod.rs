@@ -10,6 +10,9 @@ mod presentation;
 mod state;
 
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::time::{Duration, Instant};
+
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 
 use smithay_client_toolkit::compositor::{CompositorState, FrameCallbackData};
 use smithay_client_toolkit::dmabuf::DmabufState;
@@ -31,7 +34,7 @@ use wayland_protocols::wp::viewporter::client::{wp_viewport, wp_viewporter};
 pub use error::WaylandError;
 use presentation::PresentationState;
 pub use state::PresentationCounts;
-use state::{Role, WaylandState};
+use state::{Role, TeardownSync, WaylandState};
 
 use super::cpu_copy::CameraMaps;
 use super::SinkEvent;
@@ -46,6 +49,10 @@ const MODIFIER_LINEAR: u64 = 0;
 const MODIFIER_INVALID: u64 = 0x00ff_ffff_ffff_ffff;
 /// Roundtrips to wait for the first configure (each one answers everything sent before it).
 const CONFIGURE_ROUNDTRIPS: usize = 5;
+/// How long teardown waits for the compositor to take in the destroyed buffers. A compositor
+/// busy elsewhere must not hold up the exit (weston on llvmpipe under TCG once took 17 s to
+/// answer); the dmabufs keep their memory until it lets go of them.
+const TEARDOWN_WAIT: Duration = Duration::from_secs(1);
 
 pub struct WaylandSink {
     connection: Connection,
@@ -56,6 +63,8 @@ pub struct WaylandSink {
     modifier: u64,
     viewport: Option<wp_viewport::WpViewport>,
     frame_size: (u32, u32),
+    /// restore() has run: dropping the sink after it has nothing left to do.
+    restored: bool,
     copy: Option<ShmTargets>,
     /// GPU rung: the converter, and the dmabufs it draws into (state.targets wraps them).
     gpu: Option<Box<GpuConverter>>,
@@ -180,6 +189,7 @@ impl WaylandSink {
             modifier,
             viewport,
             frame_size: (0, 0),
+            restored: false,
             copy: None,
             placed_for: None,
             picture_height: 0,
@@ -492,8 +502,12 @@ impl WaylandSink {
         Ok(())
     }
 
-    /// Lets go of every buffer and the window, and waits until the compositor has too.
+    /// Lets go of every buffer and the window, and waits (briefly) until the compositor has
+    /// too.
     pub fn restore(&mut self) {
+        if std::mem::replace(&mut self.restored, true) {
+            return;
+        }
         for buffer in self.state.buffers.drain(..).flatten() {
             buffer.destroy();
         }
@@ -510,7 +524,41 @@ impl WaylandSink {
             viewport.destroy();
         }
         self.state.window = None;
-        let _ = self.queue.roundtrip(&mut self.state);
+        if !self.wait_for_compositor(TEARDOWN_WAIT) {
+            tracing::info!(
+                "the compositor did not answer within {} ms; exiting without it",
+                TEARDOWN_WAIT.as_millis()
+            );
+        }
+    }
+
+    /// Waits, at most `limit`, until the compositor has handled every request sent so far.
+    fn wait_for_compositor(&mut self, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        self.state.synced = false;
+        self.connection.display().sync(&self.qh, TeardownSync);
+        while !self.state.synced {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() || self.connection.flush().is_err() {
+                return false;
+            }
+            if let Some(guard) = self.queue.prepare_read() {
+                let mut fds = [PollFd::new(guard.connection_fd(), PollFlags::POLLIN)];
+                let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+                if !matches!(poll(&mut fds, timeout), Ok(n) if n > 0) {
+                    continue;
+                }
+                if let Err(wayland_client::backend::WaylandError::Io(e)) = guard.read() {
+                    if e.kind() != std::io::ErrorKind::WouldBlock {
+                        return false;
+                    }
+                }
+            }
+            if self.queue.dispatch_pending(&mut self.state).is_err() {
+                return false;
+            }
+        }
+        true
     }
 }
 

@@ -15,8 +15,10 @@ use smithay_client_toolkit::shell::xdg::XdgShell;
 use smithay_client_toolkit::shm::{Shm, ShmHandler};
 use smithay_client_toolkit::{delegate_registry, registry_handlers};
 use wayland_client::backend::ObjectId;
-use wayland_client::protocol::{wl_buffer, wl_keyboard, wl_output, wl_seat, wl_surface};
-use wayland_client::{Connection, Proxy, QueueHandle};
+use wayland_client::protocol::{
+    wl_buffer, wl_callback, wl_keyboard, wl_output, wl_seat, wl_surface,
+};
+use wayland_client::{Connection, Dispatch, Proxy, QueueHandle};
 use wayland_protocols::wp::linux_dmabuf::zv1::client::{
     zwp_linux_buffer_params_v1, zwp_linux_dmabuf_feedback_v1,
 };
@@ -82,7 +84,12 @@ pub struct WaylandState {
     pub quit: bool,
     /// F was pressed: the sink flips fullscreen on its next turn.
     pub toggle_fullscreen: bool,
+    /// The compositor answered the teardown's wl_display.sync.
+    pub synced: bool,
 }
+
+/// The user data of the teardown's wl_display.sync callback.
+pub struct TeardownSync;
 
 impl WaylandState {
     #[allow(clippy::too_many_arguments)]
@@ -126,6 +133,7 @@ impl WaylandState {
             counts: PresentationCounts::default(),
             quit: false,
             toggle_fullscreen: false,
+            synced: false,
         }
     }
 
@@ -398,6 +406,21 @@ impl ProvidesRegistryState for WaylandState {
 }
 
 delegate_registry!(WaylandState);
+
+impl Dispatch<wl_callback::WlCallback, TeardownSync> for WaylandState {
+    fn event(
+        state: &mut Self,
+        _: &wl_callback::WlCallback,
+        event: wl_callback::Event,
+        _: &TeardownSync,
+        _: &Connection,
+        _: &QueueHandle<Self>,
+    ) {
+        if let wl_callback::Event::Done { .. } = event {
+            state.synced = true;
+        }
+    }
+}
 wayland_client::delegate_noop!(WaylandState: ignore wp_viewporter::WpViewporter);
 wayland_client::delegate_noop!(WaylandState: ignore wp_viewport::WpViewport);
 smithay_client_toolkit::delegate_dispatch2!(WaylandState);
