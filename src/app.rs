@@ -138,24 +138,21 @@ impl Pipeline {
             }
         }
         if let Some(index) = self.pool.take_pending() {
-            let mut events = std::mem::take(&mut self.events);
-            self.sink.present(index, &mut events)?;
-            self.handle(&mut events)?;
-            self.events = events;
+            self.sink.present(index, &mut self.events)?;
+            self.handle_events()?;
         }
         Ok(())
     }
 
     fn on_display_ready(&mut self) -> anyhow::Result<()> {
-        let mut events = std::mem::take(&mut self.events);
-        self.sink.dispatch(&mut events)?;
-        self.handle(&mut events)?;
-        self.events = events;
+        self.sink.dispatch(&mut self.events)?;
+        self.handle_events()?;
         self.present_newest()
     }
 
-    /// Acts on the sink's events, leaving `events` empty (and its allocation for next time).
-    fn handle(&mut self, events: &mut Vec<SinkEvent>) -> anyhow::Result<()> {
+    /// Acts on the sink's events in `self.events`, leaving it empty with its allocation kept.
+    fn handle_events(&mut self) -> anyhow::Result<()> {
+        let mut events = std::mem::take(&mut self.events);
         for event in events.drain(..) {
             match event {
                 SinkEvent::Committed { index, time } => self.record(|r| r.committed(index, time)),
@@ -194,6 +191,7 @@ impl Pipeline {
                 }
             }
         }
+        self.events = events;
         Ok(())
     }
 

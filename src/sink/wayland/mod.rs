@@ -24,6 +24,7 @@ use smithay_client_toolkit::shell::xdg::XdgShell;
 use smithay_client_toolkit::shell::WaylandSurface;
 use smithay_client_toolkit::shm::slot::{Buffer as ShmBuffer, SlotPool};
 use smithay_client_toolkit::shm::Shm;
+use wayland_client::backend::ReadEventsGuard;
 use wayland_client::globals::{registry_queue_init, GlobalList};
 use wayland_client::protocol::{wl_shm, wl_surface};
 use wayland_client::{Connection, EventQueue, Proxy, QueueHandle, WEnum};
@@ -477,12 +478,7 @@ impl WaylandSink {
     pub fn dispatch(&mut self, events: &mut Vec<SinkEvent>) -> Result<(), WaylandError> {
         self.queue.dispatch_pending(&mut self.state).map_err(lost)?;
         if let Some(guard) = self.queue.prepare_read() {
-            match guard.read() {
-                Ok(_) => {}
-                Err(wayland_client::backend::WaylandError::Io(e))
-                    if e.kind() == std::io::ErrorKind::WouldBlock => {}
-                Err(e) => return Err(lost(e)),
-            }
+            read_socket(guard)?;
         }
         self.queue.dispatch_pending(&mut self.state).map_err(lost)?;
         if std::mem::take(&mut self.state.toggle_fullscreen) {
@@ -548,10 +544,8 @@ impl WaylandSink {
                 if !matches!(poll(&mut fds, timeout), Ok(n) if n > 0) {
                     continue;
                 }
-                if let Err(wayland_client::backend::WaylandError::Io(e)) = guard.read() {
-                    if e.kind() != std::io::ErrorKind::WouldBlock {
-                        return false;
-                    }
+                if read_socket(guard).is_err() {
+                    return false;
                 }
             }
             if self.queue.dispatch_pending(&mut self.state).is_err() {
@@ -559,6 +553,19 @@ impl WaylandSink {
             }
         }
         true
+    }
+}
+
+/// Reads what the compositor sent into the queue; nothing there yet is not an error.
+fn read_socket(guard: ReadEventsGuard) -> Result<(), WaylandError> {
+    match guard.read() {
+        Ok(_) => Ok(()),
+        Err(wayland_client::backend::WaylandError::Io(e))
+            if e.kind() == std::io::ErrorKind::WouldBlock =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(lost(e)),
     }
 }
 
