@@ -13,11 +13,11 @@ use crate::capture::{
     Source, Stream, StreamFormat,
 };
 use crate::cli::{Backend, Cli, Command, PathChoice};
+use crate::clock::monotonic_now;
 use crate::event_loop::EventLoop;
 use crate::format::{fourcc_name, PixelFormat};
 use crate::ladder;
 use crate::latency::bench::{Bench, RunInfo};
-use crate::latency::clock::monotonic_now;
 use crate::latency::g2g_run::G2gRun;
 use crate::latency::record::{Fate, Recorder};
 use crate::sink::{Sink, SinkEvent};

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::{CaptureError, ExportedBuffer, ExportedPlane, StreamFormat};
 use crate::convert::Colorimetry;
-use crate::dmabuf_map::WritableDmabufMap;
+use crate::dmabuf::map::WritableDmabufMap;
 use crate::format::{v4l2_fourcc, PixelFormat};
 use crate::mjpeg::{self, MjpegError};
 
@@ -58,7 +58,7 @@ impl DecodePool {
         let mut targets = Vec::with_capacity(count);
         let mut exported = Vec::with_capacity(count);
         for index in 0..count {
-            let fd = crate::sink::dma_heap::allocate(len as usize)
+            let fd = crate::dmabuf::heap::allocate(len as usize)
                 .map_err(|e| pool_error(path, format!("no dma-heap buffer for decoding: {e}")))?;
             let map = WritableDmabufMap::new(fd.as_fd(), len as usize)
                 .map_err(|e| pool_error(path, format!("cannot map a decode buffer: {e}")))?;

@@ -101,7 +101,7 @@ impl FileSource {
             return Ok(None);
         };
         // The tick is this frame's capture time, as a camera's end-of-frame timestamp.
-        let captured = crate::latency::clock::monotonic_now();
+        let captured = crate::clock::monotonic_now();
         let frame = self.next;
         self.next = (self.next + 1) % self.frames.len();
         self.pool

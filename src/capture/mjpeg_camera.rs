@@ -9,7 +9,7 @@ use super::decode::DecodePool;
 use super::{
     sys, Camera, CaptureError, Dequeued, ExportedBuffer, FormatRequest, Stream, StreamFormat,
 };
-use crate::dmabuf_map::DmabufMap;
+use crate::dmabuf::map::DmabufMap;
 use crate::format::v4l2_fourcc;
 
 /// The compressed formats glasscam decodes: Motion-JPEG, and plain JPEG frames.

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use serde::Serialize;
 
-use super::clock::CameraClock;
+use super::camera_clock::CameraClock;
 use super::g2g_run::{G2gReport, G2gRun};
 use super::plot;
 use super::record::{Fate, FrameRecord, Recorder};

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::g2g::{flip_delay_ms, Calibration, CellLumas, G2gError, MarkerRegion, Measurement};
 use super::report::{distribution, Distribution};
 use crate::capture::{ExportedBuffer, StreamFormat};
-use crate::dmabuf_map::{read_all, DmabufMap};
+use crate::dmabuf::map::{read_all, DmabufMap};
 
 /// Where the marker is, for the "point the camera at" hint.
 pub const CORNER: &str = "bottom-left";

@@ -2,7 +2,7 @@
 //! timestamps (record), the bench summarizes them (report) and draws them (plot).
 
 pub mod bench;
-pub mod clock;
+pub mod camera_clock;
 pub mod g2g;
 pub mod g2g_run;
 pub mod plot;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::clock::CameraClock;
+use super::camera_clock::CameraClock;
 
 /// What became of a captured frame.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

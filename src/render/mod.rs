@@ -11,7 +11,7 @@ use glow::HasContext;
 use khronos_egl as egl;
 
 use crate::capture::{ExportedBuffer, StreamFormat};
-use crate::sink::MarkerSquare;
+use crate::geometry::MarkerSquare;
 use planes::{ShaderLayout, TexturePlane};
 
 const VERTEX_SHADER: &str = include_str!("../../shaders/frame.vert");
@@ -348,7 +348,7 @@ impl GpuConverter {
             )));
         };
         let (w, h) = target.size;
-        let (fw, fh) = crate::sink::fit(self.frame_size, (w, h));
+        let (fw, fh) = crate::geometry::fit(self.frame_size, (w, h));
         let destination = [
             ((w - fw) / 2) as i32,
             ((h - fh) / 2) as i32,

@@ -5,7 +5,7 @@ use std::os::fd::AsFd;
 
 use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::convert::{to_xrgb8888, ConvertError};
-use crate::dmabuf_map::{read_all, DmabufMap};
+use crate::dmabuf::map::{read_all, DmabufMap};
 
 #[derive(Debug, thiserror::Error)]
 pub enum CopyError {

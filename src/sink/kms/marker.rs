@@ -3,7 +3,7 @@
 //! displays, has no overlay plane to show it beside the camera's own buffers. A flip of the
 //! marker is presented by the first page flip that shows the new colour.
 
-use crate::sink::MarkerSquare;
+use crate::geometry::MarkerSquare;
 
 /// Which colour is wanted, and which is on the glass. The colour drawn into a frame travels
 /// with that frame's flip.

@@ -26,9 +26,10 @@ use marker::Marker;
 use output::{describe_mode, mode_size, Card, Output};
 
 use super::cpu_copy::CameraMaps;
-use super::{MarkerSquare, SinkEvent};
+use super::SinkEvent;
 use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::format::PixelFormat;
+use crate::geometry::MarkerSquare;
 use crate::render::GpuConverter;
 
 /// Set to use the legacy SetCrtc/PageFlip API even where atomic modesetting exists.
@@ -607,7 +608,7 @@ impl KmsSink {
         // Taken before the ioctl: a flip event may be stamped before the ioctl returns.
         let committed = SinkEvent::Committed {
             index,
-            time: crate::latency::clock::monotonic_now(),
+            time: crate::clock::monotonic_now(),
         };
         match (&self.atomic, self.modeset_done) {
             (Some(props), false) => {
@@ -670,7 +671,7 @@ impl KmsSink {
         {
             if let Event::PageFlip(flip) = event {
                 if flip.crtc == self.output.crtc {
-                    let time = crate::latency::clock::to_monotonic(self.flip_clock, flip.duration);
+                    let time = crate::clock::to_monotonic(self.flip_clock, flip.duration);
                     self.flip_completed(time, events);
                 }
             }
@@ -812,7 +813,7 @@ fn full_screen(mode: Mode) -> Placement {
 /// The largest rectangle of the frame's aspect ratio inside the mode, centred.
 fn fitted(mode: Mode, frame: (u32, u32)) -> Placement {
     let (mw, mh) = mode_size(&mode);
-    let (w, h) = super::fit(frame, (mw, mh));
+    let (w, h) = crate::geometry::fit(frame, (mw, mh));
     Placement {
         mode,
         dst: (((mw - w) / 2) as i32, ((mh - h) / 2) as i32, w, h),

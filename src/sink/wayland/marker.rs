@@ -14,7 +14,7 @@ use super::error::WaylandError;
 use super::state::WaylandState;
 
 /// The marker's side in surface pixels.
-pub const SIDE: i32 = crate::sink::MARKER_SIDE as i32;
+pub const SIDE: i32 = crate::geometry::MARKER_SIDE as i32;
 
 pub struct Marker {
     surface: wl_surface::WlSurface,

@@ -38,9 +38,10 @@ pub use state::PresentationCounts;
 use state::{Role, TeardownSync, WaylandState};
 
 use super::cpu_copy::CameraMaps;
+use super::Rung;
 use super::SinkEvent;
-use super::{dma_heap, Rung};
 use crate::capture::{ExportedBuffer, StreamFormat};
+use crate::dmabuf::heap as dma_heap;
 use crate::format::{fourcc_name, PixelFormat};
 use crate::render::GpuConverter;
 use marker::Marker;
@@ -359,7 +360,7 @@ impl WaylandSink {
         let (w, h) = if window.0 == 0 || window.1 == 0 {
             (fw, fh)
         } else {
-            super::fit((fw, fh), window)
+            crate::geometry::fit((fw, fh), window)
         };
         viewport.set_source(0.0, 0.0, f64::from(fw), f64::from(fh));
         viewport.set_destination(w.max(1) as i32, h.max(1) as i32);
@@ -456,7 +457,7 @@ impl WaylandSink {
             Some(_) => self.state.awaiting_feedback += 1,
             None => self.state.unmeasured.push(index),
         }
-        let time = crate::latency::clock::monotonic_now();
+        let time = crate::clock::monotonic_now();
         surface.commit();
         self.connection.flush().map_err(lost)?;
         events.push(SinkEvent::Committed { index, time });

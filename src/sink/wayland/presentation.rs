@@ -9,7 +9,7 @@ use wayland_client::{Connection, Dispatch, QueueHandle, WEnum};
 use wayland_protocols::wp::presentation_time::client::{wp_presentation, wp_presentation_feedback};
 
 use super::state::WaylandState;
-use crate::latency::clock;
+use crate::clock;
 use crate::sink::SinkEvent;
 
 pub struct PresentationState {

@@ -1,5 +1,5 @@
-//! Display buffers for the GPU rung on Wayland: dmabufs from the kernel's system dma-heap,
-//! which a compositor importing by mmap (and the GPU drawing into them) both take.
+//! Memory from the kernel's system dma-heap (root-only on stock systems): the Wayland gpu
+//! rung's render targets and the MJPEG decoder's frames.
 
 use std::fs::OpenOptions;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
