@@ -6,6 +6,7 @@ use std::str::FromStr;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::format::{fourcc_name, parse_fourcc};
+use crate::path::PathChoice;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -104,14 +105,6 @@ pub enum Backend {
     Auto,
     Kms,
     Wayland,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PathChoice {
-    Auto,
-    Direct,
-    Gpu,
-    Copy,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -157,7 +157,16 @@ pub fn parse_fourcc(text: &str) -> Option<u32> {
     Some(v4l2_fourcc(&code))
 }
 
+/// DRM_FORMAT_MOD_LINEAR: rows one after another, what every camera writes.
+pub const MODIFIER_LINEAR: u64 = 0;
+
 impl PixelFormat {
+    /// XRGB8888 (V4L2 BGR4): what the copy and gpu rungs draw and MJPEG decodes to, and
+    /// what every display takes.
+    pub const fn xrgb8888() -> PixelFormat {
+        FORMATS[0]
+    }
+
     pub fn from_v4l2(code: u32) -> Option<PixelFormat> {
         FORMATS.iter().copied().find(|f| f.v4l2 == code)
     }
@@ -329,6 +338,7 @@ mod tests {
     #[test]
     fn rgb_formats_map_by_byte_order() {
         assert_eq!(format("BGR4").drm, DrmFourcc::Xrgb8888);
+        assert_eq!(PixelFormat::xrgb8888(), format("BGR4"));
         assert_eq!(format("XR24").drm, DrmFourcc::Xrgb8888);
         assert_eq!(format("RGB4").drm, DrmFourcc::Bgrx8888);
         assert_eq!(format("XB24").drm, DrmFourcc::Xbgr8888);

@@ -20,16 +20,16 @@ mod capture;
 mod cli;
 mod clock;
 mod convert;
+mod display;
 mod dmabuf;
 mod event_loop;
 mod fd_limit;
 mod format;
 mod geometry;
-mod ladder;
 mod latency;
 mod mjpeg;
+mod path;
 mod render;
-mod sink;
 mod stats;
 
 use std::io::IsTerminal;
@@ -38,8 +38,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use capture::CaptureError;
-use sink::kms::KmsError;
-use sink::wayland::WaylandError;
+use display::DisplayError;
+use path::PathError;
 
 /// Exit codes, documented in README.md.
 const EXIT_ERROR: u8 = 1;
@@ -52,7 +52,7 @@ fn exit_code(error: &anyhow::Error) -> u8 {
         EXIT_CAMERA
     } else if error
         .chain()
-        .any(|e| e.is::<KmsError>() || e.is::<WaylandError>())
+        .any(|e| e.is::<DisplayError>() || e.is::<PathError>())
     {
         EXIT_DISPLAY
     } else {

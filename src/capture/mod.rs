@@ -15,7 +15,6 @@ use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
 
-pub use decode::decoded_format;
 pub use error::CaptureError;
 pub use file::FileSource;
 pub use mjpeg_camera::MjpegCamera;

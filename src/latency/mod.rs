@@ -5,6 +5,7 @@ pub mod bench;
 pub mod camera_clock;
 pub mod g2g;
 pub mod g2g_run;
+mod observe;
 pub mod plot;
 pub mod record;
 pub mod report;

@@ -1,31 +1,49 @@
-//! The `bench --g2g` marker on the console: a square in the picture's bottom-left corner,
-//! drawn into the gpu and copy rungs' display buffers with each frame. cirrus, like many
-//! displays, has no overlay plane to show it beside the camera's own buffers. A flip of the
-//! marker is presented by the first page flip that shows the new colour.
+//! The `bench --g2g` marker where the display has no overlay for it (cirrus, like many KMS
+//! drivers, has no overlay plane): a square in the picture's bottom-left corner, drawn into
+//! the gpu and copy rungs' frames. A flip of the marker is presented with the first frame
+//! that shows the new colour.
 
 use crate::geometry::MarkerSquare;
 
 /// Which colour is wanted, and which is on the glass. The colour drawn into a frame travels
-/// with that frame's flip.
+/// with that frame (by its tag) until it is presented.
 #[derive(Debug, Default)]
 pub struct Marker {
     white: bool,
     on_screen: Option<bool>,
+    /// The colour drawn into each frame not yet presented, by tag.
+    in_frame: Vec<Option<bool>>,
 }
 
 impl Marker {
+    /// The colour wanted now, drawn into the frame tagged `tag`.
+    pub fn draw_into(&mut self, tag: usize) -> bool {
+        if self.in_frame.len() <= tag {
+            self.in_frame.resize(tag + 1, None);
+        }
+        self.in_frame[tag] = Some(self.white);
+        self.white
+    }
+
+    /// The frame tagged `tag` reached the glass: the marker's new colour, if it changed.
+    pub fn frame_shown(&mut self, tag: usize) -> Option<bool> {
+        let drawn = self.in_frame.get_mut(tag).and_then(Option::take)?;
+        self.shown(drawn)
+    }
+
     /// Turns the marker white or black from the next frame drawn on.
     pub fn set(&mut self, white: bool) {
         self.white = white;
     }
 
     /// The colour to draw into the next frame.
-    pub fn wanted(&self) -> bool {
+    #[cfg(test)]
+    fn wanted(&self) -> bool {
         self.white
     }
 
     /// A frame drawn with `colour` reached the glass; returns the colour if it is a change.
-    pub fn shown(&mut self, colour: bool) -> Option<bool> {
+    fn shown(&mut self, colour: bool) -> Option<bool> {
         (self.on_screen.replace(colour) != Some(colour)).then_some(colour)
     }
 }
@@ -47,19 +65,6 @@ pub fn paint(pixels: &mut [u8], pitch: usize, square: MarkerSquare, white: bool)
     }
 }
 
-/// The time of one refresh of `mode`, in ns: the physical floor g2g reports beside its
-/// figures.
-pub fn refresh_ns(mode: &drm::control::Mode) -> u32 {
-    let (_, _, htotal) = mode.hsync();
-    let (_, _, vtotal) = mode.vsync();
-    let pixels = u64::from(htotal) * u64::from(vtotal);
-    // clock is in kHz.
-    (pixels * 1_000_000)
-        .checked_div(u64::from(mode.clock()))
-        .unwrap_or(0)
-        .min(u64::from(u32::MAX)) as u32
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +82,18 @@ mod tests {
         // A frame drawn white before the change reaches the glass after it: no new flip.
         assert_eq!(marker.shown(true), None);
         assert_eq!(marker.shown(false), Some(false));
+    }
+
+    #[test]
+    fn the_colour_drawn_into_a_frame_is_shown_with_that_frame() {
+        let mut marker = Marker::default();
+        marker.set(true);
+        assert!(marker.draw_into(2));
+        marker.set(false);
+        assert!(!marker.draw_into(0));
+        assert_eq!(marker.frame_shown(2), Some(true));
+        assert_eq!(marker.frame_shown(2), None, "each frame is shown once");
+        assert_eq!(marker.frame_shown(0), Some(false));
     }
 
     #[test]
@@ -116,17 +133,5 @@ mod tests {
             let inside = x >= 2 && y >= 2 && i % 4 != 3;
             assert_eq!(*byte, if inside { 255 } else { 0 }, "({x},{y}) byte {i}");
         }
-    }
-
-    #[test]
-    fn a_vga_mode_refreshes_every_16_7_ms() {
-        // 640x480@60: 800x525 total at 25.175 MHz.
-        let mode = drm::control::Mode::from(drm_ffi::drm_mode_modeinfo {
-            clock: 25175,
-            htotal: 800,
-            vtotal: 525,
-            ..Default::default()
-        });
-        assert_eq!(refresh_ns(&mode), 16_683_217);
     }
 }

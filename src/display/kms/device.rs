@@ -13,11 +13,10 @@ use drm::Device as _;
 use super::error::{ioctl, KmsError};
 use super::in_formats::InFormats;
 use crate::fd_limit;
-use crate::format::PixelFormat;
+use crate::format::{PixelFormat, MODIFIER_LINEAR};
 
 /// DRM_PLANE_TYPE_PRIMARY, the value of a plane's "type" property.
 const PLANE_TYPE_PRIMARY: u64 = 1;
-const MODIFIER_LINEAR: u64 = 0;
 
 pub struct Card {
     file: File,

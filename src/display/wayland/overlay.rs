@@ -1,22 +1,20 @@
-//! The `bench --g2g` marker on Wayland: a square subsurface in the window's bottom-left
-//! corner showing one of two fixed wl_shm buffers, black or white. It never touches the
-//! camera's buffers, and its commits get presentation feedback of their own.
+//! The overlay square: a subsurface in the window's bottom-left corner showing one of two
+//! fixed wl_shm buffers, black or white (what `bench --g2g` flips). It never touches the
+//! frames, and its commits get presentation feedback of their own.
 
 use std::io::Write;
 
 use wayland_client::globals::GlobalList;
-use wayland_client::protocol::{
-    wl_buffer, wl_shm, wl_shm_pool, wl_subcompositor, wl_subsurface, wl_surface,
-};
+use wayland_client::protocol::{wl_buffer, wl_shm, wl_subcompositor, wl_subsurface, wl_surface};
 use wayland_client::QueueHandle;
 
 use super::error::WaylandError;
 use super::state::WaylandState;
 
-/// The marker's side in surface pixels.
+/// The square's side in surface pixels.
 pub const SIDE: i32 = crate::geometry::MARKER_SIDE as i32;
 
-pub struct Marker {
+pub struct Overlay {
     surface: wl_surface::WlSurface,
     subsurface: wl_subsurface::WlSubsurface,
     /// Black, then white.
@@ -25,13 +23,13 @@ pub struct Marker {
     placed_for: Option<i32>,
 }
 
-impl Marker {
+impl Overlay {
     pub fn new(
         globals: &GlobalList,
         state: &WaylandState,
         parent: &wl_surface::WlSurface,
         qh: &QueueHandle<WaylandState>,
-    ) -> Result<Marker, WaylandError> {
+    ) -> Result<Overlay, WaylandError> {
         let subcompositor: wl_subcompositor::WlSubcompositor = globals
             .bind(qh, 1..=1, ())
             .map_err(|_| WaylandError::MissingGlobal("wl_subcompositor"))?;
@@ -40,7 +38,7 @@ impl Marker {
             .map_err(|_| WaylandError::MissingGlobal("wl_shm"))?;
         let side = SIDE as usize;
         let size = side * side * 4;
-        let file = marker_pixels(size).map_err(|e| WaylandError::Marker(e.to_string()))?;
+        let file = marker_pixels(size).map_err(|e| WaylandError::Overlay(e.to_string()))?;
         let pool = shm.create_pool(std::os::fd::AsFd::as_fd(&file), (size * 2) as i32, qh, ());
         let buffer = |offset: usize| {
             pool.create_buffer(
@@ -60,7 +58,7 @@ impl Marker {
         // Its own commits show at once, not with the next camera frame.
         subsurface.set_desync();
         subcompositor.destroy();
-        Ok(Marker {
+        Ok(Overlay {
             surface,
             subsurface,
             buffers,
@@ -68,7 +66,7 @@ impl Marker {
         })
     }
 
-    /// Keeps the marker in the bottom-left corner of a window `height` tall; the parent's
+    /// Keeps the square in the bottom-left corner of a window `height` tall; the parent's
     /// next commit applies it.
     pub fn place(&mut self, height: i32) {
         if self.placed_for != Some(height) {
@@ -107,6 +105,5 @@ fn marker_pixels(size: usize) -> std::io::Result<std::fs::File> {
 wayland_client::delegate_noop!(WaylandState: ignore wl_subcompositor::WlSubcompositor);
 wayland_client::delegate_noop!(WaylandState: ignore wl_subsurface::WlSubsurface);
 wayland_client::delegate_noop!(WaylandState: ignore wl_shm::WlShm);
-wayland_client::delegate_noop!(WaylandState: ignore wl_shm_pool::WlShmPool);
 // The squares never change, so their release needs no answer.
 wayland_client::delegate_noop!(WaylandState: ignore wl_buffer::WlBuffer);

@@ -1,5 +1,5 @@
-//! The copy rung's camera side, shared by both sinks: every camera dmabuf mapped once for
-//! reading, and one frame at a time converted into a display buffer.
+//! The copy rung's camera side: every camera dmabuf mapped once for reading, and one
+//! frame at a time converted into a display buffer.
 
 use std::os::fd::AsFd;
 

@@ -10,7 +10,7 @@ use wayland_protocols::wp::presentation_time::client::{wp_presentation, wp_prese
 
 use super::state::WaylandState;
 use crate::clock;
-use crate::sink::SinkEvent;
+use crate::display::DisplayEvent;
 
 pub struct PresentationState {
     global: Option<wp_presentation::WpPresentation>,
@@ -30,18 +30,18 @@ impl PresentationState {
         self.global.is_some()
     }
 
-    /// Asks to hear when the next commit of `surface` (camera buffer `index`) is shown.
+    /// Asks to hear when the next commit of `surface` (tagged `tag`) is shown.
     pub fn feedback(
         &self,
         surface: &WlSurface,
         qh: &QueueHandle<WaylandState>,
-        index: usize,
+        tag: usize,
     ) -> Option<wp_presentation_feedback::WpPresentationFeedback> {
-        Some(self.global.as_ref()?.feedback(surface, qh, index))
+        Some(self.global.as_ref()?.feedback(surface, qh, tag))
     }
 
-    /// Asks to hear when the marker's next commit (turning it `white` or black) is shown.
-    pub fn marker_feedback(
+    /// Asks to hear when the overlay's next commit (turning it `white` or black) is shown.
+    pub fn overlay_feedback(
         &self,
         surface: &WlSurface,
         qh: &QueueHandle<WaylandState>,
@@ -49,7 +49,7 @@ impl PresentationState {
     ) -> bool {
         self.global
             .as_ref()
-            .map(|g| g.feedback(surface, qh, MarkerFlip(white)))
+            .map(|g| g.feedback(surface, qh, OverlayFlip(white)))
             .is_some()
     }
 
@@ -94,15 +94,15 @@ impl Dispatch<wp_presentation::WpPresentation, ()> for WaylandState {
     }
 }
 
-/// The user data of a marker commit's feedback: the colour it turned to.
-pub struct MarkerFlip(bool);
+/// The user data of an overlay commit's feedback: the colour it turned to.
+pub struct OverlayFlip(bool);
 
-impl Dispatch<wp_presentation_feedback::WpPresentationFeedback, MarkerFlip> for WaylandState {
+impl Dispatch<wp_presentation_feedback::WpPresentationFeedback, OverlayFlip> for WaylandState {
     fn event(
         state: &mut WaylandState,
         _: &wp_presentation_feedback::WpPresentationFeedback,
         event: wp_presentation_feedback::Event,
-        flip: &MarkerFlip,
+        flip: &OverlayFlip,
         _: &Connection,
         _: &QueueHandle<WaylandState>,
     ) {
@@ -117,7 +117,7 @@ impl Dispatch<wp_presentation_feedback::WpPresentationFeedback, MarkerFlip> for 
             let time = state
                 .presentation
                 .presented_at(tv_sec_hi, tv_sec_lo, tv_nsec);
-            state.events.push(SinkEvent::MarkerPresented {
+            state.events.push(DisplayEvent::OverlayPresented {
                 white: flip.0,
                 time,
                 refresh_ns: refresh,
@@ -126,13 +126,13 @@ impl Dispatch<wp_presentation_feedback::WpPresentationFeedback, MarkerFlip> for 
     }
 }
 
-/// The user data is the camera buffer index the commit showed.
+/// The user data is the tag of the commit.
 impl Dispatch<wp_presentation_feedback::WpPresentationFeedback, usize> for WaylandState {
     fn event(
         state: &mut WaylandState,
         _: &wp_presentation_feedback::WpPresentationFeedback,
         event: wp_presentation_feedback::Event,
-        index: &usize,
+        tag: &usize,
         _: &Connection,
         _: &QueueHandle<WaylandState>,
     ) {
@@ -142,6 +142,7 @@ impl Dispatch<wp_presentation_feedback::WpPresentationFeedback, usize> for Wayla
                 tv_sec_hi,
                 tv_sec_lo,
                 tv_nsec,
+                refresh,
                 flags,
                 ..
             } => {
@@ -150,9 +151,9 @@ impl Dispatch<wp_presentation_feedback::WpPresentationFeedback, usize> for Wayla
                     .presented_at(tv_sec_hi, tv_sec_lo, tv_nsec);
                 let zero_copy =
                     matches!(flags, WEnum::Value(kind) if kind.contains(Kind::ZeroCopy));
-                state.on_presented(*index, time, zero_copy);
+                state.on_presented(*tag, time, refresh, zero_copy);
             }
-            Event::Discarded => state.on_discarded(*index),
+            Event::Discarded => state.on_discarded(*tag),
             _ => {}
         }
     }

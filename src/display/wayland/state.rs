@@ -1,6 +1,6 @@
-//! The Wayland client state: what the compositor tells us, turned into sink events.
+//! The Wayland client state: what the compositor tells us, turned into display events.
 
-use std::collections::HashMap;
+use std::time::Duration;
 
 use smithay_client_toolkit::compositor::{CompositorHandler, CompositorState};
 use smithay_client_toolkit::dmabuf::{DmabufFeedback, DmabufHandler, DmabufState};
@@ -12,9 +12,9 @@ use smithay_client_toolkit::seat::keyboard::{
 use smithay_client_toolkit::seat::{Capability, SeatHandler, SeatState};
 use smithay_client_toolkit::shell::xdg::window::{Window, WindowConfigure, WindowHandler};
 use smithay_client_toolkit::shell::xdg::XdgShell;
-use smithay_client_toolkit::shm::{Shm, ShmHandler};
 use smithay_client_toolkit::{delegate_registry, registry_handlers};
 use wayland_client::backend::ObjectId;
+use wayland_client::globals::GlobalList;
 use wayland_client::protocol::{
     wl_buffer, wl_callback, wl_keyboard, wl_output, wl_seat, wl_surface,
 };
@@ -22,27 +22,49 @@ use wayland_client::{Connection, Dispatch, Proxy, QueueHandle};
 use wayland_protocols::wp::linux_dmabuf::zv1::client::{
     zwp_linux_buffer_params_v1, zwp_linux_dmabuf_feedback_v1,
 };
-use wayland_protocols::wp::viewporter::client::{wp_viewport, wp_viewporter};
 
+use super::buffers::BufferTable;
 use super::presentation::PresentationState;
-use crate::sink::SinkEvent;
+use crate::display::DisplayEvent;
+use crate::stats::Presentation;
 
-/// Whose dmabuf a wl_buffer wraps: a camera buffer (direct) or a GPU target (gpu rung).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Camera(usize),
-    Target(usize),
+/// The window as the compositor and the user left it.
+#[derive(Default)]
+pub struct WindowState {
+    pub window: Option<Window>,
+    pub keyboard: Option<wl_keyboard::WlKeyboard>,
+    /// The size the compositor asked for (0 = ours to choose), once configured.
+    pub configured: Option<(u32, u32)>,
+    pub fullscreen: bool,
+    /// F was pressed: the display flips fullscreen on its next turn.
+    pub toggle_fullscreen: bool,
+    /// The user asked to quit (Q, Escape, or closing the window).
+    pub quit: bool,
 }
 
-/// What wp_presentation said about the frames glasscam committed.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct PresentationCounts {
-    pub presented: u64,
-    pub discarded: u64,
-    /// Presented frames the compositor flagged ZERO_COPY (scanned out without a copy).
-    pub zero_copy: u64,
+/// linux-dmabuf feedback: which formats the compositor imports, best first.
+#[derive(Default)]
+pub struct Feedback {
+    pub default: Option<DmabufFeedback>,
+    /// The feedback for our window's surface (v4+), which may prefer a scanout tranche.
+    pub surface: Option<DmabufFeedback>,
+    pub surface_id: Option<ObjectId>,
 }
 
+/// Commits and what became of them.
+#[derive(Default)]
+pub struct Frames {
+    /// A frame callback is outstanding: the next commit waits for it.
+    pub callback_pending: bool,
+    /// Commits whose wp_presentation feedback has not arrived yet.
+    pub awaiting_feedback: usize,
+    /// Commits without a presentation feedback: counted shown at their frame callback.
+    pub unmeasured: Vec<usize>,
+    pub counts: Presentation,
+}
+
+/// The protocol objects glasscam binds, and what the compositor told it, turned into
+/// display events.
 pub struct WaylandState {
     pub registry: RegistryState,
     pub seats: SeatState,
@@ -51,39 +73,11 @@ pub struct WaylandState {
     pub xdg: XdgShell,
     pub dmabuf: DmabufState,
     pub presentation: PresentationState,
-    pub viewporter: Option<wp_viewporter::WpViewporter>,
-    /// Bound only for the copy rung.
-    pub shm: Option<Shm>,
-    pub window: Option<Window>,
-    pub keyboard: Option<wl_keyboard::WlKeyboard>,
-    /// The size the compositor asked for (0 = ours to choose), once configured.
-    pub configured: Option<(u32, u32)>,
-    pub fullscreen: bool,
-    pub default_feedback: Option<DmabufFeedback>,
-    /// The feedback for our window's surface (v4+), which may prefer a scanout tranche.
-    pub surface_feedback: Option<DmabufFeedback>,
-    pub surface_feedback_id: Option<ObjectId>,
-    /// wl_buffer per V4L2 buffer index, once created.
-    pub buffers: Vec<Option<wl_buffer::WlBuffer>>,
-    /// Buffer params still waiting for created/failed, by params object.
-    pub pending_params: HashMap<ObjectId, Role>,
-    pub refused: Vec<Role>,
-    buffer_index: HashMap<ObjectId, Role>,
-    /// GPU rung: the wl_buffers of the buffers glasscam draws into, and which the
-    /// compositor still holds.
-    pub targets: Vec<Option<wl_buffer::WlBuffer>>,
-    pub target_busy: Vec<bool>,
-    /// Commits whose wp_presentation feedback has not arrived yet.
-    pub awaiting_feedback: usize,
-    pub frame_pending: bool,
-    /// Frames committed without a presentation feedback: counted shown at their frame callback.
-    pub unmeasured: Vec<usize>,
-    pub events: Vec<SinkEvent>,
-    pub counts: PresentationCounts,
-    /// The user asked to quit (Q, Escape, or closing the window).
-    pub quit: bool,
-    /// F was pressed: the sink flips fullscreen on its next turn.
-    pub toggle_fullscreen: bool,
+    pub window: WindowState,
+    pub feedback: Feedback,
+    pub buffers: BufferTable,
+    pub frames: Frames,
+    pub events: Vec<DisplayEvent>,
     /// The compositor answered the teardown's wl_display.sync.
     pub synced: bool,
 }
@@ -92,69 +86,53 @@ pub struct WaylandState {
 pub struct TeardownSync;
 
 impl WaylandState {
-    #[allow(clippy::too_many_arguments)]
     pub fn new(
-        registry: RegistryState,
-        seats: SeatState,
-        outputs: OutputState,
+        globals: &GlobalList,
+        qh: &QueueHandle<WaylandState>,
         compositor: CompositorState,
         xdg: XdgShell,
         dmabuf: DmabufState,
-        presentation: PresentationState,
-        viewporter: Option<wp_viewporter::WpViewporter>,
     ) -> WaylandState {
         WaylandState {
-            registry,
-            seats,
-            outputs,
+            registry: RegistryState::new(globals),
+            seats: SeatState::new(globals, qh),
+            outputs: OutputState::new(globals, qh),
             compositor,
             xdg,
             dmabuf,
-            presentation,
-            viewporter,
-            shm: None,
-            window: None,
-            keyboard: None,
-            configured: None,
-            fullscreen: false,
-            default_feedback: None,
-            surface_feedback: None,
-            surface_feedback_id: None,
-            buffers: Vec::new(),
-            pending_params: HashMap::new(),
-            refused: Vec::new(),
-            buffer_index: HashMap::new(),
-            targets: Vec::new(),
-            target_busy: Vec::new(),
-            awaiting_feedback: 0,
-            frame_pending: false,
-            unmeasured: Vec::new(),
+            presentation: PresentationState::bind(globals, qh),
+            window: WindowState::default(),
+            feedback: Feedback::default(),
+            buffers: BufferTable::default(),
+            frames: Frames::default(),
             events: Vec::new(),
-            counts: PresentationCounts::default(),
-            quit: false,
-            toggle_fullscreen: false,
             synced: false,
         }
     }
 
-    /// Camera buffer `index`'s commit is on screen since `time` (CLOCK_MONOTONIC, when known).
+    /// The commit tagged `tag` is on screen since `time` (CLOCK_MONOTONIC, when known).
     pub fn on_presented(
         &mut self,
-        index: usize,
-        time: Option<std::time::Duration>,
+        tag: usize,
+        time: Option<Duration>,
+        refresh_ns: u32,
         zero_copy: bool,
     ) {
-        self.awaiting_feedback = self.awaiting_feedback.saturating_sub(1);
-        self.counts.presented += 1;
-        self.counts.zero_copy += u64::from(zero_copy);
-        self.events.push(SinkEvent::Presented { index, time });
+        self.frames.awaiting_feedback = self.frames.awaiting_feedback.saturating_sub(1);
+        self.frames.counts.presented += 1;
+        self.frames.counts.zero_copy += u64::from(zero_copy);
+        self.events.push(DisplayEvent::Presented {
+            tag,
+            time,
+            refresh_ns,
+        });
     }
 
-    /// The compositor dropped camera buffer `index`'s commit without showing it.
-    pub fn on_discarded(&mut self, index: usize) {
-        self.awaiting_feedback = self.awaiting_feedback.saturating_sub(1);
-        self.counts.discarded += 1;
-        self.events.push(SinkEvent::Discarded(index));
+    /// The compositor dropped the commit tagged `tag` without showing it.
+    pub fn on_discarded(&mut self, tag: usize) {
+        self.frames.awaiting_feedback = self.frames.awaiting_feedback.saturating_sub(1);
+        self.frames.counts.discarded += 1;
+        self.events.push(DisplayEvent::Discarded(tag));
     }
 }
 
@@ -176,9 +154,13 @@ impl CompositorHandler for WaylandState {
     ) {
     }
     fn frame(&mut self, _: &Connection, _: &QueueHandle<Self>, _: &wl_surface::WlSurface, _: u32) {
-        self.frame_pending = false;
-        for index in self.unmeasured.drain(..) {
-            self.events.push(SinkEvent::Presented { index, time: None });
+        self.frames.callback_pending = false;
+        for tag in self.frames.unmeasured.drain(..) {
+            self.events.push(DisplayEvent::Presented {
+                tag,
+                time: None,
+                refresh_ns: 0,
+            });
         }
     }
     fn surface_enter(
@@ -210,7 +192,7 @@ impl OutputHandler for WaylandState {
 
 impl WindowHandler for WaylandState {
     fn request_close(&mut self, _: &Connection, _: &QueueHandle<Self>, _: &Window) {
-        self.quit = true;
+        self.window.quit = true;
     }
 
     fn configure(
@@ -222,8 +204,8 @@ impl WindowHandler for WaylandState {
         _: u32,
     ) {
         let (w, h) = configure.new_size;
-        self.configured = Some((w.map_or(0, |v| v.get()), h.map_or(0, |v| v.get())));
-        self.fullscreen = configure.is_fullscreen();
+        self.window.configured = Some((w.map_or(0, |v| v.get()), h.map_or(0, |v| v.get())));
+        self.window.fullscreen = configure.is_fullscreen();
     }
 }
 
@@ -239,9 +221,9 @@ impl SeatHandler for WaylandState {
         seat: wl_seat::WlSeat,
         capability: Capability,
     ) {
-        if capability == Capability::Keyboard && self.keyboard.is_none() {
+        if capability == Capability::Keyboard && self.window.keyboard.is_none() {
             match self.seats.get_keyboard(qh, &seat, None) {
-                Ok(keyboard) => self.keyboard = Some(keyboard),
+                Ok(keyboard) => self.window.keyboard = Some(keyboard),
                 Err(e) => tracing::warn!("no keyboard: {e}"),
             }
         }
@@ -254,7 +236,7 @@ impl SeatHandler for WaylandState {
         capability: Capability,
     ) {
         if capability == Capability::Keyboard {
-            if let Some(keyboard) = self.keyboard.take() {
+            if let Some(keyboard) = self.window.keyboard.take() {
                 keyboard.release();
             }
         }
@@ -292,8 +274,8 @@ impl KeyboardHandler for WaylandState {
         event: KeyEvent,
     ) {
         match event.keysym {
-            Keysym::q | Keysym::Q | Keysym::Escape => self.quit = true,
-            Keysym::f | Keysym::F => self.toggle_fullscreen = true,
+            Keysym::q | Keysym::Q | Keysym::Escape => self.window.quit = true,
+            Keysym::f | Keysym::F => self.window.toggle_fullscreen = true,
             _ => {}
         }
     }
@@ -340,10 +322,10 @@ impl DmabufHandler for WaylandState {
         proxy: &zwp_linux_dmabuf_feedback_v1::ZwpLinuxDmabufFeedbackV1,
         feedback: DmabufFeedback,
     ) {
-        if Some(proxy.id()) == self.surface_feedback_id {
-            self.surface_feedback = Some(feedback);
+        if Some(proxy.id()) == self.feedback.surface_id {
+            self.feedback.surface = Some(feedback);
         } else {
-            self.default_feedback = Some(feedback);
+            self.feedback.default = Some(feedback);
         }
     }
 
@@ -354,16 +336,7 @@ impl DmabufHandler for WaylandState {
         params: &zwp_linux_buffer_params_v1::ZwpLinuxBufferParamsV1,
         buffer: wl_buffer::WlBuffer,
     ) {
-        if let Some(role) = self.pending_params.remove(&params.id()) {
-            self.buffer_index.insert(buffer.id(), role);
-            let slot = match role {
-                Role::Camera(index) => self.buffers.get_mut(index),
-                Role::Target(index) => self.targets.get_mut(index),
-            };
-            if let Some(slot) = slot {
-                *slot = Some(buffer);
-            }
-        }
+        self.buffers.created(&params.id(), buffer);
     }
 
     fn failed(
@@ -372,29 +345,13 @@ impl DmabufHandler for WaylandState {
         _: &QueueHandle<Self>,
         params: &zwp_linux_buffer_params_v1::ZwpLinuxBufferParamsV1,
     ) {
-        if let Some(role) = self.pending_params.remove(&params.id()) {
-            self.refused.push(role);
-        }
+        self.buffers.failed(&params.id());
     }
 
     fn released(&mut self, _: &Connection, _: &QueueHandle<Self>, buffer: &wl_buffer::WlBuffer) {
-        match self.buffer_index.get(&buffer.id()) {
-            Some(&Role::Camera(index)) => self.events.push(SinkEvent::Released(index)),
-            Some(&Role::Target(index)) => {
-                if let Some(busy) = self.target_busy.get_mut(index) {
-                    *busy = false;
-                }
-            }
-            None => {}
+        if let Some(id) = self.buffers.id_of(buffer) {
+            self.events.push(DisplayEvent::Released(id));
         }
-    }
-}
-
-impl ShmHandler for WaylandState {
-    fn shm_state(&mut self) -> &mut Shm {
-        self.shm
-            .as_mut()
-            .expect("wl_shm events only come once it is bound")
     }
 }
 
@@ -421,6 +378,4 @@ impl Dispatch<wl_callback::WlCallback, TeardownSync> for WaylandState {
         }
     }
 }
-wayland_client::delegate_noop!(WaylandState: ignore wp_viewporter::WpViewporter);
-wayland_client::delegate_noop!(WaylandState: ignore wp_viewport::WpViewport);
 smithay_client_toolkit::delegate_dispatch2!(WaylandState);

@@ -3,6 +3,8 @@
 use std::io;
 use std::path::PathBuf;
 
+use crate::display::Refusal;
+
 #[derive(Debug, thiserror::Error)]
 pub enum KmsError {
     /// No DRM card could be opened, or none had a connected connector.
@@ -30,13 +32,6 @@ pub enum KmsError {
     /// The connector exists but nothing is plugged in.
     #[error("connector {0} has no display connected")]
     Disconnected(String),
-    /// bench --g2g asked for its marker on the direct rung, which shows the camera's own
-    /// buffers and leaves glasscam nothing to draw into.
-    #[error(
-        "bench --g2g on {0} draws its marker into the frames, and the direct rung shows the \
-         camera's own buffers; run it with --path gpu or --path copy"
-    )]
-    MarkerNeedsDrawing(String),
     /// No CRTC can drive the connector.
     #[error("no CRTC can drive connector {0}")]
     NoCrtc(String),
@@ -62,7 +57,7 @@ pub enum KmsError {
     /// Importing a camera dmabuf into the display failed.
     #[error("cannot import camera buffer {index} into the display")]
     Import { index: usize, source: io::Error },
-    /// The display refused a framebuffer for the camera buffer.
+    /// The display refused a framebuffer for a buffer.
     #[error("the display refused a {format} {width}x{height} framebuffer")]
     AddFramebuffer {
         format: String,
@@ -82,15 +77,20 @@ pub enum KmsError {
     /// A page flip never completed: the display is stuck or gone.
     #[error("the display did not complete a page flip within {0} s")]
     FlipTimeout(u64),
-    /// The GPU rung could not import, set up or draw.
-    #[error("converting on the GPU")]
-    Gpu(#[source] crate::render::RenderError),
-    /// The copy rung could not convert a frame.
-    #[error("copying a frame for the display: {0}")]
-    Copy(String),
-    /// A camera buffer the display never imported.
-    #[error("camera buffer {0} was never imported into the display")]
+    /// A buffer the display never imported or made, or has freed.
+    #[error("buffer {0} was never imported into the display")]
     NotImported(usize),
+}
+
+impl KmsError {
+    /// The refusal this is, if it is one: a lower rung may get past it.
+    pub fn refusal(&self) -> Option<Refusal> {
+        match self {
+            KmsError::NoPlane { .. } => Some(Refusal::Format),
+            KmsError::AddFramebuffer { .. } | KmsError::NoFit { .. } => Some(Refusal::Buffer),
+            _ => None,
+        }
+    }
 }
 
 pub fn ioctl(what: &'static str) -> impl FnOnce(io::Error) -> KmsError {

@@ -1,0 +1,215 @@
+//! The viewer: both ends opened, one event loop driving the pipeline, and the run reported.
+
+mod open;
+mod pipeline;
+
+use std::os::fd::AsFd;
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use nix::sys::signal::Signal;
+
+use crate::buffers::BufferPool;
+use crate::cli::{Backend, Cli, Command};
+use crate::event_loop::EventLoop;
+use crate::latency::bench::{Bench, RunInfo};
+use crate::latency::g2g_run::G2gRun;
+use crate::path::Rung;
+use crate::stats::{self, Stats};
+pub use pipeline::Ending;
+use pipeline::Pipeline;
+
+const WATCHDOG_PERIOD: Duration = Duration::from_millis(500);
+/// `bench --g2g` flips the marker first this long after streaming starts.
+const G2G_START: Duration = Duration::from_secs(1);
+
+/// Runs the viewer until --frames, a signal or an error.
+pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
+    let backend = match cli.backend {
+        Backend::Auto if std::env::var_os("WAYLAND_DISPLAY").is_some() => Backend::Wayland,
+        Backend::Auto => Backend::Kms,
+        other => other,
+    };
+    // Signals first, so none is lost during setup.
+    let event_loop = EventLoop::new(&[Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP])
+        .context("installing signal handlers")?;
+    let mut pipeline = start(cli, backend)?;
+    let started = Instant::now();
+    run_loop(&event_loop, &mut pipeline)?;
+    finish(cli, pipeline, started.elapsed())
+}
+
+/// Opens both ends, says so in one line, and starts streaming.
+fn start(cli: &Cli, backend: Backend) -> anyhow::Result<Pipeline> {
+    let open::Opened {
+        mut path,
+        exported,
+        mut source,
+        format,
+        device,
+    } = open::open(cli, backend)?;
+    // bench --g2g is refused here, before the start-up line, if the marker cannot be shown.
+    let g2g = match &cli.command {
+        Some(Command::Bench(args)) if args.g2g => {
+            let run = G2gRun::new(&exported, &format, args.g2g_hold)?;
+            path.enable_marker()?;
+            Some(run)
+        }
+        _ => None,
+    };
+    let copies = match path.rung() {
+        Rung::Copy => format!(
+            "1 copy per frame ({} bytes)",
+            format.width * format.height * 4
+        ),
+        Rung::Gpu => "0 copies per frame (converted on the GPU)".to_string(),
+        Rung::Direct => "0 copies per frame".to_string(),
+    };
+    say!(
+        "glasscam: {device} {} -> {}, path {}, {copies}",
+        format.describe(),
+        path.display().describe(),
+        path.name(),
+    );
+    for index in 0..source.buffer_count() {
+        source.queue(index)?;
+    }
+    source.start()?;
+    let buffer_count = source.buffer_count();
+    let stats = Stats {
+        path: path.name(),
+        device: source.path().display().to_string(),
+        display: path.display().name(),
+        format: format.pixel.name(),
+        width: format.width,
+        height: format.height,
+        buffers: buffer_count,
+        ..Stats::default()
+    };
+    let bench = match &cli.command {
+        Some(Command::Bench(args)) => {
+            let mut bench = Bench::new(args.clone(), buffer_count);
+            bench.g2g = g2g;
+            Some(bench)
+        }
+        _ => None,
+    };
+    Ok(Pipeline {
+        path,
+        bench,
+        exported,
+        source,
+        pool: BufferPool::new(buffer_count),
+        stats,
+        frames_wanted: cli.frames,
+        last_sequence: None,
+        last_frame: Instant::now(),
+        started: Instant::now(),
+        ending: None,
+        events: Vec::with_capacity(8),
+    })
+}
+
+/// Waits on the camera, the display and signals until the pipeline has an ending.
+fn run_loop(event_loop: &EventLoop, pipeline: &mut Pipeline) -> anyhow::Result<()> {
+    let g2g = pipeline.bench.as_ref().is_some_and(|b| b.g2g.is_some());
+    // The first marker flip once the picture is up; each flip sets the time of the next.
+    let mut next_marker = g2g.then(|| Instant::now() + G2G_START);
+    let mut next_watchdog = Instant::now() + WATCHDOG_PERIOD;
+    while pipeline.ending.is_none() {
+        let deadline = next_marker.map_or(next_watchdog, |m: Instant| m.min(next_watchdog));
+        let wake = event_loop
+            .wait(pipeline.source.as_fd(), pipeline.path.as_fd(), deadline)
+            .context("waiting for events")?;
+        if let Some(signal) = wake.signal {
+            pipeline.ending.get_or_insert(Ok(Ending::Signal(signal)));
+        }
+        if wake.camera {
+            let result = pipeline.on_camera_ready();
+            pipeline.finish_with(result);
+        }
+        if wake.display {
+            let result = pipeline.on_display_ready();
+            pipeline.finish_with(result);
+        }
+        let now = Instant::now();
+        if now >= next_watchdog {
+            let result = pipeline.watchdog();
+            pipeline.finish_with(result);
+            next_watchdog = now + WATCHDOG_PERIOD;
+        }
+        if next_marker.is_some_and(|at| now >= at) {
+            next_marker = match pipeline.flip_marker() {
+                Ok(hold) => now.checked_add(hold),
+                Err(e) => {
+                    pipeline.finish_with(Err(e));
+                    None
+                }
+            };
+        }
+    }
+    Ok(())
+}
+
+/// Tears down in pipeline order (display, then camera), then writes --stats, the summary
+/// line and the bench's report.
+fn finish(cli: &Cli, pipeline: Pipeline, elapsed: Duration) -> anyhow::Result<Ending> {
+    let Pipeline {
+        mut path,
+        mut bench,
+        exported,
+        source,
+        pool,
+        mut stats,
+        ending,
+        ..
+    } = pipeline;
+    if let Some(g2g) = bench.as_mut().and_then(|b| b.g2g.as_mut()) {
+        g2g.unmap();
+    }
+    stats.presentation = path.display().presentation();
+    let display_clock = path.display().presentation_clock();
+    path.restore();
+    drop(path);
+    drop(exported);
+    let released = source.release();
+
+    let tally = pool.tally();
+    stats.frames_stale = tally.stale;
+    stats.buffers_released = tally.released;
+    // Never shown: stale, error-flagged, and the one or two still pending or in flight at exit.
+    stats.frames_dropped = stats.frames_captured.saturating_sub(stats.frames_presented);
+    stats.bytes_copied = stats::bytes_copied();
+    stats.bytes_decoded = stats::bytes_decoded();
+    stats.duration_s = elapsed.as_secs_f64();
+    stats.presented_fps = stats.frames_presented as f64 / elapsed.as_secs_f64().max(1e-9);
+    if let Some(path) = &cli.stats {
+        stats.write(path)?;
+    }
+    say!(
+        "glasscam: presented {} of {} frames in {:.1} s ({:.1} fps), dropped {}, copied {} bytes",
+        stats.frames_presented,
+        stats.frames_captured,
+        stats.duration_s,
+        stats.presented_fps,
+        stats.frames_dropped,
+        stats.bytes_copied
+    );
+    if let Some(bench) = bench {
+        let run = RunInfo {
+            device: stats.device.clone(),
+            display: stats.display.clone(),
+            path: stats.path.clone(),
+            format: stats.format.clone(),
+            width: stats.width,
+            height: stats.height,
+            duration_s: stats.duration_s,
+            camera_clock: bench.recorder.camera_clock(),
+            display_clock,
+        };
+        bench.finish(&run, stats.sequence_gaps)?;
+    }
+    let ending = ending.unwrap_or(Ok(Ending::FramesDone))?;
+    released?;
+    Ok(ending)
+}

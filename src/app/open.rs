@@ -1,0 +1,224 @@
+//! Opening the two ends: the camera (or file) configured in a format the display takes, its
+//! buffers exported, and the path that carries them to the display.
+
+use anyhow::{anyhow, bail};
+
+use crate::capture::{
+    mjpeg_camera, Camera, CaptureError, ExportedBuffer, FileSource, FormatRequest, MjpegCamera,
+    Source, Stream, StreamFormat,
+};
+use crate::cli::{Backend, Cli, Command};
+use crate::display::{Display, Target};
+use crate::format::{fourcc_name, PixelFormat};
+use crate::path::ladder::{self, Request};
+use crate::path::FramePath;
+
+/// Buffers beyond what the display holds: one being filled, one pending.
+const CAPTURE_HEADROOM: usize = 2;
+const MIN_BUFFERS: usize = 4;
+
+/// Both ends, connected: frames can flow once the camera's buffers are queued.
+pub struct Opened {
+    pub path: FramePath,
+    pub exported: Vec<ExportedBuffer>,
+    pub source: Source,
+    pub format: StreamFormat,
+    /// The source as the start-up line names it.
+    pub device: String,
+}
+
+/// Opens the camera (or --input file) and the display, and connects them on a rung.
+pub fn open(cli: &Cli, backend: Backend) -> anyhow::Result<Opened> {
+    let (request_source, input) = match &cli.input {
+        Some(input) => (input.clone(), true),
+        None => (cli.device.clone(), false),
+    };
+    let request = Request {
+        target: target(cli, backend),
+        choice: cli.path,
+        g2g: matches!(&cli.command, Some(Command::Bench(bench)) if bench.g2g),
+        source: &request_source,
+    };
+    let (opened, source, exported, format, device) = if input {
+        open_file(cli, &request)?
+    } else {
+        open_camera(cli, &request)?
+    };
+    let mut path = ladder::connect(&request, opened, &exported, &format)?;
+    path.set_title(&format!(
+        "glasscam: {device} {} {}x{}",
+        format.pixel.name(),
+        format.width,
+        format.height
+    ));
+    Ok(Opened {
+        path,
+        exported,
+        source,
+        format,
+        device,
+    })
+}
+
+fn target(cli: &Cli, backend: Backend) -> Target {
+    match backend {
+        Backend::Wayland => Target::Wayland {
+            fullscreen: cli.fullscreen,
+        },
+        _ => Target::Kms {
+            card: cli.card.clone(),
+            connector: cli.connector.clone(),
+        },
+    }
+}
+
+type Ends = (
+    ladder::Opened,
+    Source,
+    Vec<ExportedBuffer>,
+    StreamFormat,
+    String,
+);
+
+/// Buffers to ask the camera for: what the display may hold, and headroom.
+fn buffer_count(display: &Display) -> usize {
+    MIN_BUFFERS.max(display.buffers_held() + CAPTURE_HEADROOM)
+}
+
+/// The camera, configured, with its buffers exported, and the display that will show it.
+fn open_camera(cli: &Cli, request: &Request<'_>) -> anyhow::Result<Ends> {
+    let camera = Camera::open(&cli.device)?;
+    if let Some(fourcc) = mjpeg_choice(&camera, cli)? {
+        return open_mjpeg_camera(cli, request, camera, fourcc);
+    }
+    let candidates = candidate_formats(&camera, cli.format.map(|f| f.0))?;
+    let opened = ladder::open(request, &candidates)?;
+    let pixel = opened.camera_format;
+    let size = frame_size(cli, &opened.display, &camera, pixel.v4l2);
+    let format = camera.configure(FormatRequest {
+        fourcc: Some(pixel.v4l2),
+        size,
+        fps: cli.fps,
+    })?;
+    let count = buffer_count(&opened.display);
+    let device = format!("{} ({})", camera.path.display(), camera.card);
+    let (stream, exported) = Stream::allocate(camera, format.mem_planes.clone(), count as u32)?;
+    Ok((opened, Source::Camera(stream), exported, format, device))
+}
+
+/// A camera sending MJPEG, decoded into XRGB8888 dmabufs the display takes.
+fn open_mjpeg_camera(
+    cli: &Cli,
+    request: &Request<'_>,
+    camera: Camera,
+    fourcc: u32,
+) -> anyhow::Result<Ends> {
+    let opened = ladder::open(request, &[PixelFormat::xrgb8888()])?;
+    let count = buffer_count(&opened.display);
+    let format_request = FormatRequest {
+        fourcc: Some(fourcc),
+        size: frame_size(cli, &opened.display, &camera, fourcc),
+        fps: cli.fps,
+    };
+    let device = format!(
+        "{} ({}, {} decoded)",
+        camera.path.display(),
+        camera.card,
+        fourcc_name(fourcc)
+    );
+    let (source, exported, format) = MjpegCamera::open(camera, format_request, count)?;
+    Ok((opened, Source::Mjpeg(source), exported, format, device))
+}
+
+/// An MJPEG file played at --fps (24 unless given), decoded into XRGB8888 dmabufs.
+fn open_file(cli: &Cli, request: &Request<'_>) -> anyhow::Result<Ends> {
+    let input = request.source;
+    let opened = ladder::open(request, &[PixelFormat::xrgb8888()])?;
+    let count = buffer_count(&opened.display);
+    let (file, exported, format) = FileSource::open(input, cli.fps.unwrap_or(24), count)?;
+    let device = format!("{} (MJPEG, {} frames)", input.display(), file.frame_count());
+    Ok((opened, Source::File(file), exported, format, device))
+}
+
+/// The size asked for; else the display's own, if the camera has it (no scaling needed).
+fn frame_size(cli: &Cli, display: &Display, camera: &Camera, fourcc: u32) -> Option<(u32, u32)> {
+    cli.size.map(|s| (s.width, s.height)).or_else(|| {
+        let (w, h) = display.natural_size()?;
+        camera
+            .frame_sizes(fourcc)
+            .iter()
+            .any(|s| s.contains(w, h))
+            .then_some((w, h))
+    })
+}
+
+/// The formats to try, best first: the one asked for, else the camera's current one and then
+/// the rest in the driver's order, keeping only those a display can take directly.
+fn candidate_formats(camera: &Camera, wanted: Option<u32>) -> anyhow::Result<Vec<PixelFormat>> {
+    let offered = camera.formats()?;
+    let names = || {
+        offered
+            .iter()
+            .map(|(f, _)| fourcc_name(*f))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    if let Some(wanted) = wanted {
+        if !offered.iter().any(|(f, _)| *f == wanted) {
+            return Err(CaptureError::NoSuchFormat {
+                path: camera.path.clone(),
+                wanted: fourcc_name(wanted),
+                available: names(),
+            }
+            .into());
+        }
+        let pixel = PixelFormat::from_v4l2(wanted).ok_or_else(|| {
+            anyhow!(
+                "glasscam cannot show {} yet: no display format matches it and it cannot convert it",
+                fourcc_name(wanted)
+            )
+        })?;
+        return Ok(vec![pixel]);
+    }
+    let current = camera.current_fourcc().ok();
+    let mut codes: Vec<u32> = offered.iter().map(|(f, _)| *f).collect();
+    codes.sort_by_key(|&f| Some(f) != current);
+    let candidates: Vec<PixelFormat> = codes
+        .into_iter()
+        .filter_map(PixelFormat::from_v4l2)
+        .collect();
+    if candidates.is_empty() {
+        bail!(
+            "{} offers no format glasscam can show or convert ({})",
+            camera.path.display(),
+            names()
+        );
+    }
+    Ok(candidates)
+}
+
+/// MJPEG when asked for, when the camera offers nothing glasscam shows uncompressed, or when
+/// only MJPEG has the size asked for: webcams often send HD sizes only as MJPEG.
+fn mjpeg_choice(camera: &Camera, cli: &Cli) -> anyhow::Result<Option<u32>> {
+    let offered: Vec<u32> = camera.formats()?.into_iter().map(|(f, _)| f).collect();
+    let is_offered_mjpeg = |f: &u32| mjpeg_camera::FOURCCS.contains(f) && offered.contains(f);
+    if let Some(wanted) = cli.format {
+        return Ok(Some(wanted.0).filter(is_offered_mjpeg));
+    }
+    let Some(mjpeg) = offered.iter().copied().find(is_offered_mjpeg) else {
+        return Ok(None);
+    };
+    let uncompressed: Vec<u32> = offered
+        .iter()
+        .copied()
+        .filter(|&f| PixelFormat::from_v4l2(f).is_some())
+        .collect();
+    let has_size = |fourcc: u32, (w, h): (u32, u32)| {
+        camera.frame_sizes(fourcc).iter().any(|s| s.contains(w, h))
+    };
+    let only_mjpeg_has_size = cli.size.is_some_and(|s| {
+        let size = (s.width, s.height);
+        has_size(mjpeg, size) && !uncompressed.iter().any(|&f| has_size(f, size))
+    });
+    Ok((uncompressed.is_empty() || only_mjpeg_has_size).then_some(mjpeg))
+}

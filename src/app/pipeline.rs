@@ -1,0 +1,200 @@
+//! The running pipeline: camera → buffer ownership → path → display → released back to the
+//! camera. Its fields are declared in teardown order, so that however a run ends, the
+//! display lets go of the buffers before the camera frees them.
+
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::Signal;
+
+use crate::buffers::BufferPool;
+use crate::capture::{CaptureError, ExportedBuffer, Source};
+use crate::latency::bench::Bench;
+use crate::latency::record::Fate;
+use crate::path::{FrameEvent, FramePath};
+use crate::stats::Stats;
+
+/// Without a frame for this long the camera counts as stalled (TCG guests manage a few fps).
+const STALL_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Why the loop ended without an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    FramesDone,
+    Signal(Signal),
+    /// The user closed the window (or pressed Q or Escape).
+    Closed,
+}
+
+pub struct Pipeline {
+    /// Dropped first: the display restored, its imports and the GPU's gone.
+    pub path: FramePath,
+    /// The bench's maps of the camera buffers (g2g) go before the buffers.
+    pub bench: Option<Bench>,
+    pub exported: Vec<ExportedBuffer>,
+    /// Dropped last: streaming stops and the camera frees its buffers.
+    pub source: Source,
+    pub pool: BufferPool,
+    pub stats: Stats,
+    pub frames_wanted: Option<u64>,
+    pub last_sequence: Option<u32>,
+    pub last_frame: Instant,
+    /// When streaming started, for the time to the first frame.
+    pub started: Instant,
+    pub ending: Option<Result<Ending, anyhow::Error>>,
+    /// The path's events, reused from frame to frame: nothing is allocated per frame.
+    pub events: Vec<FrameEvent>,
+}
+
+impl Pipeline {
+    pub fn on_camera_ready(&mut self) -> anyhow::Result<()> {
+        while let Some(frame) = self.source.dequeue()? {
+            self.last_frame = Instant::now();
+            self.stats.frames_captured += 1;
+            if let Some(bench) = &mut self.bench {
+                bench.frame_dequeued(&frame);
+            }
+            self.count_gap(frame.sequence);
+            if frame.is_error() {
+                self.stats.frames_error += 1;
+                self.dropped(frame.index, Fate::Error);
+                self.pool.rejected(frame.index)?;
+                self.requeue(frame.index)?;
+                continue;
+            }
+            if let Some(stale) = self.pool.dequeued(frame.index)? {
+                self.dropped(stale, Fate::Skipped);
+                self.requeue(stale)?;
+            }
+        }
+        self.present_newest()
+    }
+
+    /// Frames the driver lost, from a gap in the sequence numbers.
+    fn count_gap(&mut self, sequence: u32) {
+        if let Some(last) = self.last_sequence {
+            // wrapping_sub: the 32-bit sequence may wrap on long runs.
+            let gap = sequence.wrapping_sub(last).wrapping_sub(1);
+            if gap < u32::MAX / 2 {
+                self.stats.sequence_gaps += u64::from(gap);
+            }
+        }
+        self.last_sequence = Some(sequence);
+    }
+
+    fn dropped(&mut self, index: usize, fate: Fate) {
+        if let Some(bench) = &mut self.bench {
+            bench.frame_dropped(index, fate);
+        }
+    }
+
+    /// Gives a buffer back to the camera; the pool has already checked nobody reads it.
+    fn requeue(&mut self, index: usize) -> anyhow::Result<()> {
+        self.source.queue(index)?;
+        if let Some(bench) = &mut self.bench {
+            bench.buffer_requeued(index);
+        }
+        self.stats.requeues += 1;
+        Ok(())
+    }
+
+    fn present_newest(&mut self) -> anyhow::Result<()> {
+        if self.ending.is_some() || !self.path.can_present() {
+            return Ok(());
+        }
+        // --frames N shows exactly N: no commit beyond those that may still be presented.
+        // A discarded commit leaves the flight, so another frame takes its place.
+        if let Some(wanted) = self.frames_wanted {
+            if self.stats.frames_presented + self.path.frames_in_flight() >= wanted {
+                return Ok(());
+            }
+        }
+        if let Some(index) = self.pool.take_pending() {
+            self.path.present(index, &mut self.events)?;
+            self.handle_events()?;
+        }
+        Ok(())
+    }
+
+    pub fn on_display_ready(&mut self) -> anyhow::Result<()> {
+        self.path.dispatch(&mut self.events)?;
+        self.handle_events()?;
+        self.present_newest()
+    }
+
+    /// Acts on the path's events in `self.events`, leaving it empty with its allocation kept.
+    fn handle_events(&mut self) -> anyhow::Result<()> {
+        let mut events = std::mem::take(&mut self.events);
+        for event in events.drain(..) {
+            if let Some(bench) = &mut self.bench {
+                bench.observe(&event);
+            }
+            match event {
+                FrameEvent::Presented { .. } => self.presented(),
+                FrameEvent::Released(index) => {
+                    self.pool.released(index)?;
+                    self.requeue(index)?;
+                }
+                FrameEvent::CloseRequested => {
+                    self.ending.get_or_insert(Ok(Ending::Closed));
+                }
+                FrameEvent::Committed { .. }
+                | FrameEvent::Discarded(_)
+                | FrameEvent::MarkerPresented { .. } => {}
+            }
+        }
+        self.events = events;
+        Ok(())
+    }
+
+    fn presented(&mut self) {
+        self.stats.frames_presented += 1;
+        if self.stats.frames_presented == 1 {
+            say!(
+                "glasscam: first frame on screen {} ms after streaming started",
+                self.started.elapsed().as_millis()
+            );
+        }
+        if Some(self.stats.frames_presented) == self.frames_wanted {
+            self.ending.get_or_insert(Ok(Ending::FramesDone));
+        }
+    }
+
+    /// Flips the g2g marker; returns how long to hold the new colour.
+    pub fn flip_marker(&mut self) -> anyhow::Result<Duration> {
+        let Some((white, hold)) = self
+            .bench
+            .as_mut()
+            .map(Bench::flip_marker)
+            .transpose()?
+            .flatten()
+        else {
+            return Ok(Duration::MAX);
+        };
+        self.path.flip_marker(white)?;
+        Ok(hold)
+    }
+
+    pub fn watchdog(&mut self) -> anyhow::Result<()> {
+        if let Some(bench) = &mut self.bench {
+            bench.status();
+        }
+        self.path.check_progress()?;
+        if self.last_frame.elapsed() > STALL_TIMEOUT {
+            return Err(CaptureError::Stalled {
+                path: self.source.path().to_owned(),
+                seconds: STALL_TIMEOUT.as_secs(),
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Records the first error or ending; the loop stops after this dispatch.
+    pub fn finish_with(&mut self, result: anyhow::Result<()>) {
+        if let Err(e) = result {
+            if !matches!(self.ending, Some(Err(_))) {
+                self.ending = Some(Err(e));
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! Atomic modesetting: the first frame is one blocking commit that sets the mode and the
+//! plane; every later frame is a nonblocking commit of the plane's FB_ID alone.
+
+use std::os::fd::AsFd;
+
+use drm::control::{atomic::AtomicModeReq, framebuffer, property, AtomicCommitFlags, Device as _};
+
+use super::device::{Card, Output};
+use super::error::{ioctl, KmsError};
+use super::Placement;
+
+const PLANE_PROPS: [&str; 10] = [
+    "FB_ID", "CRTC_ID", "SRC_X", "SRC_Y", "SRC_W", "SRC_H", "CRTC_X", "CRTC_Y", "CRTC_W", "CRTC_H",
+];
+
+/// The atomic property handles glasscam sets.
+pub struct AtomicProps {
+    connector_crtc: property::Handle,
+    crtc_mode: property::Handle,
+    crtc_active: property::Handle,
+    /// In the order of PLANE_PROPS.
+    plane: Vec<property::Handle>,
+}
+
+impl AtomicProps {
+    pub fn find(card: &Card, output: &Output) -> Result<AtomicProps, KmsError> {
+        let find = |map: &std::collections::HashMap<String, (property::Handle, u64)>,
+                    name: &str| {
+            map.get(name).map(|&(h, _)| h).ok_or(KmsError::Ioctl {
+                what: "finding an atomic property",
+                source: std::io::Error::other(format!("the driver has no {name} property")),
+            })
+        };
+        let connector = card.properties(output.connector.handle())?;
+        let crtc = card.properties(output.crtc)?;
+        let plane = card.properties(output.plane)?;
+        let plane_props = PLANE_PROPS
+            .iter()
+            .map(|name| find(&plane, name))
+            .collect::<Result<_, _>>()?;
+        Ok(AtomicProps {
+            connector_crtc: find(&connector, "CRTC_ID")?,
+            crtc_mode: find(&crtc, "MODE_ID")?,
+            crtc_active: find(&crtc, "ACTIVE")?,
+            plane: plane_props,
+        })
+    }
+
+    /// Asks the driver whether it would take this configuration, changing nothing.
+    pub fn test(
+        &self,
+        card: &Card,
+        output: &Output,
+        fb: framebuffer::Handle,
+        placement: &Placement,
+    ) -> Result<(), KmsError> {
+        let flags = AtomicCommitFlags::TEST_ONLY | AtomicCommitFlags::ALLOW_MODESET;
+        self.modeset_commit(card, output, fb, placement, flags)
+            .map_err(ioctl("testing the display configuration"))
+    }
+
+    /// Sets the mode and shows `fb`; the page-flip event says when it is on the glass.
+    pub fn modeset(
+        &self,
+        card: &Card,
+        output: &Output,
+        fb: framebuffer::Handle,
+        placement: &Placement,
+    ) -> Result<(), KmsError> {
+        let flags = AtomicCommitFlags::ALLOW_MODESET | AtomicCommitFlags::PAGE_FLIP_EVENT;
+        self.modeset_commit(card, output, fb, placement, flags)
+            .map_err(ioctl("setting the display mode"))
+    }
+
+    /// Flips the plane to `fb`: one property of one object, from the stack (drm's
+    /// AtomicModeReq would allocate four vectors for it on every frame).
+    pub fn flip(
+        &self,
+        card: &Card,
+        output: &Output,
+        fb: framebuffer::Handle,
+    ) -> Result<(), KmsError> {
+        drm_ffi::mode::atomic_commit(
+            card.as_fd(),
+            (AtomicCommitFlags::PAGE_FLIP_EVENT | AtomicCommitFlags::NONBLOCK).bits(),
+            &mut [u32::from(output.plane)],
+            &mut [1],
+            &mut [u32::from(self.plane[0])],
+            &mut [u64::from(u32::from(fb))],
+        )
+        .map_err(ioctl("flipping to the next frame"))
+    }
+
+    /// One commit of connector, CRTC and plane; the mode blob is destroyed once the commit
+    /// has returned (the CRTC keeps its own reference to it).
+    fn modeset_commit(
+        &self,
+        card: &Card,
+        output: &Output,
+        fb: framebuffer::Handle,
+        placement: &Placement,
+        flags: AtomicCommitFlags,
+    ) -> std::io::Result<()> {
+        let blob = card.create_property_blob(&placement.mode)?;
+        let mut req = AtomicModeReq::new();
+        req.add_property(
+            output.connector.handle(),
+            self.connector_crtc,
+            property::Value::CRTC(Some(output.crtc)),
+        );
+        req.add_property(output.crtc, self.crtc_mode, blob);
+        req.add_property(
+            output.crtc,
+            self.crtc_active,
+            property::Value::Boolean(true),
+        );
+        for (prop, value) in self.plane.iter().zip(plane_values(output, fb, placement)) {
+            req.add_raw_property(output.plane.into(), *prop, value);
+        }
+        let result = card.atomic_commit(flags, req);
+        if let property::Value::Blob(id) = blob {
+            let _ = card.destroy_property_blob(id);
+        }
+        result
+    }
+}
+
+/// The plane's properties in the order of PLANE_PROPS: the whole framebuffer, scaled to
+/// the placement's rectangle on the CRTC.
+fn plane_values(output: &Output, fb: framebuffer::Handle, placement: &Placement) -> [u64; 10] {
+    let (x, y, w, h) = placement.dst;
+    let (src_w, src_h) = placement.source;
+    [
+        u32::from(fb).into(),
+        u32::from(output.crtc).into(),
+        0,
+        0,
+        u64::from(src_w) << 16,
+        u64::from(src_h) << 16,
+        x as u64,
+        y as u64,
+        w.into(),
+        h.into(),
+    ]
+}

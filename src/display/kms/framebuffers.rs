@@ -1,0 +1,169 @@
+//! The card's framebuffers: imported dmabufs (PRIME + AddFB2) and dumb buffers the card
+//! allocates itself, all freed in the order the kernel wants.
+
+use drm::buffer::{self, Buffer as _, DrmFourcc, DrmModifier, PlanarBuffer};
+use drm::control::{dumbbuffer::DumbBuffer, framebuffer, Device as _, FbCmd2Flags};
+
+use super::device::Card;
+use super::error::{ioctl, KmsError};
+use crate::display::{Dmabuf, RenderTarget};
+use crate::format::PixelFormat;
+
+/// One framebuffer and, for a dumb buffer, the memory behind it.
+pub struct Framebuffer {
+    pub handle: framebuffer::Handle,
+    dumb: Option<DumbBuffer>,
+}
+
+/// A dmabuf as AddFB2 sees it.
+struct Planar<'a> {
+    buffer: &'a Dmabuf<'a>,
+    handles: [Option<buffer::Handle>; 4],
+    linear: bool,
+}
+
+impl PlanarBuffer for Planar<'_> {
+    fn size(&self) -> (u32, u32) {
+        self.buffer.size
+    }
+    fn format(&self) -> DrmFourcc {
+        self.buffer.format.drm
+    }
+    fn modifier(&self) -> Option<DrmModifier> {
+        self.linear.then_some(DrmModifier::Linear)
+    }
+    fn pitches(&self) -> [u32; 4] {
+        let mut pitches = [0; 4];
+        for (slot, plane) in pitches.iter_mut().zip(&self.buffer.planes) {
+            *slot = plane.pitch;
+        }
+        pitches
+    }
+    fn handles(&self) -> [Option<buffer::Handle>; 4] {
+        self.handles
+    }
+    fn offsets(&self) -> [u32; 4] {
+        let mut offsets = [0; 4];
+        for (slot, plane) in offsets.iter_mut().zip(&self.buffer.planes) {
+            *slot = plane.offset;
+        }
+        offsets
+    }
+}
+
+/// The GEM handles of every import, each closed once: importing one dmabuf twice (two
+/// planes in one buffer) yields the same handle.
+#[derive(Default)]
+pub struct Imports(Vec<buffer::Handle>);
+
+impl Imports {
+    /// PRIME-imports `buffer` (number `index`, for errors) and wraps it in a framebuffer.
+    pub fn add(
+        &mut self,
+        card: &Card,
+        buffer: &Dmabuf<'_>,
+        index: usize,
+        linear: bool,
+    ) -> Result<Framebuffer, KmsError> {
+        let mut handles = [None; 4];
+        for (slot, plane) in handles.iter_mut().zip(&buffer.planes) {
+            let handle = card
+                .prime_fd_to_buffer(plane.fd)
+                .map_err(|source| KmsError::Import { index, source })?;
+            if !self.0.contains(&handle) {
+                self.0.push(handle);
+            }
+            *slot = Some(handle);
+        }
+        let planar = Planar {
+            buffer,
+            handles,
+            linear,
+        };
+        let flags = if linear {
+            FbCmd2Flags::MODIFIERS
+        } else {
+            FbCmd2Flags::empty()
+        };
+        let handle = card
+            .add_planar_framebuffer(&planar, flags)
+            .map_err(|source| refused(&buffer.format, buffer.size, source))?;
+        Ok(Framebuffer { handle, dumb: None })
+    }
+
+    /// Closes every imported handle; their framebuffers must be gone first.
+    pub fn close_all(&mut self, card: &Card) {
+        for handle in self.0.drain(..) {
+            let _ = card.close_buffer(handle);
+        }
+    }
+}
+
+fn refused(format: &PixelFormat, (width, height): (u32, u32), source: std::io::Error) -> KmsError {
+    KmsError::AddFramebuffer {
+        format: format.name(),
+        width,
+        height,
+        source,
+    }
+}
+
+impl Framebuffer {
+    /// An XRGB8888 dumb buffer of `size` with its framebuffer.
+    pub fn dumb(card: &Card, size: (u32, u32)) -> Result<Framebuffer, KmsError> {
+        let dumb = card
+            .create_dumb_buffer(size, DrmFourcc::Xrgb8888, 32)
+            .map_err(ioctl("allocating a display buffer"))?;
+        match card.add_framebuffer(&dumb, 24, 32) {
+            Ok(handle) => Ok(Framebuffer {
+                handle,
+                dumb: Some(dumb),
+            }),
+            Err(source) => {
+                let _ = card.destroy_dumb_buffer(dumb);
+                Err(refused(&PixelFormat::xrgb8888(), size, source))
+            }
+        }
+    }
+
+    /// A dumb buffer exported as a dmabuf for the GPU to draw into.
+    pub fn render_target(
+        &self,
+        card: &Card,
+        id: crate::display::BufferId,
+    ) -> Result<RenderTarget, KmsError> {
+        let dumb = self.dumb.as_ref().ok_or(KmsError::NotImported(id.0))?;
+        let flags = (libc::O_RDWR | libc::O_CLOEXEC) as u32;
+        let fd = card
+            .buffer_to_prime_fd(dumb.handle(), flags)
+            .map_err(ioctl("exporting a display buffer"))?;
+        Ok(RenderTarget {
+            id,
+            fd,
+            pitch: dumb.pitch(),
+        })
+    }
+
+    /// Maps the dumb buffer and lends its pixels to `write`, with the row pitch.
+    pub fn write<T>(
+        &mut self,
+        card: &Card,
+        id: usize,
+        write: impl FnOnce(&mut [u8], usize) -> T,
+    ) -> Result<T, KmsError> {
+        let dumb = self.dumb.as_mut().ok_or(KmsError::NotImported(id))?;
+        let pitch = dumb.pitch() as usize;
+        let mut mapping = card
+            .map_dumb_buffer(dumb)
+            .map_err(ioctl("mapping a display buffer"))?;
+        Ok(write(&mut mapping, pitch))
+    }
+
+    /// Removes the framebuffer, then the memory it scanned out.
+    pub fn destroy(self, card: &Card) {
+        let _ = card.destroy_framebuffer(self.handle);
+        if let Some(dumb) = self.dumb {
+            let _ = card.destroy_dumb_buffer(dumb);
+        }
+    }
+}

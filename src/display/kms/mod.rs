@@ -1,0 +1,471 @@
+//! The console display: buffers scanned out by a KMS plane.
+//!
+//! Each buffer is wrapped in a framebuffer once. Presenting is one commit of the plane's
+//! framebuffer; the page-flip event says the new frame is on the glass, and only then is
+//! the buffer it replaced released. Flip slots: `pending` (asked for, not completed) and
+//! `active` (on the glass).
+
+mod atomic;
+mod device;
+mod error;
+mod framebuffers;
+mod in_formats;
+mod legacy;
+mod saved;
+
+use std::os::fd::{AsFd, BorrowedFd};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use drm::control::{Device as _, Event, Mode};
+use drm::{ClientCapability, Device as _};
+
+use atomic::AtomicProps;
+use device::{describe_mode, mode_size, Card, Output};
+use error::ioctl;
+pub use error::KmsError;
+use framebuffers::{Framebuffer, Imports};
+use saved::SavedCrtc;
+
+use super::{BufferId, DisplayEvent, Dmabuf, RenderTarget};
+use crate::format::PixelFormat;
+
+/// Set to use the legacy SetCrtc/PageFlip API even where atomic modesetting exists.
+const LEGACY_ENV: &str = "GLASSCAM_KMS_LEGACY";
+/// A flip the display has not completed by then is a display failure.
+const FLIP_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Where buffers go on the CRTC, in which mode.
+#[derive(Debug, Clone, Copy)]
+pub struct Placement {
+    mode: Mode,
+    /// The buffers' size: the part of each the plane shows (all of it).
+    source: (u32, u32),
+    /// x, y, width, height on the CRTC.
+    dst: (i32, i32, u32, u32),
+}
+
+/// A flip requested and not completed yet.
+struct Pending {
+    id: BufferId,
+    tag: usize,
+    since: Instant,
+}
+
+pub struct KmsDisplay {
+    card: Card,
+    output: Output,
+    /// None: legacy modesetting.
+    atomic: Option<AtomicProps>,
+    saved: Option<SavedCrtc>,
+    /// By BufferId; None once freed.
+    framebuffers: Vec<Option<Framebuffer>>,
+    imports: Imports,
+    placement: Option<Placement>,
+    modeset_done: bool,
+    pending: Option<Pending>,
+    active: Option<BufferId>,
+    /// The clock of page-flip event times: CLOCK_MONOTONIC unless the driver says otherwise.
+    flip_clock: u32,
+}
+
+impl KmsDisplay {
+    /// Opens the card and picks the output and the first of `candidates` it can scan out;
+    /// nothing on screen changes yet.
+    pub fn open(
+        card: Option<&Path>,
+        connector: Option<&str>,
+        candidates: &[PixelFormat],
+    ) -> Result<(KmsDisplay, PixelFormat), KmsError> {
+        let card = Card::find(card)?;
+        card.set_client_capability(ClientCapability::UniversalPlanes, true)
+            .map_err(ioctl("enabling universal planes"))?;
+        let atomic = std::env::var_os(LEGACY_ENV).is_none()
+            && card
+                .set_client_capability(ClientCapability::Atomic, true)
+                .is_ok();
+        card.acquire_master_lock()
+            .map_err(|source| KmsError::NotMaster {
+                path: card.path.clone(),
+                source,
+            })?;
+        let (output, format) = Output::choose(&card, connector, candidates)?;
+        let atomic = if atomic {
+            Some(AtomicProps::find(&card, &output)?)
+        } else {
+            None
+        };
+        let saved = SavedCrtc::read(&card, output.crtc)?;
+        let flip_clock = match card.get_driver_capability(drm::DriverCapability::MonotonicTimestamp)
+        {
+            Ok(0) => libc::CLOCK_REALTIME as u32,
+            _ => libc::CLOCK_MONOTONIC as u32,
+        };
+        let display = KmsDisplay {
+            card,
+            output,
+            atomic,
+            saved: Some(saved),
+            framebuffers: Vec::new(),
+            imports: Imports::default(),
+            placement: None,
+            modeset_done: false,
+            pending: None,
+            active: None,
+            flip_clock,
+        };
+        Ok((display, format))
+    }
+
+    /// The size of the mode the display has now (or will have by default).
+    pub fn current_mode_size(&self) -> (u32, u32) {
+        mode_size(&self.output.current_mode)
+    }
+
+    pub fn describe(&self) -> String {
+        let placement = match self.placement {
+            Some(p) => format!(
+                "mode {} at {},{} {}x{}",
+                describe_mode(&p.mode),
+                p.dst.0,
+                p.dst.1,
+                p.dst.2,
+                p.dst.3
+            ),
+            None => "not placed".into(),
+        };
+        let api = if self.atomic.is_some() {
+            "atomic"
+        } else {
+            "legacy"
+        };
+        format!(
+            "{} {} ({api}, {placement})",
+            self.card.path.display(),
+            self.output.name
+        )
+    }
+
+    pub fn name(&self) -> String {
+        self.card.path.display().to_string()
+    }
+
+    pub fn output_name(&self) -> String {
+        self.output.name.clone()
+    }
+
+    /// Buffers the display may hold at once: the one on the glass and the one flipped to.
+    pub fn buffers_held(&self) -> usize {
+        2
+    }
+
+    fn add(&mut self, framebuffer: Framebuffer) -> BufferId {
+        self.framebuffers.push(Some(framebuffer));
+        BufferId(self.framebuffers.len() - 1)
+    }
+
+    pub fn import(&mut self, buffers: &[Dmabuf<'_>]) -> Result<Vec<BufferId>, KmsError> {
+        let mut ids = Vec::with_capacity(buffers.len());
+        for buffer in buffers {
+            let index = self.framebuffers.len();
+            let linear = self.output.linear_modifier;
+            let framebuffer = self.imports.add(&self.card, buffer, index, linear)?;
+            ids.push(self.add(framebuffer));
+        }
+        Ok(ids)
+    }
+
+    /// Dumb buffers, exported for the GPU. (Not what dumb buffers are for; GBM replaces them.)
+    pub fn render_targets(
+        &mut self,
+        size: (u32, u32),
+        count: usize,
+    ) -> Result<Vec<RenderTarget>, KmsError> {
+        let ids = self.cpu_buffers(size, count)?;
+        ids.into_iter()
+            .map(|id| self.framebuffer(id)?.render_target(&self.card, id))
+            .collect()
+    }
+
+    /// Dumb buffers: memory the card scans out and the CPU maps.
+    pub fn cpu_buffers(
+        &mut self,
+        size: (u32, u32),
+        count: usize,
+    ) -> Result<Vec<BufferId>, KmsError> {
+        (0..count)
+            .map(|_| Ok(self.add(Framebuffer::dumb(&self.card, size)?)))
+            .collect()
+    }
+
+    fn framebuffer(&self, id: BufferId) -> Result<&Framebuffer, KmsError> {
+        self.framebuffers
+            .get(id.0)
+            .and_then(Option::as_ref)
+            .ok_or(KmsError::NotImported(id.0))
+    }
+
+    pub fn write_pixels<T>(
+        &mut self,
+        id: BufferId,
+        write: impl FnOnce(&mut [u8], usize) -> T,
+    ) -> Result<T, KmsError> {
+        let framebuffer = self
+            .framebuffers
+            .get_mut(id.0)
+            .and_then(Option::as_mut)
+            .ok_or(KmsError::NotImported(id.0))?;
+        framebuffer.write(&self.card, id.0, write)
+    }
+
+    /// Frees buffers nothing scans out.
+    pub fn free(&mut self, ids: &[BufferId]) {
+        for id in ids {
+            if let Some(framebuffer) = self.framebuffers.get_mut(id.0).and_then(Option::take) {
+                framebuffer.destroy(&self.card);
+            }
+        }
+    }
+
+    /// The current mode if the buffers fit it, else the plane scaled into it if the driver
+    /// accepts that, else a mode of the buffers' size.
+    pub fn place(&mut self, size: (u32, u32)) -> Result<(), KmsError> {
+        let current = self.output.current_mode;
+        let mut candidates = Vec::new();
+        if mode_size(&current) == size {
+            candidates.push(full_screen(current, size));
+        } else if self.atomic.is_some() {
+            candidates.push(fitted(current, size));
+        }
+        candidates.extend(
+            self.output
+                .modes_of_size(size.0, size.1)
+                .into_iter()
+                .map(|mode| full_screen(mode, size)),
+        );
+        let fb = self
+            .framebuffers
+            .iter()
+            .flatten()
+            .next()
+            .ok_or(KmsError::NotImported(0))?
+            .handle;
+        for placement in candidates {
+            let accepted = match &self.atomic {
+                Some(props) => props.test(&self.card, &self.output, fb, &placement).is_ok(),
+                None => true,
+            };
+            if accepted {
+                self.placement = Some(placement);
+                return Ok(());
+            }
+            tracing::debug!("display refused {:?}", placement);
+        }
+        Err(KmsError::NoFit {
+            frame: format!("{}x{}", size.0, size.1),
+            connector: self.output.name.clone(),
+            mode: describe_mode(&current),
+            modes: self.output.mode_list(),
+        })
+    }
+
+    pub fn can_present(&self) -> bool {
+        self.pending.is_none()
+    }
+
+    /// Page-flip events carry CLOCK_MONOTONIC unless DRM_CAP_TIMESTAMP_MONOTONIC is 0; a
+    /// legacy modeset has no event and is timed on return.
+    pub fn presentation_clock(&self) -> String {
+        if self.flip_clock == libc::CLOCK_MONOTONIC as u32 {
+            "KMS page-flip events on CLOCK_MONOTONIC".into()
+        } else {
+            "KMS page-flip events on CLOCK_REALTIME, converted to CLOCK_MONOTONIC".into()
+        }
+    }
+
+    /// Flips requested and not completed yet: at most one.
+    pub fn frames_in_flight(&self) -> u64 {
+        u64::from(self.pending.is_some())
+    }
+
+    /// Starts showing buffer `id`. Completion arrives as a page-flip event, except for a
+    /// legacy modeset, which completes at once and is added to `events` here.
+    pub fn present(
+        &mut self,
+        id: BufferId,
+        tag: usize,
+        events: &mut Vec<DisplayEvent>,
+    ) -> Result<(), KmsError> {
+        if self.pending.is_some() {
+            return Err(KmsError::FlipPending);
+        }
+        let fb = self.framebuffer(id)?.handle;
+        let placement = self.placement.ok_or(KmsError::NotImported(id.0))?;
+        // Taken before the ioctl: a flip event may be stamped before the ioctl returns.
+        let committed = DisplayEvent::Committed {
+            tag,
+            time: crate::clock::monotonic_now(),
+        };
+        let (card, output) = (&self.card, &self.output);
+        match (&self.atomic, self.modeset_done) {
+            (Some(props), false) => props.modeset(card, output, fb, &placement)?,
+            (Some(props), true) => props.flip(card, output, fb)?,
+            (None, false) => legacy::modeset(card, output, fb, &placement)?,
+            (None, true) => legacy::flip(card, output, fb)?,
+        }
+        let completed_now = self.atomic.is_none() && !self.modeset_done;
+        self.modeset_done = true;
+        self.pending = Some(Pending {
+            id,
+            tag,
+            since: Instant::now(),
+        });
+        events.push(committed);
+        if completed_now {
+            self.flip_completed(None, events);
+        }
+        Ok(())
+    }
+
+    /// Reads the card's events after its fd became readable.
+    pub fn dispatch(&mut self, events: &mut Vec<DisplayEvent>) -> Result<(), KmsError> {
+        for event in self
+            .card
+            .receive_events()
+            .map_err(ioctl("reading display events"))?
+        {
+            if let Event::PageFlip(flip) = event {
+                if flip.crtc == self.output.crtc {
+                    let time = crate::clock::to_monotonic(self.flip_clock, flip.duration);
+                    self.flip_completed(time, events);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn flip_completed(&mut self, time: Option<Duration>, events: &mut Vec<DisplayEvent>) {
+        let Some(Pending { id, tag, .. }) = self.pending.take() else {
+            return;
+        };
+        let refresh_ns = self.placement.map_or(0, |p| refresh_ns(&p.mode));
+        events.push(DisplayEvent::Presented {
+            tag,
+            time,
+            refresh_ns,
+        });
+        if let Some(previous) = self.active.replace(id) {
+            if previous != id {
+                events.push(DisplayEvent::Released(previous));
+            }
+        }
+    }
+
+    /// Fails when a flip was never completed: the display is stuck or gone.
+    pub fn check_flip_progress(&self) -> Result<(), KmsError> {
+        match &self.pending {
+            Some(flip) if flip.since.elapsed() > FLIP_TIMEOUT => {
+                Err(KmsError::FlipTimeout(FLIP_TIMEOUT.as_secs()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Puts the CRTC back as found; framebuffers go only after nothing scans them out.
+    pub fn restore(&mut self) {
+        if let Some(saved) = self.saved.take() {
+            if self.modeset_done {
+                saved.put_back(&self.card, &self.output);
+            }
+        }
+        for framebuffer in self.framebuffers.drain(..).flatten() {
+            framebuffer.destroy(&self.card);
+        }
+        self.imports.close_all(&self.card);
+        self.pending = None;
+        self.active = None;
+    }
+}
+
+impl AsFd for KmsDisplay {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.card.as_fd()
+    }
+}
+
+impl Drop for KmsDisplay {
+    fn drop(&mut self) {
+        self.restore();
+        let _ = self.card.release_master_lock();
+    }
+}
+
+fn full_screen(mode: Mode, source: (u32, u32)) -> Placement {
+    let (w, h) = mode_size(&mode);
+    Placement {
+        mode,
+        source,
+        dst: (0, 0, w, h),
+    }
+}
+
+/// The largest rectangle of the buffers' aspect ratio inside the mode, centred.
+fn fitted(mode: Mode, source: (u32, u32)) -> Placement {
+    let (mw, mh) = mode_size(&mode);
+    let (w, h) = crate::geometry::fit(source, (mw, mh));
+    Placement {
+        mode,
+        source,
+        dst: (((mw - w) / 2) as i32, ((mh - h) / 2) as i32, w, h),
+    }
+}
+
+/// The time of one refresh of `mode`, in ns: the physical floor g2g reports beside its
+/// figures.
+fn refresh_ns(mode: &Mode) -> u32 {
+    let (_, _, htotal) = mode.hsync();
+    let (_, _, vtotal) = mode.vsync();
+    let pixels = u64::from(htotal) * u64::from(vtotal);
+    // clock is in kHz.
+    (pixels * 1_000_000)
+        .checked_div(u64::from(mode.clock()))
+        .unwrap_or(0)
+        .min(u64::from(u32::MAX)) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mode(w: u16, h: u16) -> Mode {
+        Mode::from(drm_ffi::drm_mode_modeinfo {
+            hdisplay: w,
+            vdisplay: h,
+            ..Default::default()
+        })
+    }
+
+    #[test]
+    fn test_mode_helper_sets_the_size() {
+        assert_eq!(mode_size(&mode(1024, 768)), (1024, 768));
+    }
+
+    #[test]
+    fn a_smaller_frame_is_centred_in_the_mode() {
+        let p = fitted(mode(1920, 1080), (640, 480));
+        assert_eq!(p.dst, (240, 0, 1440, 1080));
+        assert_eq!(fitted(mode(1024, 768), (1280, 720)).dst, (0, 96, 1024, 576));
+    }
+
+    #[test]
+    fn a_vga_mode_refreshes_every_16_7_ms() {
+        // 640x480@60: 800x525 total at 25.175 MHz.
+        let mode = Mode::from(drm_ffi::drm_mode_modeinfo {
+            clock: 25175,
+            htotal: 800,
+            vtotal: 525,
+            ..Default::default()
+        });
+        assert_eq!(refresh_ns(&mode), 16_683_217);
+    }
+}

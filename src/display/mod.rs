@@ -1,0 +1,326 @@
+//! The display: one interface that knows only buffers, typed refusals and events. A display
+//! imports dmabufs (or makes buffers of its own), presents them, and reports back which it
+//! showed and which it no longer reads. It knows nothing of cameras or rungs.
+
+pub mod kms;
+pub mod wayland;
+
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::format::PixelFormat;
+use kms::{KmsDisplay, KmsError};
+use wayland::{WaylandDisplay, WaylandError};
+
+/// A buffer the display holds, numbered in the order it was imported or made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BufferId(pub usize);
+
+/// One plane of a dmabuf to import: its memory, where the plane starts, its row pitch.
+pub struct DmabufPlane<'a> {
+    pub fd: BorrowedFd<'a>,
+    pub offset: u32,
+    pub pitch: u32,
+}
+
+/// A dmabuf to import, one entry per format plane.
+pub struct Dmabuf<'a> {
+    pub planes: Vec<DmabufPlane<'a>>,
+    pub format: PixelFormat,
+    pub size: (u32, u32),
+}
+
+/// A buffer the display made for glasscam to draw into with the GPU.
+pub struct RenderTarget {
+    pub id: BufferId,
+    pub fd: OwnedFd,
+    pub pitch: u32,
+}
+
+/// What the display reports back. `tag` is what the caller gave `present`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DisplayEvent {
+    /// The display accepted the commit, issued at `time` (CLOCK_MONOTONIC).
+    Committed { tag: usize, time: Duration },
+    /// The commit is on the glass since `time` (CLOCK_MONOTONIC, when known); `refresh_ns`
+    /// is the display's refresh period, 0 if it has none.
+    Presented {
+        tag: usize,
+        time: Option<Duration>,
+        refresh_ns: u32,
+    },
+    /// The compositor dropped the commit without showing it.
+    Discarded(usize),
+    /// The display no longer reads the buffer.
+    Released(BufferId),
+    /// The user closed the window or pressed Q or Escape.
+    CloseRequested,
+    /// The overlay square turned white (or black) on the glass.
+    OverlayPresented {
+        white: bool,
+        time: Option<Duration>,
+        refresh_ns: u32,
+    },
+}
+
+/// Why a display would not take what it was offered, as opposed to failing outright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// It shows none of the formats offered.
+    Format,
+    /// It advertised the format and then refused the buffers or every placement of them.
+    Buffer,
+}
+
+/// Everything that can go wrong on a display.
+#[derive(Debug, thiserror::Error)]
+pub enum DisplayError {
+    /// On a KMS console.
+    #[error(transparent)]
+    Kms(#[from] KmsError),
+    /// On a Wayland compositor.
+    #[error(transparent)]
+    Wayland(#[from] WaylandError),
+}
+
+impl DisplayError {
+    /// The refusal this is, if it is one.
+    pub fn refusal(&self) -> Option<Refusal> {
+        match self {
+            DisplayError::Kms(e) => e.refusal(),
+            DisplayError::Wayland(e) => e.refusal(),
+        }
+    }
+
+    /// The display refused every placement of the buffers (as opposed to the buffers).
+    pub fn is_no_fit(&self) -> bool {
+        matches!(self, DisplayError::Kms(KmsError::NoFit { .. }))
+    }
+}
+
+/// Which display, and how to find it.
+#[derive(Debug, Clone)]
+pub enum Target {
+    Kms {
+        card: Option<PathBuf>,
+        connector: Option<String>,
+    },
+    Wayland {
+        fullscreen: bool,
+    },
+}
+
+/// What the frames will live in: dmabufs (the camera's, or the GPU's targets) or buffers
+/// the CPU writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Memory {
+    Dmabuf,
+    Cpu,
+}
+
+// One display lives for the whole run, so the variants' sizes don't matter.
+#[allow(clippy::large_enum_variant)]
+pub enum Display {
+    Kms(KmsDisplay),
+    Wayland(WaylandDisplay),
+}
+
+/// Calls the same method on whichever display this is.
+macro_rules! either {
+    ($self:expr, $d:ident => $body:expr) => {
+        match $self {
+            Display::Kms($d) => $body,
+            Display::Wayland($d) => $body,
+        }
+    };
+}
+
+impl Display {
+    /// Opens the display and picks the first of `candidates` it takes in `memory`; nothing
+    /// on screen changes yet.
+    pub fn open(
+        target: &Target,
+        candidates: &[PixelFormat],
+        memory: Memory,
+    ) -> Result<(Display, PixelFormat), DisplayError> {
+        Ok(match target {
+            Target::Kms { card, connector } => {
+                let (display, format) =
+                    KmsDisplay::open(card.as_deref(), connector.as_deref(), candidates)?;
+                (Display::Kms(display), format)
+            }
+            Target::Wayland { fullscreen } => {
+                let (display, format) = WaylandDisplay::open(candidates, *fullscreen, memory)?;
+                (Display::Wayland(display), format)
+            }
+        })
+    }
+
+    /// "kms" or "wayland", for the `path` of --stats.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Display::Kms(_) => "kms",
+            Display::Wayland(_) => "wayland",
+        }
+    }
+
+    /// One line saying where frames go.
+    pub fn describe(&self) -> String {
+        either!(self, d => d.describe())
+    }
+
+    /// The DRM card or the Wayland display.
+    pub fn name(&self) -> String {
+        either!(self, d => d.name())
+    }
+
+    /// The connector frames go to, or the Wayland display.
+    pub fn output_name(&self) -> String {
+        match self {
+            Display::Kms(d) => d.output_name(),
+            Display::Wayland(d) => d.name(),
+        }
+    }
+
+    /// How many buffers the display may hold at once.
+    pub fn buffers_held(&self) -> usize {
+        either!(self, d => d.buffers_held())
+    }
+
+    /// The size frames would show at without scaling, if the display has one.
+    pub fn natural_size(&self) -> Option<(u32, u32)> {
+        match self {
+            Display::Kms(d) => Some(d.current_mode_size()),
+            Display::Wayland(_) => None,
+        }
+    }
+
+    /// Names the window after what it shows, where there is one.
+    pub fn set_title(&mut self, title: &str) {
+        if let Display::Wayland(d) = self {
+            d.set_title(title);
+        }
+    }
+
+    /// Wraps each dmabuf in a display buffer, in order; a refusal is typed.
+    pub fn import(&mut self, buffers: &[Dmabuf<'_>]) -> Result<Vec<BufferId>, DisplayError> {
+        Ok(either!(self, d => d.import(buffers)?))
+    }
+
+    /// `count` XRGB8888 buffers of `size` from the display's own device, for the GPU.
+    pub fn render_targets(
+        &mut self,
+        size: (u32, u32),
+        count: usize,
+    ) -> Result<Vec<RenderTarget>, DisplayError> {
+        Ok(either!(self, d => d.render_targets(size, count)?))
+    }
+
+    /// `count` XRGB8888 buffers of `size` the CPU writes into.
+    pub fn cpu_buffers(
+        &mut self,
+        size: (u32, u32),
+        count: usize,
+    ) -> Result<Vec<BufferId>, DisplayError> {
+        Ok(either!(self, d => d.cpu_buffers(size, count)?))
+    }
+
+    /// Lends `id`'s pixels to `write`, with the row pitch in bytes.
+    pub fn write_pixels<T>(
+        &mut self,
+        id: BufferId,
+        write: impl FnOnce(&mut [u8], usize) -> T,
+    ) -> Result<T, DisplayError> {
+        Ok(either!(self, d => d.write_pixels(id, write)?))
+    }
+
+    /// Lets go of buffers made or imported and not yet shown.
+    pub fn free(&mut self, ids: &[BufferId]) {
+        either!(self, d => d.free(ids))
+    }
+
+    /// Decides where `size`-pixel buffers go on the glass; a refusal is typed.
+    pub fn place(&mut self, size: (u32, u32)) -> Result<(), DisplayError> {
+        either!(self, d => d.place(size).map_err(DisplayError::from))
+    }
+
+    pub fn can_present(&self) -> bool {
+        either!(self, d => d.can_present())
+    }
+
+    /// Commits whose presentation has not been reported yet.
+    pub fn frames_in_flight(&self) -> u64 {
+        either!(self, d => d.frames_in_flight())
+    }
+
+    /// Shows buffer `id`; events about it carry `tag`. What happened at once goes into
+    /// `events`.
+    pub fn present(
+        &mut self,
+        id: BufferId,
+        tag: usize,
+        events: &mut Vec<DisplayEvent>,
+    ) -> Result<(), DisplayError> {
+        either!(self, d => d.present(id, tag, events).map_err(DisplayError::from))
+    }
+
+    /// Reads what the display sent, into `events`.
+    pub fn dispatch(&mut self, events: &mut Vec<DisplayEvent>) -> Result<(), DisplayError> {
+        either!(self, d => d.dispatch(events).map_err(DisplayError::from))
+    }
+
+    /// Fails when the display stopped completing frames it must complete (KMS flips).
+    pub fn check_progress(&self) -> Result<(), DisplayError> {
+        match self {
+            Display::Kms(d) => Ok(d.check_flip_progress()?),
+            // A hidden window legitimately gets no frame callbacks.
+            Display::Wayland(_) => Ok(()),
+        }
+    }
+
+    /// Whether an overlay square can be shown beside the frames, without drawing into them.
+    pub fn has_overlay(&self) -> bool {
+        matches!(self, Display::Wayland(_))
+    }
+
+    /// Adds the overlay square, black until the first `show_overlay`.
+    pub fn enable_overlay(&mut self) -> Result<(), DisplayError> {
+        match self {
+            Display::Wayland(d) => Ok(d.enable_overlay()?),
+            Display::Kms(_) => Ok(()),
+        }
+    }
+
+    /// Turns the overlay square white or black; its presentation arrives as an event.
+    pub fn show_overlay(&mut self, white: bool) -> Result<(), DisplayError> {
+        match self {
+            Display::Wayland(d) => Ok(d.show_overlay(white)?),
+            Display::Kms(_) => Ok(()),
+        }
+    }
+
+    /// What the compositor said about presented frames, where it says.
+    pub fn presentation(&self) -> Option<crate::stats::Presentation> {
+        match self {
+            Display::Kms(_) => None,
+            Display::Wayland(d) => Some(d.presentation()),
+        }
+    }
+
+    /// Where presentation times come from and how they reach CLOCK_MONOTONIC.
+    pub fn presentation_clock(&self) -> String {
+        either!(self, d => d.presentation_clock())
+    }
+
+    /// Puts the display back as found and lets go of every buffer.
+    pub fn restore(&mut self) {
+        either!(self, d => d.restore())
+    }
+}
+
+impl AsFd for Display {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        either!(self, d => d.as_fd())
+    }
+}

@@ -1,0 +1,508 @@
+//! The desktop display: buffers handed to the Wayland compositor.
+//!
+//! Each buffer becomes one wl_buffer, created once: a zwp_linux_dmabuf import, or wl_shm
+//! memory the CPU writes. A frame is one attach + commit, paced by frame callbacks;
+//! wl_buffer.release says the compositor no longer reads it, and wp_presentation whether
+//! and when it reached the glass.
+
+mod buffers;
+mod error;
+mod formats;
+mod overlay;
+mod presentation;
+mod shm;
+mod state;
+mod window;
+
+use std::os::fd::{AsFd, BorrowedFd};
+use std::time::{Duration, Instant};
+
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use smithay_client_toolkit::compositor::{CompositorState, FrameCallbackData};
+use smithay_client_toolkit::dmabuf::DmabufState;
+use smithay_client_toolkit::shell::xdg::XdgShell;
+use wayland_client::backend::ReadEventsGuard;
+use wayland_client::globals::{registry_queue_init, GlobalList};
+use wayland_client::protocol::wl_shm;
+use wayland_client::{Connection, EventQueue, Proxy, QueueHandle};
+use wayland_protocols::wp::linux_dmabuf::zv1::client::zwp_linux_buffer_params_v1::Flags;
+
+pub use error::WaylandError;
+use overlay::Overlay;
+use shm::ShmPool;
+use state::{TeardownSync, WaylandState};
+
+use super::{BufferId, DisplayEvent, Dmabuf, Memory, RenderTarget};
+use crate::format::{PixelFormat, MODIFIER_LINEAR};
+
+/// Roundtrips to wait for the first configure (each one answers everything sent before it).
+const CONFIGURE_ROUNDTRIPS: usize = 5;
+/// How long teardown waits for the compositor to take in the destroyed buffers. A compositor
+/// busy elsewhere must not hold up the exit (weston on llvmpipe under TCG once took 17 s to
+/// answer); the dmabufs keep their memory until it lets go of them.
+const TEARDOWN_WAIT: Duration = Duration::from_secs(1);
+
+pub struct WaylandDisplay {
+    connection: Connection,
+    queue: EventQueue<WaylandState>,
+    qh: QueueHandle<WaylandState>,
+    globals: GlobalList,
+    state: WaylandState,
+    display: String,
+    /// The modifier of every dmabuf import: LINEAR, or implicit where that is all it takes.
+    modifier: u64,
+    placement: window::Placement,
+    shm: Option<wl_shm::WlShm>,
+    /// Memory of the CPU-written buffers.
+    shm_pool: Option<ShmPool>,
+    /// Memory of the render targets, kept while the compositor may read it.
+    heap_fds: Vec<std::os::fd::OwnedFd>,
+    overlay: Option<Overlay>,
+    /// restore() has run: dropping the display after it has nothing left to do.
+    restored: bool,
+}
+
+fn lost(_: impl std::fmt::Debug) -> WaylandError {
+    WaylandError::Disconnected
+}
+
+impl WaylandDisplay {
+    /// Connects, binds the globals, maps a window and picks the first of `candidates` the
+    /// compositor imports as a LINEAR dmabuf (preferring its scanout tranche). With CPU
+    /// memory the frames go in wl_shm buffers, and the first candidate is taken as it is.
+    pub fn open(
+        candidates: &[PixelFormat],
+        fullscreen: bool,
+        memory: Memory,
+    ) -> Result<(WaylandDisplay, PixelFormat), WaylandError> {
+        let display = std::env::var("WAYLAND_DISPLAY").unwrap_or_default();
+        let connection = Connection::connect_to_env().map_err(|_| WaylandError::Connect {
+            display: display.clone(),
+        })?;
+        let (globals, mut queue) =
+            registry_queue_init::<WaylandState>(&connection).map_err(lost)?;
+        let qh = queue.handle();
+        let (mut state, shm) = bind(&globals, &qh, memory)?;
+        let placement = window::create(&mut state, &globals, &qh, fullscreen);
+        request_feedback(&mut state, &qh)?;
+        queue.roundtrip(&mut state).map_err(lost)?;
+        queue.roundtrip(&mut state).map_err(lost)?;
+        let (format, modifier) = match (memory, candidates.first()) {
+            (Memory::Cpu, Some(&first)) => (first, MODIFIER_LINEAR),
+            _ => formats::choose_format(&formats::offered_formats(&state), candidates)?,
+        };
+        wait_for_configure(&mut queue, &mut state)?;
+        let display = WaylandDisplay {
+            connection,
+            queue,
+            qh,
+            globals,
+            state,
+            display,
+            modifier,
+            placement,
+            shm,
+            shm_pool: None,
+            heap_fds: Vec::new(),
+            overlay: None,
+            restored: false,
+        };
+        Ok((display, format))
+    }
+
+    pub fn describe(&self) -> String {
+        let (w, h) = self.state.window.configured.unwrap_or_default();
+        format!(
+            "Wayland {} (linux-dmabuf v{}, window {w}x{h}{})",
+            self.display,
+            self.state.dmabuf.version().unwrap_or(0),
+            if self.state.window.fullscreen {
+                ", fullscreen"
+            } else {
+                ""
+            }
+        )
+    }
+
+    pub fn name(&self) -> String {
+        self.display.clone()
+    }
+
+    /// The compositor may hold the buffer on screen, the one just committed, and one more
+    /// it has not released yet.
+    pub fn buffers_held(&self) -> usize {
+        3
+    }
+
+    pub fn presentation(&self) -> crate::stats::Presentation {
+        self.state.frames.counts
+    }
+
+    /// Where presentation times come from and how they reach CLOCK_MONOTONIC.
+    pub fn presentation_clock(&self) -> String {
+        self.state.presentation.clock_description()
+    }
+
+    pub fn set_title(&self, title: &str) {
+        if let Some(window) = &self.state.window.window {
+            window.set_title(title);
+        }
+    }
+
+    /// One wl_buffer per dmabuf, created once and kept for the whole run.
+    pub fn import(&mut self, buffers: &[Dmabuf<'_>]) -> Result<Vec<BufferId>, WaylandError> {
+        let mut ids = Vec::with_capacity(buffers.len());
+        for buffer in buffers {
+            ids.push(self.request_buffer(buffer)?);
+        }
+        while self.state.buffers.is_waiting() {
+            self.queue.roundtrip(&mut self.state).map_err(lost)?;
+        }
+        match self.state.buffers.first_refused() {
+            Some(id) => {
+                let (format, (width, height)) = ids
+                    .iter()
+                    .position(|&i| i == id)
+                    .map_or((String::new(), (0, 0)), |n| {
+                        (buffers[n].format.name(), buffers[n].size)
+                    });
+                Err(WaylandError::BufferRefused {
+                    index: id.0,
+                    format,
+                    width,
+                    height,
+                })
+            }
+            None => Ok(ids),
+        }
+    }
+
+    /// Asks for a wl_buffer over the dmabuf's planes; it arrives as `created`.
+    fn request_buffer(&mut self, buffer: &Dmabuf<'_>) -> Result<BufferId, WaylandError> {
+        let params =
+            self.state.dmabuf.create_params(&self.qh).map_err(|_| {
+                WaylandError::MissingGlobal("zwp_linux_dmabuf_v1 (version 3 or later)")
+            })?;
+        for (index, plane) in buffer.planes.iter().enumerate() {
+            params.add(
+                plane.fd,
+                index as u32,
+                plane.offset,
+                plane.pitch,
+                self.modifier,
+            );
+        }
+        let (width, height) = buffer.size;
+        let drm_format = buffer.format.drm as u32;
+        let proxy = params.create(width as i32, height as i32, drm_format, Flags::empty());
+        let id = self.state.buffers.reserve();
+        self.state.buffers.requested(proxy.id(), id);
+        Ok(id)
+    }
+
+    /// XRGB8888 dmabufs from the system dma-heap, imported as wl_buffers.
+    pub fn render_targets(
+        &mut self,
+        size: (u32, u32),
+        count: usize,
+    ) -> Result<Vec<RenderTarget>, WaylandError> {
+        let pitch = size.0 * 4;
+        let mut fds = Vec::with_capacity(count);
+        for _ in 0..count {
+            let len = (pitch * size.1) as usize;
+            fds.push(crate::dmabuf::heap::allocate(len).map_err(WaylandError::DmaHeap)?);
+        }
+        let xrgb = PixelFormat::xrgb8888();
+        let dmabufs: Vec<Dmabuf<'_>> = fds
+            .iter()
+            .map(|fd| Dmabuf {
+                planes: vec![super::DmabufPlane {
+                    fd: fd.as_fd(),
+                    offset: 0,
+                    pitch,
+                }],
+                format: xrgb,
+                size,
+            })
+            .collect();
+        let ids = self.import(&dmabufs)?;
+        drop(dmabufs);
+        let mut targets = Vec::with_capacity(count);
+        for (id, fd) in ids.into_iter().zip(&fds) {
+            let fd = fd.try_clone().map_err(WaylandError::DmaHeap)?;
+            targets.push(RenderTarget { id, fd, pitch });
+        }
+        self.heap_fds.extend(fds);
+        Ok(targets)
+    }
+
+    /// XRGB8888 wl_shm buffers in one memfd.
+    pub fn cpu_buffers(
+        &mut self,
+        size: (u32, u32),
+        count: usize,
+    ) -> Result<Vec<BufferId>, WaylandError> {
+        let shm = self
+            .shm
+            .as_ref()
+            .ok_or(WaylandError::MissingGlobal("wl_shm"))?;
+        let ids: Vec<BufferId> = (0..count).map(|_| self.state.buffers.reserve()).collect();
+        let (pool, buffers) = ShmPool::new(shm, &ids, size, &self.qh)?;
+        for (&id, buffer) in ids.iter().zip(buffers) {
+            self.state.buffers.insert(id, buffer);
+        }
+        self.shm_pool = Some(pool);
+        Ok(ids)
+    }
+
+    pub fn write_pixels<T>(
+        &mut self,
+        id: BufferId,
+        write: impl FnOnce(&mut [u8], usize) -> T,
+    ) -> Result<T, WaylandError> {
+        let (pixels, pitch) = self
+            .shm_pool
+            .as_mut()
+            .and_then(|pool| pool.pixels(id))
+            .ok_or(WaylandError::UnknownBuffer(id.0))?;
+        Ok(write(pixels, pitch))
+    }
+
+    pub fn free(&mut self, ids: &[BufferId]) {
+        for &id in ids {
+            self.state.buffers.destroy(id);
+        }
+    }
+
+    /// The compositor scales: any size is placed, in the window's aspect ratio.
+    pub fn place(&mut self, size: (u32, u32)) -> Result<(), WaylandError> {
+        self.placement.frame_size = size;
+        Ok(())
+    }
+
+    pub fn can_present(&self) -> bool {
+        self.state.window.configured.is_some()
+            && !self.state.frames.callback_pending
+            && !self.state.window.quit
+    }
+
+    /// Commits whose presentation (or discard) has not been reported yet.
+    pub fn frames_in_flight(&self) -> u64 {
+        (self.state.frames.awaiting_feedback + self.state.frames.unmeasured.len()) as u64
+    }
+
+    /// Commits buffer `id`; presentation and release arrive as events.
+    pub fn present(
+        &mut self,
+        id: BufferId,
+        tag: usize,
+        events: &mut Vec<DisplayEvent>,
+    ) -> Result<(), WaylandError> {
+        self.placement
+            .fit(self.state.window.configured.unwrap_or_default());
+        let surface = window::surface(&self.state).ok_or(WaylandError::NoWindow)?;
+        let buffer = self
+            .state
+            .buffers
+            .get(id)
+            .ok_or(WaylandError::UnknownBuffer(id.0))?;
+        surface.attach(Some(buffer), 0, 0);
+        let (w, h) = self.placement.frame_size;
+        surface.damage_buffer(0, 0, w as i32, h as i32);
+        surface.frame(&self.qh, FrameCallbackData(surface.clone()));
+        self.state.frames.callback_pending = true;
+        // Without wp_presentation, the frame callback is the best "on screen" we get.
+        match self.state.presentation.feedback(&surface, &self.qh, tag) {
+            Some(_) => self.state.frames.awaiting_feedback += 1,
+            None => self.state.frames.unmeasured.push(tag),
+        }
+        let time = crate::clock::monotonic_now();
+        surface.commit();
+        self.connection.flush().map_err(lost)?;
+        events.push(DisplayEvent::Committed { tag, time });
+        Ok(())
+    }
+
+    /// Reads and handles whatever the compositor sent.
+    pub fn dispatch(&mut self, events: &mut Vec<DisplayEvent>) -> Result<(), WaylandError> {
+        self.queue.dispatch_pending(&mut self.state).map_err(lost)?;
+        if let Some(guard) = self.queue.prepare_read() {
+            read_socket(guard)?;
+        }
+        self.queue.dispatch_pending(&mut self.state).map_err(lost)?;
+        window::toggle_fullscreen(&mut self.state);
+        events.append(&mut self.state.events);
+        if self.state.window.quit {
+            events.push(DisplayEvent::CloseRequested);
+        }
+        self.connection.flush().map_err(lost)?;
+        Ok(())
+    }
+
+    /// Adds the overlay square, black until the first flip.
+    pub fn enable_overlay(&mut self) -> Result<(), WaylandError> {
+        let parent = window::surface(&self.state).ok_or(WaylandError::NoWindow)?;
+        let overlay = Overlay::new(&self.globals, &self.state, &parent, &self.qh)?;
+        self.overlay = Some(overlay);
+        Ok(())
+    }
+
+    /// Turns the overlay white or black; its presentation arrives as OverlayPresented.
+    pub fn show_overlay(&mut self, white: bool) -> Result<(), WaylandError> {
+        let height = self.placement.picture_height();
+        let Some(overlay) = &mut self.overlay else {
+            return Ok(());
+        };
+        // Placed relative to the picture; the parent's next commit applies a move.
+        overlay.place(height as i32);
+        let surface = overlay.show(white);
+        if !self
+            .state
+            .presentation
+            .overlay_feedback(surface, &self.qh, white)
+        {
+            return Err(WaylandError::MissingGlobal(
+                "wp_presentation (bench --g2g times the marker by it)",
+            ));
+        }
+        surface.commit();
+        self.connection.flush().map_err(lost)
+    }
+
+    /// Lets go of every buffer and the window, and waits (briefly) until the compositor has
+    /// too.
+    pub fn restore(&mut self) {
+        if std::mem::replace(&mut self.restored, true) {
+            return;
+        }
+        self.state.buffers.destroy_all();
+        self.shm_pool = None;
+        self.heap_fds.clear();
+        if let Some(overlay) = self.overlay.take() {
+            overlay.destroy();
+        }
+        self.placement.destroy();
+        self.state.window.window = None;
+        if !self.wait_for_compositor(TEARDOWN_WAIT) {
+            tracing::info!(
+                "the compositor did not answer within {} ms; exiting without it",
+                TEARDOWN_WAIT.as_millis()
+            );
+        }
+    }
+
+    /// Waits, at most `limit`, until the compositor has handled every request sent so far.
+    fn wait_for_compositor(&mut self, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        self.state.synced = false;
+        self.connection.display().sync(&self.qh, TeardownSync);
+        while !self.state.synced {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() || self.connection.flush().is_err() {
+                return false;
+            }
+            if let Some(guard) = self.queue.prepare_read() {
+                let mut fds = [PollFd::new(guard.connection_fd(), PollFlags::POLLIN)];
+                let timeout = PollTimeout::try_from(left).unwrap_or(PollTimeout::MAX);
+                if !matches!(poll(&mut fds, timeout), Ok(n) if n > 0) {
+                    continue;
+                }
+                if read_socket(guard).is_err() {
+                    return false;
+                }
+            }
+            if self.queue.dispatch_pending(&mut self.state).is_err() {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// The protocol state with the globals glasscam needs bound; wl_shm too for CPU memory.
+fn bind(
+    globals: &GlobalList,
+    qh: &QueueHandle<WaylandState>,
+    memory: Memory,
+) -> Result<(WaylandState, Option<wl_shm::WlShm>), WaylandError> {
+    let compositor = CompositorState::bind(globals, qh)
+        .map_err(|_| WaylandError::MissingGlobal("wl_compositor"))?;
+    let xdg =
+        XdgShell::bind(globals, qh).map_err(|_| WaylandError::MissingGlobal("xdg_wm_base"))?;
+    let dmabuf = DmabufState::new(globals, qh);
+    let shm = match memory {
+        Memory::Cpu => Some(
+            globals
+                .bind::<wl_shm::WlShm, _, _>(qh, 1..=1, ())
+                .map_err(|_| WaylandError::MissingGlobal("wl_shm"))?,
+        ),
+        Memory::Dmabuf if dmabuf.version().is_none() => {
+            return Err(WaylandError::MissingGlobal(
+                "zwp_linux_dmabuf_v1 (version 3 or later)",
+            ))
+        }
+        Memory::Dmabuf => None,
+    };
+    Ok((WaylandState::new(globals, qh, compositor, xdg, dmabuf), shm))
+}
+
+/// linux-dmabuf v4+: the default feedback and the window surface's, which may name a
+/// scanout tranche.
+fn request_feedback(
+    state: &mut WaylandState,
+    qh: &QueueHandle<WaylandState>,
+) -> Result<(), WaylandError> {
+    if state.dmabuf.version() < Some(4) {
+        return Ok(());
+    }
+    let missing = |_| WaylandError::MissingGlobal("zwp_linux_dmabuf_v1 feedback");
+    let surface = window::surface(state).ok_or(WaylandError::NoWindow)?;
+    state.dmabuf.get_default_feedback(qh).map_err(missing)?;
+    let surface_feedback = state
+        .dmabuf
+        .get_surface_feedback(&surface, qh)
+        .map_err(missing)?;
+    state.feedback.surface_id = Some(surface_feedback.id());
+    Ok(())
+}
+
+fn wait_for_configure(
+    queue: &mut EventQueue<WaylandState>,
+    state: &mut WaylandState,
+) -> Result<(), WaylandError> {
+    for _ in 0..CONFIGURE_ROUNDTRIPS {
+        if state.window.configured.is_some() {
+            return Ok(());
+        }
+        queue.roundtrip(state).map_err(lost)?;
+    }
+    if state.window.configured.is_none() {
+        return Err(WaylandError::NoConfigure(CONFIGURE_ROUNDTRIPS as u64));
+    }
+    Ok(())
+}
+
+/// Reads what the compositor sent into the queue; nothing there yet is not an error.
+fn read_socket(guard: ReadEventsGuard) -> Result<(), WaylandError> {
+    match guard.read() {
+        Ok(_) => Ok(()),
+        Err(wayland_client::backend::WaylandError::Io(e))
+            if e.kind() == std::io::ErrorKind::WouldBlock =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(lost(e)),
+    }
+}
+
+impl AsFd for WaylandDisplay {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.connection.as_fd()
+    }
+}
+
+impl Drop for WaylandDisplay {
+    fn drop(&mut self) {
+        self.restore();
+    }
+}

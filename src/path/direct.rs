@@ -1,0 +1,60 @@
+//! The direct rung: the camera's own dmabufs, each imported into the display once and shown
+//! as they are. Zero copies; a buffer goes back to the camera when the display releases it.
+
+use std::os::fd::AsFd;
+
+use super::PathError;
+use crate::capture::{ExportedBuffer, StreamFormat};
+use crate::display::{BufferId, Display, Dmabuf, DmabufPlane};
+
+pub struct Direct {
+    /// The display's buffer for each camera buffer, by camera index.
+    ids: Vec<BufferId>,
+}
+
+impl Direct {
+    /// Imports every camera buffer and places them.
+    pub fn new(
+        display: &mut Display,
+        exported: &[ExportedBuffer],
+        format: &StreamFormat,
+    ) -> Result<Direct, PathError> {
+        let dmabufs: Vec<Dmabuf<'_>> = exported
+            .iter()
+            .map(|buffer| camera_dmabuf(buffer, format))
+            .collect();
+        let ids = display.import(&dmabufs)?;
+        display.place((format.width, format.height))?;
+        Ok(Direct { ids })
+    }
+
+    /// The display's buffer for camera buffer `index`.
+    pub fn id(&self, index: usize) -> Result<BufferId, PathError> {
+        self.ids
+            .get(index)
+            .copied()
+            .ok_or(PathError::UnknownBuffer(index))
+    }
+
+    /// The camera buffer the display's buffer `id` wraps.
+    pub fn camera_index(&self, id: BufferId) -> Option<usize> {
+        self.ids.iter().position(|&i| i == id)
+    }
+}
+
+/// A camera buffer as the display imports it: one entry per format plane.
+fn camera_dmabuf<'a>(buffer: &'a ExportedBuffer, format: &StreamFormat) -> Dmabuf<'a> {
+    Dmabuf {
+        planes: format
+            .layout
+            .iter()
+            .map(|plane| DmabufPlane {
+                fd: buffer.planes[plane.mem_plane].fd.as_fd(),
+                offset: plane.offset,
+                pitch: plane.pitch,
+            })
+            .collect(),
+        format: format.pixel,
+        size: (format.width, format.height),
+    }
+}

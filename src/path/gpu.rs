@@ -1,0 +1,78 @@
+//! The gpu rung: camera dmabufs imported into EGL and drawn by the GLES shaders into
+//! XRGB8888 buffers the display made. Zero copies; the camera buffer goes back as soon as
+//! the GPU has finished drawing it.
+
+use std::os::fd::AsFd;
+
+use super::slots::SlotRing;
+use super::PathError;
+use crate::capture::{ExportedBuffer, StreamFormat};
+use crate::display::{BufferId, Display};
+use crate::render::GpuConverter;
+
+pub struct Gpu {
+    converter: Box<GpuConverter>,
+    targets: SlotRing,
+}
+
+impl Gpu {
+    /// Imports every camera buffer's planes into the GPU; no targets yet.
+    pub fn import(
+        mut converter: Box<GpuConverter>,
+        exported: &[ExportedBuffer],
+        format: &StreamFormat,
+    ) -> Result<Gpu, PathError> {
+        converter
+            .import_camera(exported, format)
+            .map_err(PathError::Gpu)?;
+        Ok(Gpu {
+            converter,
+            targets: SlotRing::new(Vec::new()),
+        })
+    }
+
+    /// Render targets of `size` from the display, as many as it may hold, placed.
+    pub fn add_targets(
+        &mut self,
+        display: &mut Display,
+        size: (u32, u32),
+    ) -> Result<(), PathError> {
+        let targets = display.render_targets(size, display.buffers_held())?;
+        let ids = targets.iter().map(|t| t.id).collect();
+        self.targets = SlotRing::new(ids);
+        for target in &targets {
+            self.converter
+                .add_target(target.fd.as_fd(), size, target.pitch)
+                .map_err(PathError::Gpu)?;
+        }
+        display.place(size)?;
+        Ok(())
+    }
+
+    /// Forgets the targets: the GPU's images first, then the display's buffers.
+    pub fn remove_targets(&mut self, display: &mut Display) {
+        self.converter.remove_targets();
+        display.free(self.targets.ids());
+        self.targets = SlotRing::new(Vec::new());
+    }
+
+    /// Draws camera buffer `index` into a free target, with the marker square if given;
+    /// None when the display holds every target (the frame is dropped).
+    pub fn draw(
+        &mut self,
+        index: usize,
+        marker: Option<bool>,
+    ) -> Result<Option<BufferId>, PathError> {
+        let Some((slot, id)) = self.targets.take_free() else {
+            return Ok(None);
+        };
+        self.converter
+            .draw(index, slot, marker)
+            .map_err(PathError::Gpu)?;
+        Ok(Some(id))
+    }
+
+    pub fn released(&mut self, id: BufferId) {
+        self.targets.release(id);
+    }
+}

@@ -1,0 +1,260 @@
+//! The fallback ladder, the one place that decides which rung carries frames to the display.
+//! Direct when the display takes a camera format as it is; else gpu (EGL import + GLES
+//! conversion); else copy (CPU conversion, every byte counted). Each step down is said in
+//! one line, and decided by a typed refusal.
+
+use std::path::Path;
+
+use anyhow::bail;
+
+use super::gpu::Gpu;
+use super::{FramePath, PathChoice, PathError, Rung};
+use crate::capture::{ExportedBuffer, StreamFormat};
+use crate::display::{Display, Memory, Refusal, Target};
+use crate::format::PixelFormat;
+use crate::render::{self, GpuConverter};
+
+/// What the ladder is asked for.
+pub struct Request<'a> {
+    pub target: Target,
+    pub choice: PathChoice,
+    /// bench --g2g: the marker must be drawn into the frames where the display has no
+    /// overlay for it.
+    pub g2g: bool,
+    /// The camera or file, for the lines that say why a rung was left.
+    pub source: &'a Path,
+}
+
+/// A display opened for a rung, and the camera format to capture in.
+pub struct Opened {
+    pub display: Display,
+    pub rung: Rung,
+    converter: Option<Box<GpuConverter>>,
+    pub camera_format: PixelFormat,
+}
+
+/// Opens the display on the rung `--path` asks for. With `--path auto`, a display that
+/// refuses the camera's formats sends glasscam down to gpu, and a GPU path that cannot be
+/// set up down to copy, each step with one line saying why.
+pub fn open(request: &Request<'_>, candidates: &[PixelFormat]) -> anyhow::Result<Opened> {
+    let camera_format = candidates[0];
+    let converted = |rung: Rung, converter| -> anyhow::Result<Opened> {
+        Ok(Opened {
+            display: open_converted(&request.target, rung)?,
+            rung,
+            converter,
+            camera_format,
+        })
+    };
+    match request.choice {
+        PathChoice::Only(Rung::Direct) => open_direct(request, candidates),
+        PathChoice::Only(Rung::Copy) => converted(Rung::Copy, None),
+        PathChoice::Only(Rung::Gpu) => converted(Rung::Gpu, Some(gpu_for(&camera_format)?)),
+        // Without an overlay for it, the console's g2g marker is drawn into the frames.
+        PathChoice::Auto if request.g2g && matches!(request.target, Target::Kms { .. }) => {
+            say!(
+                "glasscam: bench --g2g on the console draws its marker into the frames; \
+                 using the gpu rung"
+            );
+            let (rung, converter) = gpu_or_copy(request.source, &camera_format);
+            converted(rung, converter)
+        }
+        PathChoice::Auto => match Display::open(&request.target, candidates, Memory::Dmabuf) {
+            Err(error) if error.refusal() == Some(Refusal::Format) => {
+                let error = anyhow::Error::new(error);
+                say!(
+                    "glasscam: {} cannot be shown directly ({error:#}); stepping down to the gpu rung",
+                    request.source.display()
+                );
+                let (rung, converter) = gpu_or_copy(request.source, &camera_format);
+                converted(rung, converter)
+            }
+            opened => {
+                let (display, camera_format) = opened?;
+                Ok(Opened {
+                    display,
+                    rung: Rung::Direct,
+                    converter: None,
+                    camera_format,
+                })
+            }
+        },
+    }
+}
+
+fn open_direct(request: &Request<'_>, candidates: &[PixelFormat]) -> anyhow::Result<Opened> {
+    let (display, camera_format) = Display::open(&request.target, candidates, Memory::Dmabuf)?;
+    Ok(Opened {
+        display,
+        rung: Rung::Direct,
+        converter: None,
+        camera_format,
+    })
+}
+
+/// The display for a converting rung, which shows XRGB8888 in the memory the rung fills.
+fn open_converted(target: &Target, rung: Rung) -> anyhow::Result<Display> {
+    let memory = match rung {
+        Rung::Copy => Memory::Cpu,
+        _ => Memory::Dmabuf,
+    };
+    Ok(Display::open(target, &[PixelFormat::xrgb8888()], memory)?.0)
+}
+
+/// Sets up the rung between the camera's buffers and the display. With `--path auto`, a
+/// display that refuses the camera's buffers sends glasscam down to gpu, and a GPU that
+/// cannot take them down to copy, each step with one line saying why.
+pub fn connect(
+    request: &Request<'_>,
+    opened: Opened,
+    exported: &[ExportedBuffer],
+    format: &StreamFormat,
+) -> anyhow::Result<FramePath> {
+    let Opened {
+        mut display,
+        mut rung,
+        mut converter,
+        ..
+    } = opened;
+    loop {
+        let error = match FramePath::new(display, rung, converter, exported, format) {
+            Ok(path) => return Ok(path),
+            Err(error) => error,
+        };
+        let lower = match rung_below(rung, &error) {
+            Some(lower) if request.choice == PathChoice::Auto => lower,
+            _ => return Err(error.into()),
+        };
+        (rung, converter) = step_down(request.source, &format.pixel, lower, error);
+        display = open_converted(&request.target, rung)?;
+    }
+}
+
+/// A GPU converter for this camera format, or why there is none.
+fn gpu_for(camera_format: &PixelFormat) -> anyhow::Result<Box<GpuConverter>> {
+    if !render::planes::supports(camera_format) {
+        bail!("the GPU shaders cannot read {}", camera_format.name());
+    }
+    Ok(Box::new(GpuConverter::new()?))
+}
+
+/// The gpu rung for this camera format, or, when the GPU path cannot be set up, the copy
+/// rung with one line saying why.
+fn gpu_or_copy(source: &Path, camera_format: &PixelFormat) -> (Rung, Option<Box<GpuConverter>>) {
+    match gpu_for(camera_format) {
+        Ok(converter) => (Rung::Gpu, Some(converter)),
+        Err(error) => {
+            say!(
+                "glasscam: {} cannot use the GPU ({error:#}); stepping down to the copy rung",
+                source.display()
+            );
+            (Rung::Copy, None)
+        }
+    }
+}
+
+/// The rung below, after `rung` failed to take the camera's buffers, when that failure is
+/// one a lower rung avoids.
+fn rung_below(rung: Rung, error: &PathError) -> Option<Rung> {
+    match rung {
+        Rung::Direct if error.refusal() == Some(Refusal::Buffer) => Some(Rung::Gpu),
+        Rung::Gpu if matches!(error, PathError::Gpu(_)) => Some(Rung::Copy),
+        _ => None,
+    }
+}
+
+/// Says in one line why glasscam steps down to `lower`; a GPU path that cannot be set up
+/// goes on down to copy, with a line of its own.
+fn step_down(
+    source: &Path,
+    camera_format: &PixelFormat,
+    lower: Rung,
+    why: PathError,
+) -> (Rung, Option<Box<GpuConverter>>) {
+    let why = anyhow::Error::new(why);
+    if lower == Rung::Gpu {
+        say!(
+            "glasscam: the display refused {}'s buffers ({why:#}); stepping down to the gpu rung",
+            source.display()
+        );
+        return gpu_or_copy(source, camera_format);
+    }
+    say!(
+        "glasscam: the GPU cannot take {}'s buffers ({why:#}); stepping down to the copy rung",
+        source.display()
+    );
+    (Rung::Copy, None)
+}
+
+/// The gpu rung with targets of the frame's size, else, when the display refuses those
+/// (too wide a pitch, no mode that size), of the size it shows without scaling: the GPU
+/// scales.
+pub(super) fn gpu_rung(
+    display: &mut Display,
+    converter: Box<GpuConverter>,
+    exported: &[ExportedBuffer],
+    format: &StreamFormat,
+) -> Result<Gpu, PathError> {
+    let mut gpu = Gpu::import(converter, exported, format)?;
+    let frame = (format.width, format.height);
+    let refused = match gpu.add_targets(display, frame) {
+        Ok(()) => return Ok(gpu),
+        Err(refused @ PathError::Display(_)) => refused,
+        Err(other) => return Err(other),
+    };
+    let Some(natural) = display.natural_size().filter(|&size| size != frame) else {
+        return Err(refused);
+    };
+    let why = match &refused {
+        PathError::Display(e) if e.is_no_fit() => "no placement of them".to_string(),
+        other => other.to_string(),
+    };
+    say!(
+        "glasscam: {} refused {}x{} display buffers ({why}); drawing frames scaled into {}x{}",
+        display.output_name(),
+        frame.0,
+        frame.1,
+        natural.0,
+        natural.1
+    );
+    gpu.remove_targets(display);
+    gpu.add_targets(display, natural)?;
+    Ok(gpu)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::display::kms::KmsError;
+
+    fn refusal(error: KmsError) -> PathError {
+        PathError::Display(error.into())
+    }
+
+    #[test]
+    fn a_refused_framebuffer_or_placement_steps_direct_down_to_gpu() {
+        let add_fb = refusal(KmsError::AddFramebuffer {
+            format: "BGR4".into(),
+            width: 3840,
+            height: 2160,
+            source: std::io::Error::from_raw_os_error(libc::EINVAL),
+        });
+        let no_fit = refusal(KmsError::NoFit {
+            frame: "1280x720".into(),
+            connector: "VGA-1".into(),
+            mode: "640x480".into(),
+            modes: "640x480".into(),
+        });
+        assert_eq!(rung_below(Rung::Direct, &add_fb), Some(Rung::Gpu));
+        assert_eq!(rung_below(Rung::Direct, &no_fit), Some(Rung::Gpu));
+        // The gpu rung already draws at the mode's size: a refusal there is final.
+        assert_eq!(rung_below(Rung::Gpu, &no_fit), None);
+        assert_eq!(rung_below(Rung::Copy, &add_fb), None);
+    }
+
+    #[test]
+    fn a_display_that_is_gone_is_not_a_reason_to_step_down() {
+        let gone = refusal(KmsError::FlipTimeout(5));
+        assert_eq!(rung_below(Rung::Direct, &gone), None);
+    }
+}

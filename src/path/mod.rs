@@ -1,0 +1,284 @@
+//! How frames reach the display: one rung, chosen by the ladder, over any display.
+//! Direct shows the camera's own dmabufs; gpu draws them with GLES into buffers the display
+//! made; copy converts them on the CPU. Each is written once, in its own file.
+
+mod camera_maps;
+mod copy;
+mod direct;
+mod gpu;
+pub mod ladder;
+mod marker;
+mod rung;
+mod slots;
+
+use std::os::fd::{AsFd, BorrowedFd};
+use std::time::Duration;
+
+pub use camera_maps::CopyError;
+pub use rung::{PathChoice, Rung};
+
+use crate::capture::{ExportedBuffer, StreamFormat};
+use crate::display::{BufferId, Display, DisplayError, DisplayEvent, Refusal};
+use crate::render::{GpuConverter, RenderError};
+use copy::Copy;
+use direct::Direct;
+use gpu::Gpu;
+
+/// What became of the frames given to the path, by camera buffer index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameEvent {
+    /// The display accepted a commit of this frame (converted first on gpu/copy rungs),
+    /// issued at `time` (CLOCK_MONOTONIC).
+    Committed { index: usize, time: Duration },
+    /// The frame is on the glass; `time` is the display's CLOCK_MONOTONIC timestamp.
+    Presented {
+        index: usize,
+        time: Option<Duration>,
+    },
+    /// The compositor dropped the commit of this frame without showing it.
+    Discarded(usize),
+    /// Nothing reads the camera buffer any more: it may go back to the camera.
+    Released(usize),
+    /// The user closed the window or pressed Q or Escape.
+    CloseRequested,
+    /// The g2g marker turned white (or black) on the glass at `time` (CLOCK_MONOTONIC);
+    /// `refresh_ns` is the display's refresh period, 0 if it has none.
+    MarkerPresented {
+        white: bool,
+        time: Option<Duration>,
+        refresh_ns: u32,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PathError {
+    /// The display failed or refused.
+    #[error(transparent)]
+    Display(#[from] DisplayError),
+    /// The GPU rung could not import, set up or draw.
+    #[error("converting on the GPU")]
+    Gpu(#[source] RenderError),
+    /// The copy rung could not map or convert a frame.
+    #[error("copying a frame for the display")]
+    Copy(#[source] CopyError),
+    /// A camera buffer the path was never given.
+    #[error("camera buffer {0} was never imported into the display")]
+    UnknownBuffer(usize),
+    /// bench --g2g asked for its marker on the direct rung of a display without an overlay:
+    /// the camera's own buffers leave glasscam nothing to draw into.
+    #[error(
+        "bench --g2g on {0} draws its marker into the frames, and the direct rung shows the \
+         camera's own buffers; run it with --path gpu or --path copy"
+    )]
+    MarkerNeedsDrawing(String),
+}
+
+impl PathError {
+    /// The display's refusal this is, if it is one.
+    pub fn refusal(&self) -> Option<Refusal> {
+        match self {
+            PathError::Display(e) => e.refusal(),
+            _ => None,
+        }
+    }
+}
+
+/// The rung that carries frames, with what it holds.
+enum Carrier {
+    Direct(Direct),
+    Gpu(Gpu),
+    Copy(Copy),
+}
+
+/// The path from the camera's buffers to the glass: a rung over a display. The rung is
+/// declared first so that it drops first: the GPU's images and the CPU's maps of the
+/// buffers go before the display lets go of them.
+pub struct FramePath {
+    carrier: Carrier,
+    /// bench --g2g's marker, where it is drawn into the frames.
+    drawn_marker: Option<marker::Marker>,
+    display: Display,
+    /// The display's events, reused from frame to frame: nothing is allocated per frame.
+    display_events: Vec<DisplayEvent>,
+}
+
+impl FramePath {
+    /// Sets up `rung` between the camera's buffers and `display`; on failure the display is
+    /// dropped (restored), and the error says whether a lower rung may do better.
+    pub fn new(
+        mut display: Display,
+        rung: Rung,
+        converter: Option<Box<GpuConverter>>,
+        exported: &[ExportedBuffer],
+        format: &StreamFormat,
+    ) -> Result<FramePath, PathError> {
+        let carrier = match (rung, converter) {
+            (Rung::Gpu, Some(converter)) => {
+                Carrier::Gpu(ladder::gpu_rung(&mut display, converter, exported, format)?)
+            }
+            (Rung::Copy, _) => Carrier::Copy(Copy::new(&mut display, exported, format)?),
+            _ => Carrier::Direct(Direct::new(&mut display, exported, format)?),
+        };
+        Ok(FramePath {
+            carrier,
+            drawn_marker: None,
+            display,
+            display_events: Vec::with_capacity(8),
+        })
+    }
+
+    pub fn rung(&self) -> Rung {
+        match self.carrier {
+            Carrier::Direct(_) => Rung::Direct,
+            Carrier::Gpu(_) => Rung::Gpu,
+            Carrier::Copy(_) => Rung::Copy,
+        }
+    }
+
+    /// The `path` of --stats: which display, and on which rung (kms-direct, wayland-gpu…).
+    pub fn name(&self) -> String {
+        format!("{}-{}", self.display.kind(), self.rung().name())
+    }
+
+    pub fn display(&self) -> &Display {
+        &self.display
+    }
+
+    /// Names the window after what it shows, where there is one.
+    pub fn set_title(&mut self, title: &str) {
+        self.display.set_title(title);
+    }
+
+    pub fn can_present(&self) -> bool {
+        self.display.can_present()
+    }
+
+    /// Frames handed to the display whose presentation has not been reported yet.
+    pub fn frames_in_flight(&self) -> u64 {
+        self.display.frames_in_flight()
+    }
+
+    /// Shows camera buffer `index` (converted first on gpu and copy); what happened at once
+    /// is added to `events`.
+    pub fn present(&mut self, index: usize, events: &mut Vec<FrameEvent>) -> Result<(), PathError> {
+        let marker = self.drawn_marker.as_mut().map(|m| m.draw_into(index));
+        let id = match &mut self.carrier {
+            Carrier::Direct(direct) => Some(direct.id(index)?),
+            Carrier::Gpu(gpu) => gpu.draw(index, marker)?,
+            Carrier::Copy(copy) => copy.fill(&mut self.display, index, marker)?,
+        };
+        if !matches!(self.carrier, Carrier::Direct(_)) {
+            // Converted (or dropped, with every target held): the camera buffer is free.
+            events.push(FrameEvent::Released(index));
+        }
+        if let Some(id) = id {
+            self.display.present(id, index, &mut self.display_events)?;
+        }
+        self.translate(events);
+        Ok(())
+    }
+
+    /// Reads what the display sent, into `events`.
+    pub fn dispatch(&mut self, events: &mut Vec<FrameEvent>) -> Result<(), PathError> {
+        self.display.dispatch(&mut self.display_events)?;
+        self.translate(events);
+        Ok(())
+    }
+
+    /// Turns the display's events into the frames' events, freeing display buffers the
+    /// converting rungs drew into.
+    fn translate(&mut self, events: &mut Vec<FrameEvent>) {
+        for event in self.display_events.drain(..) {
+            let frame_event = match event {
+                DisplayEvent::Committed { tag, time } => FrameEvent::Committed { index: tag, time },
+                DisplayEvent::Presented {
+                    tag,
+                    time,
+                    refresh_ns,
+                } => {
+                    if let Some(white) = self.drawn_marker.as_mut().and_then(|m| m.frame_shown(tag))
+                    {
+                        events.push(FrameEvent::MarkerPresented {
+                            white,
+                            time,
+                            refresh_ns,
+                        });
+                    }
+                    FrameEvent::Presented { index: tag, time }
+                }
+                DisplayEvent::Discarded(tag) => FrameEvent::Discarded(tag),
+                DisplayEvent::Released(id) => match released(&mut self.carrier, id) {
+                    Some(index) => FrameEvent::Released(index),
+                    None => continue,
+                },
+                DisplayEvent::CloseRequested => FrameEvent::CloseRequested,
+                DisplayEvent::OverlayPresented {
+                    white,
+                    time,
+                    refresh_ns,
+                } => FrameEvent::MarkerPresented {
+                    white,
+                    time,
+                    refresh_ns,
+                },
+            };
+            events.push(frame_event);
+        }
+    }
+
+    /// Adds the `bench --g2g` marker: the display's overlay where it has one, else a square
+    /// drawn into the frames, which the direct rung cannot do.
+    pub fn enable_marker(&mut self) -> Result<(), PathError> {
+        if self.display.has_overlay() {
+            return Ok(self.display.enable_overlay()?);
+        }
+        if let Carrier::Direct(_) = self.carrier {
+            return Err(PathError::MarkerNeedsDrawing(self.display.output_name()));
+        }
+        self.drawn_marker = Some(marker::Marker::default());
+        Ok(())
+    }
+
+    /// Turns the g2g marker white or black; its presentation arrives as MarkerPresented.
+    pub fn flip_marker(&mut self, white: bool) -> Result<(), PathError> {
+        match &mut self.drawn_marker {
+            Some(marker) => marker.set(white),
+            None => self.display.show_overlay(white)?,
+        }
+        Ok(())
+    }
+
+    /// Fails when the display stopped completing frames it must complete.
+    pub fn check_progress(&self) -> Result<(), PathError> {
+        Ok(self.display.check_progress()?)
+    }
+
+    /// Puts the display back as found and lets go of every buffer.
+    pub fn restore(&mut self) {
+        if let Carrier::Gpu(gpu) = &mut self.carrier {
+            gpu.remove_targets(&mut self.display);
+        }
+        self.display.restore();
+    }
+}
+
+/// The display let go of `id`: the camera buffer now free (direct), or a target slot.
+fn released(carrier: &mut Carrier, id: BufferId) -> Option<usize> {
+    match carrier {
+        Carrier::Direct(direct) => direct.camera_index(id),
+        Carrier::Gpu(gpu) => {
+            gpu.released(id);
+            None
+        }
+        Carrier::Copy(copy) => {
+            copy.released(id);
+            None
+        }
+    }
+}
+
+impl AsFd for FramePath {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.display.as_fd()
+    }
+}
