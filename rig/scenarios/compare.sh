@@ -1,5 +1,6 @@
 # Side by side on one vivid stream (640x480 at 30 fps): glasscam and GStreamer's kmssink on
-# the console; glasscam, waylandsink and weston-simple-dmabuf-v4l in weston. rig/compare boots
+# the console; glasscam, waylandsink and weston-simple-dmabuf-v4l in weston; and glasscam and
+# waylandsink again at 1920x1080 NV12 in weston. rig/compare boots
 # this guest with one CPU and QEMU's -icount, so a task's runtime counts the instructions it
 # executed (1 ns each), whatever the host was doing. Each tool starts, warms up until it has
 # dequeued frames (GStreamer needs ~12 s under TCG to load its plugins), then is measured in
@@ -141,6 +142,14 @@ for round in $(seq "$ROUNDS"); do
     --format YUYV --size 640x480 --fps 30
   measure "waylandsink.r$round" gst-launch-1.0 -e v4l2src device="$cap" io-mode=dmabuf \
     ! "$caps,format=YUY2" ! waylandsink
+done
+# The same at 1920x1080 NV12: how each tool's cost grows with the frame.
+caps_hd=video/x-raw,width=1920,height=1080,framerate=30/1,format=NV12
+for round in $(seq "$ROUNDS"); do
+  measure "glasscam-wayland-1080.r$round" "$GLASSCAM" --backend wayland --device "$cap" \
+    --format NV12 --size 1920x1080 --fps 30
+  measure "waylandsink-1080.r$round" gst-launch-1.0 -e v4l2src device="$cap" io-mode=dmabuf \
+    ! "$caps_hd" ! waylandsink
 done
 v4l2-ctl -d "$cap" --set-fmt-video=width=640,height=480,pixelformat=YUYV
 v4l2-ctl -d "$cap" --set-parm=30

@@ -10,11 +10,12 @@ use anyhow::Context as _;
 use nix::sys::signal::Signal;
 
 use crate::buffers::BufferPool;
+use crate::capture::StreamFormat;
 use crate::cli::{Backend, Cli, Command};
 use crate::event_loop::EventLoop;
 use crate::latency::bench::{Bench, RunInfo};
 use crate::latency::g2g_run::G2gRun;
-use crate::path::Rung;
+use crate::path::{FramePath, Rung};
 use crate::stats::{self, Stats};
 pub use pipeline::Ending;
 use pipeline::Pipeline;
@@ -57,20 +58,7 @@ fn start(cli: &Cli, backend: Backend) -> anyhow::Result<Pipeline> {
         }
         _ => None,
     };
-    let copies = match path.rung() {
-        Rung::Copy => format!(
-            "1 copy per frame ({} bytes)",
-            format.width * format.height * 4
-        ),
-        Rung::Gpu => "0 copies per frame (converted on the GPU)".to_string(),
-        Rung::Direct => "0 copies per frame".to_string(),
-    };
-    say!(
-        "glasscam: {device} {} -> {}, path {}, {copies}",
-        format.describe(),
-        path.display().describe(),
-        path.name(),
-    );
+    say_started(&path, &format, &device);
     for index in 0..source.buffer_count() {
         source.queue(index)?;
     }
@@ -108,6 +96,24 @@ fn start(cli: &Cli, backend: Backend) -> anyhow::Result<Pipeline> {
         ending: None,
         events: Vec::with_capacity(8),
     })
+}
+
+/// The start-up line: what is shown where, on which rung, at what cost in copies.
+fn say_started(path: &FramePath, format: &StreamFormat, device: &str) {
+    let copies = match path.rung() {
+        Rung::Copy => format!(
+            "1 copy per frame ({} bytes)",
+            format.width * format.height * 4
+        ),
+        Rung::Gpu => "0 copies per frame (converted on the GPU)".to_string(),
+        Rung::Direct => "0 copies per frame".to_string(),
+    };
+    say!(
+        "glasscam: {device} {} -> {}, path {}, {copies}",
+        format.describe(),
+        path.display().describe(),
+        path.name(),
+    );
 }
 
 /// Waits on the camera, the display and signals until the pipeline has an ending.

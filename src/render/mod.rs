@@ -82,6 +82,8 @@ struct CameraTextures {
     textures: Vec<glow::Texture>,
 }
 
+type Egl = egl::DynamicInstance<egl::EGL1_5>;
+
 pub struct GpuConverter {
     egl: egl::DynamicInstance<egl::EGL1_5>,
     display: egl::Display,
@@ -108,46 +110,8 @@ impl GpuConverter {
         // SAFETY: loading the system's libEGL, which follows the EGL API.
         let egl = unsafe { egl::DynamicInstance::<egl::EGL1_5>::load_required() }
             .map_err(|e| RenderError::Load(e.to_string()))?;
-        // SAFETY: the surfaceless platform takes no native display.
-        let display = unsafe {
-            egl.get_platform_display(
-                PLATFORM_SURFACELESS_MESA,
-                std::ptr::null_mut(),
-                &[egl::ATTRIB_NONE],
-            )
-        }
-        .map_err(egl_error("opening a surfaceless EGL display"))?;
-        egl.initialize(display)
-            .map_err(egl_error("initialising EGL"))?;
-        let extensions = egl
-            .query_string(Some(display), egl::EXTENSIONS)
-            .map_err(egl_error("reading EGL extensions"))?
-            .to_string_lossy()
-            .into_owned();
-        for needed in [
-            "EGL_EXT_image_dma_buf_import",
-            "EGL_KHR_surfaceless_context",
-            "EGL_KHR_no_config_context",
-        ] {
-            let wanted = dmabuf || !needed.contains("dma_buf");
-            if wanted && !extensions.split(' ').any(|e| e == needed) {
-                return Err(RenderError::Missing(needed));
-            }
-        }
-        egl.bind_api(egl::OPENGL_ES_API)
-            .map_err(egl_error("choosing OpenGL ES"))?;
-        // SAFETY: EGL_NO_CONFIG_KHR, allowed by EGL_KHR_no_config_context.
-        let no_config = unsafe { egl::Config::from_ptr(std::ptr::null_mut()) };
-        let context = egl
-            .create_context(
-                display,
-                no_config,
-                None,
-                &[egl::CONTEXT_MAJOR_VERSION, 3, egl::NONE],
-            )
-            .map_err(egl_error("creating a GLES 3 context"))?;
-        egl.make_current(display, None, None, Some(context))
-            .map_err(egl_error("making the context current"))?;
+        let display = surfaceless_display(&egl, dmabuf)?;
+        let context = gles_context(&egl, display)?;
         let load = |name: &str| {
             egl.get_proc_address(name)
                 .map_or(std::ptr::null(), |f| f as *const c_void)
@@ -434,6 +398,56 @@ unsafe fn draw(
         );
         gl.draw_arrays(glow::TRIANGLES, 0, 3);
     }
+}
+
+/// The surfaceless EGL display, initialised, with the extensions the GPU rung needs.
+fn surfaceless_display(egl: &Egl, dmabuf: bool) -> Result<egl::Display, RenderError> {
+    // SAFETY: the surfaceless platform takes no native display.
+    let display = unsafe {
+        egl.get_platform_display(
+            PLATFORM_SURFACELESS_MESA,
+            std::ptr::null_mut(),
+            &[egl::ATTRIB_NONE],
+        )
+    }
+    .map_err(egl_error("opening a surfaceless EGL display"))?;
+    egl.initialize(display)
+        .map_err(egl_error("initialising EGL"))?;
+    let extensions = egl
+        .query_string(Some(display), egl::EXTENSIONS)
+        .map_err(egl_error("reading EGL extensions"))?
+        .to_string_lossy()
+        .into_owned();
+    for needed in [
+        "EGL_EXT_image_dma_buf_import",
+        "EGL_KHR_surfaceless_context",
+        "EGL_KHR_no_config_context",
+    ] {
+        let wanted = dmabuf || !needed.contains("dma_buf");
+        if wanted && !extensions.split(' ').any(|e| e == needed) {
+            return Err(RenderError::Missing(needed));
+        }
+    }
+    Ok(display)
+}
+
+/// A GLES 3 context without a config or surface, current on this thread.
+fn gles_context(egl: &Egl, display: egl::Display) -> Result<egl::Context, RenderError> {
+    egl.bind_api(egl::OPENGL_ES_API)
+        .map_err(egl_error("choosing OpenGL ES"))?;
+    // SAFETY: EGL_NO_CONFIG_KHR, allowed by EGL_KHR_no_config_context.
+    let no_config = unsafe { egl::Config::from_ptr(std::ptr::null_mut()) };
+    let context = egl
+        .create_context(
+            display,
+            no_config,
+            None,
+            &[egl::CONTEXT_MAJOR_VERSION, 3, egl::NONE],
+        )
+        .map_err(egl_error("creating a GLES 3 context"))?;
+    egl.make_current(display, None, None, Some(context))
+        .map_err(egl_error("making the context current"))?;
+    Ok(context)
 }
 
 fn compile(gl: &glow::Context) -> Result<glow::Program, RenderError> {

@@ -164,33 +164,7 @@ impl Output {
         let resources = card
             .resource_handles()
             .map_err(ioctl("reading DRM resources"))?;
-        let connectors: Vec<connector::Info> = resources
-            .connectors()
-            .iter()
-            .filter_map(|&c| card.get_connector(c, true).ok())
-            .collect();
-        let connector = match wanted_connector {
-            Some(name) => connectors
-                .iter()
-                .find(|c| connector_name(c) == name)
-                .cloned()
-                .ok_or_else(|| KmsError::NoSuchConnector {
-                    name: name.to_owned(),
-                    path: card.path.clone(),
-                    available: connectors
-                        .iter()
-                        .map(connector_name)
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                })?,
-            None => connectors
-                .iter()
-                .find(|c| c.state() == connector::State::Connected)
-                .cloned()
-                .ok_or_else(|| {
-                    KmsError::NoCard(format!("{}: nothing connected", card.path.display()))
-                })?,
-        };
+        let connector = find_connector(card, &resources, wanted_connector)?;
         let name = connector_name(&connector);
         if connector.state() != connector::State::Connected || connector.modes().is_empty() {
             return Err(KmsError::Disconnected(name));
@@ -252,6 +226,39 @@ impl Output {
     }
 }
 
+/// The connector named by --connector, else the first connected one.
+fn find_connector(
+    card: &Card,
+    resources: &drm::control::ResourceHandles,
+    wanted: Option<&str>,
+) -> Result<connector::Info, KmsError> {
+    let connectors: Vec<connector::Info> = resources
+        .connectors()
+        .iter()
+        .filter_map(|&c| card.get_connector(c, true).ok())
+        .collect();
+    match wanted {
+        Some(name) => connectors
+            .iter()
+            .find(|c| connector_name(c) == name)
+            .cloned()
+            .ok_or_else(|| KmsError::NoSuchConnector {
+                name: name.to_owned(),
+                path: card.path.clone(),
+                available: connectors
+                    .iter()
+                    .map(connector_name)
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        None => connectors
+            .iter()
+            .find(|c| c.state() == connector::State::Connected)
+            .cloned()
+            .ok_or_else(|| KmsError::NoCard(format!("{}: nothing connected", card.path.display()))),
+    }
+}
+
 fn preferred_mode(modes: &[Mode]) -> Option<Mode> {
     modes
         .iter()
@@ -280,6 +287,30 @@ fn pick_crtc(
     })
 }
 
+/// Whether the plane scans out a format with a LINEAR layout: from IN_FORMATS where the
+/// driver takes modifiers, else from its format list.
+fn plane_takes<'a>(
+    card: &Card,
+    props: &HashMap<String, (property::Handle, u64)>,
+    info: &'a plane::Info,
+    check_modifiers: bool,
+) -> impl Fn(&PixelFormat) -> bool + 'a {
+    let in_formats = match props.get("IN_FORMATS") {
+        Some(&(_, blob)) if check_modifiers && blob != 0 => card
+            .get_property_blob(blob)
+            .ok()
+            .and_then(|data| InFormats::parse(&data).ok()),
+        _ => None,
+    };
+    move |format: &PixelFormat| {
+        let code = format.drm as u32;
+        match &in_formats {
+            Some(f) => f.supports(code, MODIFIER_LINEAR),
+            None => info.formats().contains(&code),
+        }
+    }
+}
+
 /// The first candidate format some plane of the CRTC takes with a LINEAR layout, and that
 /// plane; the primary plane when it can.
 fn pick_plane(
@@ -304,20 +335,7 @@ fn pick_plane(
             continue;
         }
         let props = card.properties(handle)?;
-        let in_formats = match props.get("IN_FORMATS") {
-            Some(&(_, blob)) if check_modifiers && blob != 0 => card
-                .get_property_blob(blob)
-                .ok()
-                .and_then(|data| InFormats::parse(&data).ok()),
-            _ => None,
-        };
-        let takes = |format: &PixelFormat| {
-            let code = format.drm as u32;
-            match &in_formats {
-                Some(f) => f.supports(code, MODIFIER_LINEAR),
-                None => info.formats().contains(&code),
-            }
-        };
+        let takes = plane_takes(card, &props, &info, check_modifiers);
         for &f in info.formats() {
             let name = crate::format::fourcc_name(f);
             if !seen_formats.contains(&name) {
