@@ -46,30 +46,30 @@ impl AtomicProps {
         })
     }
 
-    /// Asks the driver whether it would take this configuration, changing nothing.
-    pub fn test(
-        &self,
-        card: &Card,
-        output: &Output,
-        fb: framebuffer::Handle,
-        placement: &Placement,
-    ) -> Result<(), KmsError> {
-        let flags = AtomicCommitFlags::TEST_ONLY | AtomicCommitFlags::ALLOW_MODESET;
-        self.modeset_commit(card, output, fb, placement, flags)
-            .map_err(ioctl("testing the display configuration"))
-    }
-
-    /// Sets the mode and shows `fb`; the page-flip event says when it is on the glass.
+    /// Sets the mode and shows `fb` (the page-flip event says when it is on the glass), or
+    /// with `test_only` asks the driver whether it would, changing nothing.
     pub fn modeset(
         &self,
         card: &Card,
         output: &Output,
         fb: framebuffer::Handle,
         placement: &Placement,
+        test_only: bool,
     ) -> Result<(), KmsError> {
-        let flags = AtomicCommitFlags::ALLOW_MODESET | AtomicCommitFlags::PAGE_FLIP_EVENT;
+        let (flags, what) = if test_only {
+            (
+                AtomicCommitFlags::TEST_ONLY,
+                "testing the display configuration",
+            )
+        } else {
+            (
+                AtomicCommitFlags::PAGE_FLIP_EVENT,
+                "setting the display mode",
+            )
+        };
+        let flags = flags | AtomicCommitFlags::ALLOW_MODESET;
         self.modeset_commit(card, output, fb, placement, flags)
-            .map_err(ioctl("setting the display mode"))
+            .map_err(ioctl(what))
     }
 
     /// Flips the plane to `fb`: one property of one object, from the stack (drm's

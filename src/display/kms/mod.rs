@@ -252,7 +252,9 @@ impl KmsDisplay {
             .handle;
         for placement in candidates {
             let accepted = match &self.atomic {
-                Some(props) => props.test(&self.card, &self.output, fb, &placement).is_ok(),
+                Some(props) => props
+                    .modeset(&self.card, &self.output, fb, &placement, true)
+                    .is_ok(),
                 None => true,
             };
             if accepted {
@@ -308,7 +310,7 @@ impl KmsDisplay {
         };
         let (card, output) = (&self.card, &self.output);
         match (&self.atomic, self.modeset_done) {
-            (Some(props), false) => props.modeset(card, output, fb, &placement)?,
+            (Some(props), false) => props.modeset(card, output, fb, &placement, false)?,
             (Some(props), true) => props.flip(card, output, fb)?,
             (None, false) => legacy::modeset(card, output, fb, &placement)?,
             (None, true) => legacy::flip(card, output, fb)?,

@@ -38,7 +38,7 @@ impl Overlay {
             .map_err(|_| WaylandError::MissingGlobal("wl_shm"))?;
         let side = SIDE as usize;
         let size = side * side * 4;
-        let file = marker_pixels(size).map_err(|e| WaylandError::Overlay(e.to_string()))?;
+        let file = square_pixels(size).map_err(|e| WaylandError::Overlay(e.to_string()))?;
         let pool = shm.create_pool(std::os::fd::AsFd::as_fd(&file), (size * 2) as i32, qh, ());
         let buffer = |offset: usize| {
             pool.create_buffer(
@@ -93,9 +93,9 @@ impl Overlay {
 }
 
 /// A memfd holding the black square and then the white one, XRGB8888.
-fn marker_pixels(size: usize) -> std::io::Result<std::fs::File> {
+fn square_pixels(size: usize) -> std::io::Result<std::fs::File> {
     use nix::sys::memfd::{memfd_create, MemFdCreateFlag};
-    let fd = memfd_create(c"glasscam-marker", MemFdCreateFlag::MFD_CLOEXEC)?;
+    let fd = memfd_create(c"glasscam-overlay", MemFdCreateFlag::MFD_CLOEXEC)?;
     let mut file = std::fs::File::from(fd);
     file.write_all(&vec![0x00; size])?;
     file.write_all(&vec![0xff; size])?;
