@@ -88,7 +88,7 @@ fn compositor_faults_end_in_one_clear_line_and_free_the_camera() {
 }
 
 /// weston's own V4L2 client on the same rig, for comparison. It exports read-only dmabufs,
-/// which llvmpipe handles badly (DEVELOPERS.md: weston crashed in 11 of 23 runs), so its
+/// which llvmpipe handles badly (weston crashed in 11 of 23 runs), so its
 /// outcome is reported, not judged: the test fails only when the client could not be run.
 #[test]
 fn weston_simple_dmabuf_v4l_runs_as_a_reference() {

@@ -127,7 +127,8 @@ impl Stream {
                 type_: self.camera.buf_type,
                 index: index as u32,
                 plane: plane as u32,
-                // Read-write: Mesa's llvmpipe needs to map imports read-write (DEVELOPERS.md).
+                // Read-write: with read-only fds weston crashed on Mesa's llvmpipe, which maps
+                // imports read-write.
                 flags: (libc::O_RDWR | libc::O_CLOEXEC) as u32,
                 ..Default::default()
             };
