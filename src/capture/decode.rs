@@ -58,10 +58,19 @@ impl DecodePool {
         let mut targets = Vec::with_capacity(count);
         let mut exported = Vec::with_capacity(count);
         for index in 0..count {
-            let fd = crate::dmabuf::heap::allocate(len as usize)
-                .map_err(|e| pool_error(path, format!("no dma-heap buffer for decoding: {e}")))?;
-            let map = WritableDmabufMap::new(fd.as_fd(), len as usize)
-                .map_err(|e| pool_error(path, format!("cannot map a decode buffer: {e}")))?;
+            let fd = crate::dmabuf::heap::allocate(len as usize).map_err(|source| {
+                CaptureError::DecodeAllocation {
+                    path: path.to_owned(),
+                    source,
+                }
+            })?;
+            let map = WritableDmabufMap::new(fd.as_fd(), len as usize).map_err(|errno| {
+                CaptureError::DecodeMap {
+                    path: path.to_owned(),
+                    what: "an output buffer",
+                    errno,
+                }
+            })?;
             targets.push(Target { map, free: true });
             exported.push(ExportedBuffer {
                 index,
