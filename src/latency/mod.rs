@@ -8,3 +8,4 @@ pub mod g2g_run;
 pub mod plot;
 pub mod record;
 pub mod report;
+pub mod run_info;

@@ -3,9 +3,9 @@
 
 use std::fmt::Write;
 
-use super::bench::RunInfo;
 use super::record::{Fate, FrameRecord};
 use super::report::Summary;
+use super::run_info::RunInfo;
 
 const WIDTH: f64 = 960.0;
 const LEFT: f64 = 215.0;
