@@ -277,7 +277,7 @@ fn rgb_at(format: DrmFourcc, plane: &Plane, x: usize, y: usize) -> [u8; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::parse_fourcc;
+    use crate::format::{parse_fourcc, FORMATS};
 
     const BT601_LIMITED: Colorimetry = Colorimetry {
         matrix: Matrix::Bt601,
@@ -482,5 +482,31 @@ mod tests {
         let before = crate::stats::bytes_copied();
         convert("BGR4", 2, 2, &[&[0; 16]], &[(8, 16)]);
         assert!(crate::stats::bytes_copied() - before >= 16);
+    }
+
+    proptest::proptest! {
+        /// Whatever a driver reports for a small frame, conversion converts it or returns an
+        /// error: it never panics.
+        #[test]
+        fn small_frames_with_plausible_numbers_convert_or_are_refused(
+            which in 0usize..FORMATS.len(),
+            width in 0u32..48,
+            height in 0u32..48,
+            pitch in 0u32..256,
+            len in 0u32..16_384,
+            dst_pitch in 0usize..256,
+        ) {
+            let format = FORMATS[which];
+            let planes = vec![(pitch, len); format.mem_planes];
+            let Ok(layout) = format.layout(width, height, &planes) else {
+                return Ok(());
+            };
+            let mem = vec![vec![0x80u8; len as usize]; format.mem_planes];
+            let mem: Vec<&[u8]> = mem.iter().map(Vec::as_slice).collect();
+            let mut dst = vec![0u8; dst_pitch * height as usize];
+            let colorimetry = Colorimetry::from_v4l2(0, 0, 0);
+            let _ = to_xrgb8888(
+                &format, &layout, &mem, (width, height), colorimetry, &mut dst, dst_pitch);
+        }
     }
 }
