@@ -4,7 +4,7 @@
 
 use drm_fourcc::DrmFourcc;
 
-use crate::format::{PixelFormat, PlaneLayout};
+use crate::format::{Chroma, PixelFormat, PlaneLayout};
 
 /// The YCbCr → RGB matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,47 +176,34 @@ pub fn to_xrgb8888(
             clamp(l + cr_r * v),
         ]
     };
-    use DrmFourcc::*;
+    let chroma = format.chroma();
     for row in 0..h {
         let out = &mut dst[row * dst_pitch..row * dst_pitch + w * 4];
         for (x, px) in out.chunks_exact_mut(4).enumerate() {
-            let bgr: [u8; 3] = match format.drm {
-                Yuyv | Yvyu | Uyvy | Vyuy => {
-                    // Byte positions of Y, U, V in each two-pixel group of four bytes.
-                    let (y0, u, v) = match format.drm {
-                        Yuyv => (0, 1, 3),
-                        Yvyu => (0, 3, 1),
-                        Uyvy => (1, 0, 2),
-                        _ => (1, 2, 0),
-                    };
+            let bgr: [u8; 3] = match chroma {
+                Chroma::Packed(bytes) => {
                     let group = (x / 2) * 4;
                     let p = &planes[0];
                     yuv(
-                        p.at(group + y0 + (x % 2) * 2, row),
-                        p.at(group + u, row),
-                        p.at(group + v, row),
+                        p.at(group + bytes.y + (x % 2) * 2, row),
+                        p.at(group + bytes.u, row),
+                        p.at(group + bytes.v, row),
                     )
                 }
-                Nv12 | Nv21 | Nv16 | Nv61 | Nv24 | Nv42 => {
-                    let (sx, sy) = match format.drm {
-                        Nv12 | Nv21 => (2, 2),
-                        Nv16 | Nv61 => (2, 1),
-                        _ => (1, 1),
-                    };
-                    let swap = matches!(format.drm, Nv21 | Nv61 | Nv42);
+                Chroma::SemiPlanar(sub) => {
+                    let (sx, sy) = (sub.horizontal as usize, sub.vertical as usize);
                     let c = (x / sx) * 2;
                     let (a, b) = (planes[1].at(c, row / sy), planes[1].at(c + 1, row / sy));
-                    let (u, v) = if swap { (b, a) } else { (a, b) };
+                    let (u, v) = if sub.cr_first { (b, a) } else { (a, b) };
                     yuv(planes[0].at(x, row), u, v)
                 }
-                Yuv420 | Yvu420 | Yuv422 => {
-                    let sy = if format.drm == Yuv422 { 1 } else { 2 };
-                    let (cx, cy) = (x / 2, row / sy);
+                Chroma::Planar(sub) => {
+                    let (cx, cy) = (x / sub.horizontal as usize, row / sub.vertical as usize);
                     let (u, v) = (planes[1].at(cx, cy), planes[2].at(cx, cy));
-                    let (u, v) = if format.drm == Yvu420 { (v, u) } else { (u, v) };
+                    let (u, v) = if sub.cr_first { (v, u) } else { (u, v) };
                     yuv(planes[0].at(x, row), u, v)
                 }
-                _ => rgb_at(format.drm, &planes[0], x, row),
+                Chroma::None => rgb_at(format.drm, &planes[0], x, row),
             };
             px[..3].copy_from_slice(&bgr);
             px[3] = 0xff;

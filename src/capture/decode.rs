@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::{CaptureError, ExportedBuffer, ExportedPlane, StreamFormat};
 use crate::convert::Colorimetry;
 use crate::dmabuf::map::WritableDmabufMap;
-use crate::format::{v4l2_fourcc, PixelFormat};
+use crate::format::PixelFormat;
 use crate::mjpeg::{self, MjpegError};
 
 struct Target {
@@ -24,9 +24,9 @@ pub struct DecodePool {
     path: PathBuf,
 }
 
-/// What MJPEG is decoded to: V4L2 BGR4, bytes B, G, R, X (DRM XRGB8888).
+/// What MJPEG is decoded to: PixelFormat::xrgb8888, in the Option app.rs still expects.
 pub fn decoded_format() -> Option<PixelFormat> {
-    PixelFormat::from_v4l2(v4l2_fourcc(b"BGR4"))
+    Some(PixelFormat::xrgb8888())
 }
 
 fn pool_error(path: &Path, what: String) -> CaptureError {
@@ -50,8 +50,7 @@ impl DecodePool {
         let (Some(pitch), Some(len)) = (pitch, len) else {
             return Err(pool_error(path, format!("a {}x{} frame", size.0, size.1)));
         };
-        let pixel = decoded_format()
-            .ok_or_else(|| pool_error(path, "BGR4 missing from the format table".into()))?;
+        let pixel = PixelFormat::xrgb8888();
         let layout = pixel
             .layout(size.0, size.1, &[(pitch, len)])
             .map_err(|e| pool_error(path, e.to_string()))?;
