@@ -48,24 +48,9 @@ pub fn describe(
     width: u32,
     height: u32,
 ) -> Option<(Vec<TexturePlane>, ShaderLayout)> {
-    use DrmFourcc::*;
-    let plane = |i: usize, fourcc: DrmFourcc, w: u32, h: u32| {
-        let p = layout.get(i)?;
-        Some(TexturePlane {
-            fourcc,
-            width: w,
-            height: h,
-            mem_plane: p.mem_plane,
-            offset: p.offset,
-            pitch: p.pitch,
-        })
-    };
-    let shader = |kind, packed_order, subsampling: (u32, u32), swap_chroma| ShaderLayout {
-        kind,
-        packed_order,
-        subsampling: [subsampling.0 as i32, subsampling.1 as i32],
-        swap_chroma,
-    };
+    use DrmFourcc::{Abgr8888, Gr88, R8};
+    let plane =
+        |i: usize, fourcc: DrmFourcc, w: u32, h: u32| Some(texture(layout.get(i)?, fourcc, w, h));
     let (sx, sy) = format.chroma().subsampling();
     let (cw, ch) = (width.div_ceil(sx), height.div_ceil(sy));
     Some(match format.chroma() {
@@ -73,14 +58,15 @@ pub fn describe(
             // The shader's order: which texel channel holds the first Y, U, the second Y, V.
             let [y, u, v] = [bytes.y, bytes.u, bytes.v].map(|i| i as i32);
             let packed = plane(0, Abgr8888, width.div_ceil(2), height)?;
+            let order = [y, u, y + 2, v];
             (
                 vec![packed],
-                shader(PACKED_422, [y, u, y + 2, v], (1, 1), false),
+                ShaderLayout::new(PACKED_422, order, (1, 1), false),
             )
         }
         Chroma::SemiPlanar(sub) => (
             vec![plane(0, R8, width, height)?, plane(1, Gr88, cw, ch)?],
-            shader(SEMI_PLANAR, [0; 4], (sx, sy), sub.cr_first),
+            ShaderLayout::new(SEMI_PLANAR, [0; 4], (sx, sy), sub.cr_first),
         ),
         Chroma::Planar(sub) => (
             vec![
@@ -88,17 +74,56 @@ pub fn describe(
                 plane(1, R8, cw, ch)?,
                 plane(2, R8, cw, ch)?,
             ],
-            shader(PLANAR, [0; 4], (sx, sy), sub.cr_first),
+            ShaderLayout::new(PLANAR, [0; 4], (sx, sy), sub.cr_first),
         ),
-        Chroma::None => match format.drm {
-            Xrgb8888 | Argb8888 | Xbgr8888 | Abgr8888 | Bgrx8888 | Bgra8888 | Rgbx8888
-            | Rgba8888 | Rgb565 | Rgb888 | Bgr888 => (
-                vec![plane(0, format.drm, width, height)?],
-                shader(RGB, [0; 4], (1, 1), false),
-            ),
-            _ => return None,
-        },
+        Chroma::None if samples_as_rgb(format.drm) => (
+            vec![plane(0, format.drm, width, height)?],
+            ShaderLayout::new(RGB, [0; 4], (1, 1), false),
+        ),
+        Chroma::None => return None,
     })
+}
+
+/// Colour plane `plane` imported as a `width` x `height` texture of `fourcc`.
+fn texture(plane: &PlaneLayout, fourcc: DrmFourcc, width: u32, height: u32) -> TexturePlane {
+    TexturePlane {
+        fourcc,
+        width,
+        height,
+        mem_plane: plane.mem_plane,
+        offset: plane.offset,
+        pitch: plane.pitch,
+    }
+}
+
+/// The RGB formats the shader samples as they are; grey and 15-bit RGB are not among them.
+fn samples_as_rgb(format: DrmFourcc) -> bool {
+    use DrmFourcc::*;
+    matches!(
+        format,
+        Xrgb8888
+            | Argb8888
+            | Xbgr8888
+            | Abgr8888
+            | Bgrx8888
+            | Bgra8888
+            | Rgbx8888
+            | Rgba8888
+            | Rgb565
+            | Rgb888
+            | Bgr888
+    )
+}
+
+impl ShaderLayout {
+    fn new(kind: i32, packed_order: [i32; 4], subsampling: (u32, u32), swap_chroma: bool) -> Self {
+        ShaderLayout {
+            kind,
+            packed_order,
+            subsampling: [subsampling.0 as i32, subsampling.1 as i32],
+            swap_chroma,
+        }
+    }
 }
 
 #[cfg(test)]
