@@ -4,7 +4,7 @@
 
 use drm_fourcc::DrmFourcc;
 
-use crate::format::{PixelFormat, PlaneLayout};
+use crate::format::{Chroma, PixelFormat, PlaneLayout};
 
 /// The YCbCr → RGB matrix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,17 +138,42 @@ pub fn to_xrgb8888(
     if w == 0 || h == 0 {
         return Ok(0);
     }
+    check_destination(dst.len(), dst_pitch, w, h)?;
+    let planes = source_planes(layout, mem)?;
+    let ycbcr = YcbcrToBgr::new(colorimetry);
+    for row in 0..h {
+        let out = &mut dst[row * dst_pitch..row * dst_pitch + w * 4];
+        for (x, px) in out.chunks_exact_mut(4).enumerate() {
+            px[..3].copy_from_slice(&pixel_at(format, &planes, &ycbcr, x, row));
+            px[3] = 0xff;
+        }
+    }
+    let written = (w * h * 4) as u64;
+    crate::stats::count_copy(written);
+    Ok(written)
+}
+
+/// Refuses a destination too small for `w` x `h` pixels at `dst_pitch`.
+fn check_destination(len: usize, dst_pitch: usize, w: usize, h: usize) -> Result<(), ConvertError> {
     let need = dst_pitch
         .checked_mul(h - 1)
         .and_then(|n| n.checked_add(w * 4))
         .unwrap_or(usize::MAX);
-    if dst.len() < need || dst_pitch < w * 4 {
+    if len < need || dst_pitch < w * 4 {
         return Err(ConvertError::TooSmall {
             what: "the display buffer",
-            have: dst.len(),
+            have: len,
             need,
         });
     }
+    Ok(())
+}
+
+/// Each colour plane's bytes, refusing a memory plane too short for its layout.
+fn source_planes<'a>(
+    layout: &[PlaneLayout],
+    mem: &[&'a [u8]],
+) -> Result<Vec<Plane<'a>>, ConvertError> {
     let mut planes = Vec::with_capacity(layout.len());
     for plane in layout {
         let data = mem.get(plane.mem_plane).copied().unwrap_or_default();
@@ -166,8 +191,25 @@ pub fn to_xrgb8888(
             pitch: plane.pitch as usize,
         });
     }
-    let [ys, yo, cr_r, cb_g, cr_g, cb_b] = colorimetry.fixed_coefficients();
-    let yuv = |y: u8, u: u8, v: u8| {
+    Ok(planes)
+}
+
+/// The YCbCr → RGB arithmetic in fixed point, with one frame's colorimetry.
+struct YcbcrToBgr {
+    coefficients: [i32; 6],
+}
+
+impl YcbcrToBgr {
+    fn new(colorimetry: Colorimetry) -> YcbcrToBgr {
+        YcbcrToBgr {
+            coefficients: colorimetry.fixed_coefficients(),
+        }
+    }
+
+    /// One pixel as (B, G, R).
+    #[inline]
+    fn bgr(&self, y: u8, u: u8, v: u8) -> [u8; 3] {
+        let [ys, yo, cr_r, cb_g, cr_g, cb_b] = self.coefficients;
         let l = (i32::from(y) - yo) * ys + (1 << 15);
         let (u, v) = (i32::from(u) - 128, i32::from(v) - 128);
         [
@@ -175,56 +217,43 @@ pub fn to_xrgb8888(
             clamp(l - cb_g * u - cr_g * v),
             clamp(l + cr_r * v),
         ]
-    };
-    use DrmFourcc::*;
-    for row in 0..h {
-        let out = &mut dst[row * dst_pitch..row * dst_pitch + w * 4];
-        for (x, px) in out.chunks_exact_mut(4).enumerate() {
-            let bgr: [u8; 3] = match format.drm {
-                Yuyv | Yvyu | Uyvy | Vyuy => {
-                    // Byte positions of Y, U, V in each two-pixel group of four bytes.
-                    let (y0, u, v) = match format.drm {
-                        Yuyv => (0, 1, 3),
-                        Yvyu => (0, 3, 1),
-                        Uyvy => (1, 0, 2),
-                        _ => (1, 2, 0),
-                    };
-                    let group = (x / 2) * 4;
-                    let p = &planes[0];
-                    yuv(
-                        p.at(group + y0 + (x % 2) * 2, row),
-                        p.at(group + u, row),
-                        p.at(group + v, row),
-                    )
-                }
-                Nv12 | Nv21 | Nv16 | Nv61 | Nv24 | Nv42 => {
-                    let (sx, sy) = match format.drm {
-                        Nv12 | Nv21 => (2, 2),
-                        Nv16 | Nv61 => (2, 1),
-                        _ => (1, 1),
-                    };
-                    let swap = matches!(format.drm, Nv21 | Nv61 | Nv42);
-                    let c = (x / sx) * 2;
-                    let (a, b) = (planes[1].at(c, row / sy), planes[1].at(c + 1, row / sy));
-                    let (u, v) = if swap { (b, a) } else { (a, b) };
-                    yuv(planes[0].at(x, row), u, v)
-                }
-                Yuv420 | Yvu420 | Yuv422 => {
-                    let sy = if format.drm == Yuv422 { 1 } else { 2 };
-                    let (cx, cy) = (x / 2, row / sy);
-                    let (u, v) = (planes[1].at(cx, cy), planes[2].at(cx, cy));
-                    let (u, v) = if format.drm == Yvu420 { (v, u) } else { (u, v) };
-                    yuv(planes[0].at(x, row), u, v)
-                }
-                _ => rgb_at(format.drm, &planes[0], x, row),
-            };
-            px[..3].copy_from_slice(&bgr);
-            px[3] = 0xff;
-        }
     }
-    let written = (w * h * 4) as u64;
-    crate::stats::count_copy(written);
-    Ok(written)
+}
+
+/// Pixel (x, row) as (B, G, R), its samples read where the format puts them.
+#[inline]
+fn pixel_at(
+    format: &PixelFormat,
+    planes: &[Plane],
+    ycbcr: &YcbcrToBgr,
+    x: usize,
+    row: usize,
+) -> [u8; 3] {
+    match format.chroma() {
+        Chroma::Packed(bytes) => {
+            let group = (x / 2) * 4;
+            let p = &planes[0];
+            ycbcr.bgr(
+                p.at(group + bytes.y + (x % 2) * 2, row),
+                p.at(group + bytes.u, row),
+                p.at(group + bytes.v, row),
+            )
+        }
+        Chroma::SemiPlanar(sub) => {
+            let (sx, sy) = (sub.horizontal as usize, sub.vertical as usize);
+            let c = (x / sx) * 2;
+            let (a, b) = (planes[1].at(c, row / sy), planes[1].at(c + 1, row / sy));
+            let (u, v) = if sub.cr_first { (b, a) } else { (a, b) };
+            ycbcr.bgr(planes[0].at(x, row), u, v)
+        }
+        Chroma::Planar(sub) => {
+            let (cx, cy) = (x / sub.horizontal as usize, row / sub.vertical as usize);
+            let (u, v) = (planes[1].at(cx, cy), planes[2].at(cx, cy));
+            let (u, v) = if sub.cr_first { (v, u) } else { (u, v) };
+            ycbcr.bgr(planes[0].at(x, row), u, v)
+        }
+        Chroma::None => rgb_at(format.drm, &planes[0], x, row),
+    }
 }
 
 /// One RGB-family pixel as (B, G, R).
@@ -277,7 +306,7 @@ fn rgb_at(format: DrmFourcc, plane: &Plane, x: usize, y: usize) -> [u8; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::format::parse_fourcc;
+    use crate::format::{parse_fourcc, FORMATS};
 
     const BT601_LIMITED: Colorimetry = Colorimetry {
         matrix: Matrix::Bt601,
@@ -482,5 +511,31 @@ mod tests {
         let before = crate::stats::bytes_copied();
         convert("BGR4", 2, 2, &[&[0; 16]], &[(8, 16)]);
         assert!(crate::stats::bytes_copied() - before >= 16);
+    }
+
+    proptest::proptest! {
+        /// Whatever a driver reports for a small frame, conversion converts it or returns an
+        /// error: it never panics.
+        #[test]
+        fn small_frames_with_plausible_numbers_convert_or_are_refused(
+            which in 0usize..FORMATS.len(),
+            width in 0u32..48,
+            height in 0u32..48,
+            pitch in 0u32..256,
+            len in 0u32..16_384,
+            dst_pitch in 0usize..256,
+        ) {
+            let format = FORMATS[which];
+            let planes = vec![(pitch, len); format.mem_planes];
+            let Ok(layout) = format.layout(width, height, &planes) else {
+                return Ok(());
+            };
+            let mem = vec![vec![0x80u8; len as usize]; format.mem_planes];
+            let mem: Vec<&[u8]> = mem.iter().map(Vec::as_slice).collect();
+            let mut dst = vec![0u8; dst_pitch * height as usize];
+            let colorimetry = Colorimetry::from_v4l2(0, 0, 0);
+            let _ = to_xrgb8888(
+                &format, &layout, &mem, (width, height), colorimetry, &mut dst, dst_pitch);
+        }
     }
 }

@@ -90,8 +90,7 @@ fn bench_reports_every_frame_on_kms_and_wayland() {
         ("kms", 90, true, "KMS page-flip events on CLOCK_MONOTONIC"),
         ("wl", 60, false, "wp_presentation on CLOCK_MONOTONIC"),
     ] {
-        let log = scenario.text(&format!("{run}.log"));
-        assert_eq!(scenario.exit_code(run), 0, "{run}: {log}");
+        scenario.assert_exit_ok(run);
         let report: Value = serde_json::from_str(&scenario.text(&format!("{run}.json"))).unwrap();
         assert!(
             report["run"]["display_clock"]

@@ -10,29 +10,20 @@ use serde_json::Value;
 /// A run that streamed and then hit `words` mid-run: frames reached the screen, the last
 /// line is the only error line, and the console came back.
 fn assert_failed_mid_run(scenario: &Scenario, run: &str, code: i32, words: &[&str]) {
-    let log = scenario.text(&format!("{run}.log"));
-    assert_eq!(scenario.exit_code(run), code, "{run}: {log}");
+    // The last line is an error line with the words; no other line is one.
+    let log = scenario.assert_ended_in_error(run, code, words);
     assert!(log.contains("first frame on screen"), "{run}: {log}");
-    let errors: Vec<&str> = log
+    let errors = log
         .lines()
         .filter(|l| l.starts_with("glasscam: error: "))
-        .collect();
-    assert_eq!(errors.len(), 1, "{run}: {log}");
-    assert_eq!(log.lines().last(), Some(errors[0]), "{run}: {log}");
-    for word in words {
-        assert!(errors[0].contains(word), "{run}: '{word}' missing: {log}");
-    }
-    assert!(!log.contains("panicked"), "{run}: {log}");
+        .count();
+    assert_eq!(errors, 1, "{run}: {log}");
     assert_console_back(scenario, run);
 }
 
 fn assert_console_back(scenario: &Scenario, run: &str) {
-    let before = scenario.screendump("console.before");
-    let after = scenario.screendump(&format!("{run}.after"));
-    assert!(
-        after.difference(&before) < 0.01,
-        "{run}: the console was not restored"
-    );
+    let what = format!("{run}: the console was not restored");
+    scenario.assert_screen_back("console.before", &format!("{run}.after"), &what);
 }
 
 fn sequences(report: &Value) -> Vec<u64> {
@@ -73,8 +64,7 @@ fn every_fault_ends_in_one_line_or_is_counted_and_the_console_comes_back() {
     expect("bad-fourcc", 2, 1, &["YUYV2", "not a fourcc"]);
 
     // The driver adjusts size and rate: said in a line each, then streamed.
-    let adjusted = scenario.text("adjusted.log");
-    assert_eq!(scenario.exit_code("adjusted"), 0, "{adjusted}");
+    let adjusted = scenario.assert_exit_ok("adjusted");
     assert!(
         adjusted.contains("adjusted the size from 1000x700 to 1280x720")
             && adjusted.contains("was asked for 45 fps and set 1/50 s per frame")
@@ -87,8 +77,8 @@ fn every_fault_ends_in_one_line_or_is_counted_and_the_console_comes_back() {
     );
 
     // Error-flagged buffers are skipped and counted, and streaming goes on.
+    scenario.assert_exit_ok("buf-error");
     let stats = scenario.stats("buf-error");
-    assert_eq!(scenario.exit_code("buf-error"), 0, "{stats}");
     assert_eq!(stats["frames_error"], 3, "{stats}");
     assert_eq!(stats["frames_presented"], 150, "{stats}");
     assert_console_back(&scenario, "buf-error");
@@ -103,8 +93,7 @@ fn every_fault_ends_in_one_line_or_is_counted_and_the_console_comes_back() {
     assert_failed_mid_run(&scenario, "disconnect", 3, &["was disconnected"]);
 
     for signal in ["sigINT", "sigTERM", "sigHUP"] {
-        let log = scenario.text(&format!("{signal}.log"));
-        assert_eq!(scenario.exit_code(signal), 0, "{signal}: {log}");
+        let log = scenario.assert_exit_ok(signal);
         assert!(log.lines().last().unwrap().contains("presented"), "{log}");
         assert!(scenario.stats(signal)["frames_presented"].as_u64() > Some(0));
         assert_console_back(&scenario, signal);
@@ -112,12 +101,7 @@ fn every_fault_ends_in_one_line_or_is_counted_and_the_console_comes_back() {
 
     // Sequence numbers from 0xffffff80 wrap to 0 without a false drop; timestamps near
     // 2^63 ns are refused, not turned into latencies.
-    assert_eq!(
-        scenario.exit_code("wrap"),
-        0,
-        "{}",
-        scenario.text("wrap.log")
-    );
+    scenario.assert_exit_ok("wrap");
     let wrap: Value = serde_json::from_str(&scenario.text("wrap.json")).unwrap();
     let seq = sequences(&wrap);
     // vivid counts frames by time: a guest that falls behind loses a real one now and then,
@@ -154,7 +138,7 @@ fn every_fault_ends_in_one_line_or_is_counted_and_the_console_comes_back() {
     )));
 
     // vivid drops a quarter of its buffers: every one is counted, from the sequence gaps.
-    assert_eq!(scenario.exit_code("dropped"), 0);
+    scenario.assert_exit_ok("dropped");
     let dropped: Value = serde_json::from_str(&scenario.text("dropped.json")).unwrap();
     let seq = sequences(&dropped);
     let gaps = gaps_between(&seq);
@@ -170,11 +154,7 @@ fn every_fault_ends_in_one_line_or_is_counted_and_the_console_comes_back() {
         match scenario.exit_code(&run) {
             0 => assert!(!refused.is_empty() && limit >= 10, "{run} streamed"),
             code => {
-                assert!(
-                    limit < 16,
-                    "{run} failed: {}",
-                    scenario.text(&format!("{run}.log"))
-                );
+                assert!(limit < 16, "{run} failed: {}", scenario.log(&run));
                 expect(&run, code, 1, &[&format!("ulimit -n is {limit}")]);
                 refused.push(limit);
             }
@@ -183,18 +163,19 @@ fn every_fault_ends_in_one_line_or_is_counted_and_the_console_comes_back() {
     assert!(refused.starts_with(&[5, 8]), "refused at {refused:?}");
 
     // None of it left the console changed, a lock held or a fault pending.
-    let before = scenario.screendump("console.before");
-    let after = scenario.screendump("console.after-faults");
-    assert!(after.difference(&before) < 0.01);
-    let log = scenario.text("after-faults.log");
-    assert_eq!(scenario.exit_code("after-faults"), 0, "{log}");
+    scenario.assert_screen_back(
+        "console.before",
+        "console.after-faults",
+        "the faults left the console changed",
+    );
+    scenario.assert_exit_ok("after-faults");
     assert_eq!(scenario.stats("after-faults")["frames_presented"], 90);
     scenario
         .screendump("after-faults.during")
         .assert_bars_everywhere("after the faults");
-    let replugged = scenario.screendump("after-faults.before");
-    assert!(
-        replugged.difference(&before) < 0.01,
-        "the console did not come back after the connector was plugged in again"
+    scenario.assert_screen_back(
+        "console.before",
+        "after-faults.before",
+        "the console did not come back after the connector was plugged in again",
     );
 }

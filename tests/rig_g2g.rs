@@ -11,13 +11,7 @@ use common::{run_scenario, Image, Scenario};
 /// capture taken after a flip shows the marker in the colour it turned to over a whole
 /// picture; at least one of each colour.
 fn assert_marker_flipped_on_glass(scenario: &Scenario, name: &str, ext: &str) {
-    let log = scenario.text(&format!("{name}.log"));
-    assert_eq!(scenario.exit_code(name), 1, "{log}");
-    let last = log.lines().last().unwrap_or_default();
-    assert!(last.starts_with("glasscam: error: "), "{log}");
-    assert!(last.contains("does not see the marker"), "{log}");
-    assert!(last.contains("bottom-left"), "{log}");
-    assert!(!log.contains("panicked"), "{log}");
+    scenario.assert_ended_in_error(name, 1, &["does not see the marker", "bottom-left"]);
 
     // The scenario drops captures that spanned a flip.
     let (mut white, mut black) = (0, 0);
@@ -85,10 +79,9 @@ fn on_the_console_the_marker_is_drawn_into_the_frames_by_the_gpu_and_copy_rungs(
     // The direct rung shows the camera's own buffers: nothing to draw the marker into.
     scenario.assert_error("g2g-kms-direct", 4, 1, &["--path gpu or --path copy"]);
 
-    let before = scenario.screendump("console.before");
-    let after = scenario.screendump("console.after");
-    assert!(
-        after.difference(&before) < 0.01,
-        "the console was not restored"
+    scenario.assert_screen_back(
+        "console.before",
+        "console.after",
+        "the console was not restored",
     );
 }

@@ -8,16 +8,7 @@ use common::{run_scenario, Scenario};
 /// A clean run of `frames` frames: exit 0, every frame presented, nothing copied, and the
 /// framebuffers on the display are PRIME imports of the camera's buffers.
 fn assert_zero_copy_run(scenario: &Scenario, run: &str, frames: u64) {
-    assert_eq!(
-        scenario.exit_code(run),
-        0,
-        "{}",
-        scenario.text(&format!("{run}.log"))
-    );
-    let stats = scenario.stats(run);
-    assert_eq!(stats["frames_presented"], frames, "{stats}");
-    assert_eq!(stats["bytes_copied"], 0, "{stats}");
-    assert_eq!(stats["path"], "kms-direct");
+    let stats = scenario.assert_streamed_without_copies(run, "kms-direct", frames);
     let count = |key: &str| stats[key].as_u64().unwrap();
     assert_eq!(
         count("frames_captured"),
@@ -58,13 +49,12 @@ fn bgr4_640x480_streams_colour_bars_without_copies() {
     let during = scenario.screendump("bars.during");
     assert_eq!((during.width, during.height), (640, 480));
     during.assert_bars_everywhere("while streaming");
-    let before = scenario.screendump("bars.before");
     let after = scenario.screendump("bars.after");
     assert!(
         !after.bar_errors((0, 0, 640, 480)).is_empty(),
         "bars left on screen after exit"
     );
-    assert!(after.difference(&before) < 0.01, "console not restored");
+    scenario.assert_screen_back("bars.before", "bars.after", "console not restored");
     assert_zero_copy_run(&scenario, "legacy", 240);
     assert!(scenario.text("legacy.log").contains("(legacy,"));
     scenario
@@ -98,11 +88,14 @@ fn a_frame_smaller_than_the_mode_gets_a_matching_mode_and_the_old_one_back() {
         (1024, 768),
         "mode not restored"
     );
-    assert!(after.difference(&before) < 0.01, "console not restored");
+    scenario.assert_screen_back(
+        "modematch.before",
+        "modematch.after",
+        "console not restored",
+    );
     assert!(scenario.text("modematch.log").contains("mode 640x480"));
     for run in ["sigterm", "sigint"] {
-        let log = scenario.text(&format!("{run}.log"));
-        assert_eq!(scenario.exit_code(run), 0, "{run}: {log}");
+        scenario.assert_exit_ok(run);
         assert!(scenario.stats(run)["frames_presented"].as_u64() > Some(0));
         scenario
             .screendump(&format!("{run}.during"))
@@ -141,11 +134,10 @@ fn bad_input_fails_with_one_clear_line_and_leaves_the_display_alone() {
         &["/dev/null", "not a KMS display device"],
     );
     expect("no-fit", 4, &["640x360", "640x480", "cannot scale"]);
-    let before = scenario.screendump("console.before");
-    let after = scenario.screendump("console.after");
-    assert!(
-        after.difference(&before) < 0.01,
-        "failed runs changed the display"
+    scenario.assert_screen_back(
+        "console.before",
+        "console.after",
+        "failed runs changed the display",
     );
     // Nothing leaked or stayed locked: a normal run right after all that still works,
     // choosing by itself the first vivid format cirrus scans out (RGB565) at the mode's size.

@@ -10,12 +10,9 @@ fn kms_copy_rung_shows_yuv_and_counts_every_byte() {
     let scenario = run_scenario("kms-copy", "video=VGA-1:640x480");
     let frame_bytes = 640 * 480 * 4;
     for run in ["yuyv", "nm12"] {
-        let log = scenario.text(&format!("{run}.log"));
-        assert_eq!(scenario.exit_code(run), 0, "{run}: {log}");
-        let stats = scenario.stats(run);
-        assert_eq!(stats["path"], "kms-copy", "{stats}");
-        assert_eq!(stats["frames_presented"], 150, "{stats}");
+        let stats = scenario.assert_streamed(run, "kms-copy", 150);
         assert_eq!(stats["bytes_copied"], 150 * frame_bytes, "{stats}");
+        let log = scenario.log(run);
         assert!(log.contains("path kms-copy, 1 copy per frame"), "{log}");
         let shot = scenario.screendump(&format!("{run}.during"));
         shot.assert_bars_everywhere(run);
@@ -27,12 +24,7 @@ fn kms_copy_rung_shows_yuv_and_counts_every_byte() {
 fn kms_gpu_rung_draws_yuv_with_the_shaders_without_copies() {
     let scenario = run_scenario("kms-gpu", "video=VGA-1:640x480");
     for run in ["yuyv", "nv12"] {
-        let log = scenario.text(&format!("{run}.log"));
-        assert_eq!(scenario.exit_code(run), 0, "{run}: {log}");
-        let stats = scenario.stats(run);
-        assert_eq!(stats["path"], "kms-gpu", "{stats}");
-        assert_eq!(stats["frames_presented"], 60, "{stats}");
-        assert_eq!(stats["bytes_copied"], 0, "{stats}");
+        scenario.assert_streamed_without_copies(run, "kms-gpu", 60);
         let shot = scenario.screendump(&format!("{run}.during"));
         shot.assert_bars_everywhere(run);
     }
@@ -45,8 +37,7 @@ fn kms_gpu_rung_draws_yuv_with_the_shaders_without_copies() {
     );
     assert!(!scenario.text("nv12.log").contains("stepping down"));
     // Two steps, a line each, and the copy rung counts its bytes.
-    let rgb3 = scenario.text("rgb3.log");
-    assert_eq!(scenario.exit_code("rgb3"), 0, "{rgb3}");
+    let rgb3 = scenario.assert_exit_ok("rgb3");
     let steps: Vec<&str> = rgb3
         .lines()
         .filter(|l| l.contains("stepping down"))
@@ -77,8 +68,7 @@ fn kms_gpu_rung_draws_yuv_with_the_shaders_without_copies() {
             "refused a BGR4 3840x2160 framebuffer",
         ),
     ] {
-        let log = scenario.text(&format!("{run}.log"));
-        assert_eq!(scenario.exit_code(run), 0, "{log}");
+        let log = scenario.assert_exit_ok(run);
         let mut lines = log.lines();
         let step = lines.next().unwrap();
         assert!(
@@ -91,10 +81,7 @@ fn kms_gpu_rung_draws_yuv_with_the_shaders_without_copies() {
                 && scaled.contains("drawing frames scaled into 640x480"),
             "{log}"
         );
-        let stats = scenario.stats(run);
-        assert_eq!(stats["path"], "kms-gpu", "{stats}");
-        assert_eq!(stats["frames_presented"], frames, "{stats}");
-        assert_eq!(stats["bytes_copied"], 0, "{stats}");
+        scenario.assert_streamed_without_copies(run, "kms-gpu", frames);
         // 16:9 letterboxed into 4:3: the picture is 640x360 at y = 60, black above and below.
         let shot = scenario.screendump(&format!("{run}.during"));
         shot.assert_bars((0, 60, 640, 360), run);
@@ -113,11 +100,7 @@ fn wayland_takes_the_converting_rungs_when_forced_or_refused() {
         ("gpu", "wayland-gpu", 60),
         ("nv24", "wayland-gpu", 60),
     ] {
-        let log = scenario.text(&format!("{run}.log"));
-        assert_eq!(scenario.exit_code(run), 0, "{run}: {log}");
-        let stats = scenario.stats(run);
-        assert_eq!(stats["path"], path, "{stats}");
-        assert_eq!(stats["frames_presented"], frames, "{stats}");
+        let stats = scenario.assert_streamed(run, path, frames);
         let copied = stats["bytes_copied"].as_u64().unwrap();
         if path == "wayland-copy" {
             // Conversions of frames weston never showed (it still held every wl_shm buffer,

@@ -44,8 +44,7 @@ fn a_long_run_holds_the_same_fds_buffers_and_memory_at_the_end_as_after_100_fram
     let scenario = run_scenario("soak", "video=VGA-1:640x480");
     for backend in ["kms", "wayland"] {
         let run = format!("soak-{backend}");
-        let log = scenario.text(&format!("{run}.log"));
-        assert_eq!(scenario.exit_code(&run), 0, "{log}");
+        scenario.assert_exit_ok(&run);
         let stats = scenario.stats(&run);
         assert_eq!(stats["frames_presented"], FRAMES, "{stats}");
         let fps = stats["presented_fps"].as_f64().unwrap();

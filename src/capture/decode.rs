@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::{CaptureError, ExportedBuffer, ExportedPlane, StreamFormat};
 use crate::convert::Colorimetry;
 use crate::dmabuf::map::WritableDmabufMap;
-use crate::format::{v4l2_fourcc, PixelFormat};
+use crate::format::PixelFormat;
 use crate::mjpeg::{self, MjpegError};
 
 struct Target {
@@ -24,9 +24,9 @@ pub struct DecodePool {
     path: PathBuf,
 }
 
-/// What MJPEG is decoded to: V4L2 BGR4, bytes B, G, R, X (DRM XRGB8888).
+/// What MJPEG is decoded to: PixelFormat::xrgb8888, in the Option app.rs still expects.
 pub fn decoded_format() -> Option<PixelFormat> {
-    PixelFormat::from_v4l2(v4l2_fourcc(b"BGR4"))
+    Some(PixelFormat::xrgb8888())
 }
 
 fn pool_error(path: &Path, what: String) -> CaptureError {
@@ -50,18 +50,26 @@ impl DecodePool {
         let (Some(pitch), Some(len)) = (pitch, len) else {
             return Err(pool_error(path, format!("a {}x{} frame", size.0, size.1)));
         };
-        let pixel = decoded_format()
-            .ok_or_else(|| pool_error(path, "BGR4 missing from the format table".into()))?;
+        let pixel = PixelFormat::xrgb8888();
         let layout = pixel
             .layout(size.0, size.1, &[(pitch, len)])
             .map_err(|e| pool_error(path, e.to_string()))?;
         let mut targets = Vec::with_capacity(count);
         let mut exported = Vec::with_capacity(count);
         for index in 0..count {
-            let fd = crate::dmabuf::heap::allocate(len as usize)
-                .map_err(|e| pool_error(path, format!("no dma-heap buffer for decoding: {e}")))?;
-            let map = WritableDmabufMap::new(fd.as_fd(), len as usize)
-                .map_err(|e| pool_error(path, format!("cannot map a decode buffer: {e}")))?;
+            let fd = crate::dmabuf::heap::allocate(len as usize).map_err(|source| {
+                CaptureError::DecodeAllocation {
+                    path: path.to_owned(),
+                    source,
+                }
+            })?;
+            let map = WritableDmabufMap::new(fd.as_fd(), len as usize).map_err(|errno| {
+                CaptureError::DecodeMap {
+                    path: path.to_owned(),
+                    what: "an output buffer",
+                    errno,
+                }
+            })?;
             targets.push(Target { map, free: true });
             exported.push(ExportedBuffer {
                 index,

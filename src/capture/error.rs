@@ -51,6 +51,26 @@ pub enum CaptureError {
     /// The driver handed back something it should not have.
     #[error("{path}: driver returned {what}")]
     Driver { path: PathBuf, what: String },
+    /// The system dma-heap gave no buffer to decode frames into.
+    #[error("{path}: cannot allocate a buffer for decoded frames")]
+    DecodeAllocation {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A buffer the decoder reads or writes could not be mapped for the CPU.
+    #[error("{path}: cannot map {what} for the MJPEG decoder: {errno}")]
+    DecodeMap {
+        path: PathBuf,
+        what: &'static str,
+        errno: Errno,
+    },
+    /// The timer that paces a file's frames could not be created, armed or read.
+    #[error("{path}: cannot {action} the frame timer: {errno}")]
+    FrameTimer {
+        path: PathBuf,
+        action: &'static str,
+        errno: Errno,
+    },
     /// The driver gave fewer buffers than the pipeline needs.
     #[error("{path} gave {got} buffers, glasscam needs at least {needed}")]
     TooFewBuffers {
@@ -95,4 +115,34 @@ pub enum CaptureError {
         what: &'static str,
         errno: Errno,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// As main prints it: the variant's line, then its source's.
+    fn line(error: CaptureError) -> String {
+        format!("{:#}", anyhow::Error::from(error))
+    }
+
+    #[test]
+    fn allocation_and_timer_failures_name_their_cause_once() {
+        let path = PathBuf::from("clip.mjpeg");
+        assert_eq!(
+            line(CaptureError::DecodeAllocation {
+                path: path.clone(),
+                source: std::io::Error::from_raw_os_error(libc::EACCES),
+            }),
+            "clip.mjpeg: cannot allocate a buffer for decoded frames: Permission denied (os error 13)"
+        );
+        assert_eq!(
+            line(CaptureError::FrameTimer {
+                path,
+                action: "arm",
+                errno: Errno::EINVAL,
+            }),
+            "clip.mjpeg: cannot arm the frame timer: EINVAL: Invalid argument"
+        );
+    }
 }

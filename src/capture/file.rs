@@ -51,7 +51,11 @@ impl FileSource {
             ClockId::CLOCK_MONOTONIC,
             TimerFlags::TFD_NONBLOCK | TimerFlags::TFD_CLOEXEC,
         )
-        .map_err(|e| file_error(path, format!("no timer: {e}")))?;
+        .map_err(|errno| CaptureError::FrameTimer {
+            path: path.to_owned(),
+            action: "create",
+            errno,
+        })?;
         let source = FileSource {
             path: path.to_owned(),
             data,
@@ -81,7 +85,11 @@ impl FileSource {
         let interval = TimeSpec::from_duration(self.interval);
         self.timer
             .set(Expiration::Interval(interval), TimerSetTimeFlags::empty())
-            .map_err(|e| file_error(&self.path, format!("cannot start the frame timer: {e}")))
+            .map_err(|errno| CaptureError::FrameTimer {
+                path: self.path.clone(),
+                action: "arm",
+                errno,
+            })
     }
 
     pub fn queue(&mut self, index: usize) -> Result<(), CaptureError> {
@@ -94,7 +102,13 @@ impl FileSource {
         let ticks = match self.timer.wait() {
             Ok(()) => 1,
             Err(nix::errno::Errno::EAGAIN) => return Ok(None),
-            Err(e) => return Err(file_error(&self.path, format!("frame timer: {e}"))),
+            Err(errno) => {
+                return Err(CaptureError::FrameTimer {
+                    path: self.path.clone(),
+                    action: "read",
+                    errno,
+                })
+            }
         };
         let Some(index) = self.pool.free_target() else {
             self.sequence = self.sequence.wrapping_add(ticks);

@@ -43,9 +43,10 @@ impl MjpegCamera {
             .iter()
             .map(|b| DmabufMap::read_only(b.planes[0].fd.as_fd(), b.planes[0].length as usize))
             .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| CaptureError::Driver {
+            .map_err(|errno| CaptureError::DecodeMap {
                 path: path.clone(),
-                what: format!("a buffer glasscam cannot map to decode: {e}"),
+                what: "a camera buffer",
+                errno,
             })?;
         let (pool, exported, format) =
             DecodePool::allocate(&path, (set.width, set.height), set.interval, count)?;

@@ -41,6 +41,12 @@ impl Stream {
         mem_planes: Vec<(u32, u32)>,
         min_count: u32,
     ) -> Result<(Stream, Vec<ExportedBuffer>), CaptureError> {
+        if mem_planes.len() > sys::VIDEO_MAX_PLANES {
+            return Err(CaptureError::Driver {
+                path: camera.path.clone(),
+                what: format!("{} planes", mem_planes.len()),
+            });
+        }
         let mut req = sys::v4l2_requestbuffers {
             count: min_count,
             type_: camera.buf_type,
@@ -98,25 +104,15 @@ impl Stream {
     }
 
     fn export(&self, index: usize) -> Result<ExportedBuffer, CaptureError> {
-        let mut planes = vec![sys::v4l2_plane::default(); self.plane_count()];
-        let mut buf = self.buffer(index, &mut planes);
+        let mut planes = [sys::v4l2_plane::default(); sys::VIDEO_MAX_PLANES];
+        let planes = &mut planes[..self.plane_count()];
+        let mut buf = self.buffer(index, planes);
         // SAFETY: valid fd; buf and the planes array it points to outlive the call.
         unsafe { sys::vidioc_querybuf(self.camera.file.as_raw_fd(), &mut buf) }
             .map_err(self.camera.ioctl_error("VIDIOC_QUERYBUF"))?;
-        let lengths: Vec<u32> = if self.camera.is_multiplanar() {
-            if buf.length as usize != planes.len() {
-                return Err(self.driver_error(format!(
-                    "{} planes for buffer {index}, the format has {}",
-                    buf.length,
-                    planes.len()
-                )));
-            }
-            planes.iter().map(|p| p.length).collect()
-        } else {
-            vec![buf.length]
-        };
-        let mut exported = Vec::with_capacity(lengths.len());
-        for (plane, &length) in lengths.iter().enumerate() {
+        let reports = self.plane_reports(&buf, planes, index)?;
+        let mut exported = Vec::with_capacity(reports.as_slice().len());
+        for (plane, &(_, _, length)) in reports.as_slice().iter().enumerate() {
             let needed = self.mem_planes[plane].1;
             if length < needed {
                 return Err(self.driver_error(format!(
@@ -127,7 +123,8 @@ impl Stream {
                 type_: self.camera.buf_type,
                 index: index as u32,
                 plane: plane as u32,
-                // Read-write: Mesa's llvmpipe needs to map imports read-write (DEVELOPERS.md).
+                // Read-write: with read-only fds weston crashed on Mesa's llvmpipe, which maps
+                // imports read-write.
                 flags: (libc::O_RDWR | libc::O_CLOEXEC) as u32,
                 ..Default::default()
             };
@@ -147,6 +144,33 @@ impl Stream {
         })
     }
 
+    /// What the driver reported of each memory plane of buffer `index`, refusing a plane
+    /// count other than the format's.
+    fn plane_reports(
+        &self,
+        buf: &sys::v4l2_buffer,
+        planes: &[sys::v4l2_plane],
+        index: usize,
+    ) -> Result<PlaneReports, CaptureError> {
+        if !self.camera.is_multiplanar() {
+            return Ok(PlaneReports::new(
+                [(buf.bytesused, 0, buf.length)].into_iter(),
+            ));
+        }
+        if buf.length as usize != planes.len() {
+            return Err(self.driver_error(format!(
+                "{} planes for buffer {index}, the format has {}",
+                buf.length,
+                planes.len()
+            )));
+        }
+        Ok(PlaneReports::new(
+            planes
+                .iter()
+                .map(|p| (p.bytesused, p.data_offset, p.length)),
+        ))
+    }
+
     fn driver_error(&self, what: String) -> CaptureError {
         CaptureError::Driver {
             path: self.camera.path.clone(),
@@ -159,8 +183,8 @@ impl Stream {
         if index >= self.count {
             return Err(self.driver_error(format!("buffer index {index} to queue")));
         }
-        let mut planes = vec![sys::v4l2_plane::default(); self.plane_count()];
-        let mut buf = self.buffer(index, &mut planes);
+        let mut planes = [sys::v4l2_plane::default(); sys::VIDEO_MAX_PLANES];
+        let mut buf = self.buffer(index, &mut planes[..self.plane_count()]);
         // SAFETY: valid fd; buf and its planes outlive the call.
         unsafe { sys::vidioc_qbuf(self.camera.file.as_raw_fd(), &mut buf) }
             .map_err(self.camera.ioctl_error("VIDIOC_QBUF"))?;
@@ -191,8 +215,9 @@ impl Stream {
 
     /// The next filled buffer, or None when none is ready yet.
     pub fn dequeue(&self) -> Result<Option<Dequeued>, CaptureError> {
-        let mut planes = vec![sys::v4l2_plane::default(); self.plane_count()];
-        let mut buf = self.buffer(0, &mut planes);
+        let mut planes = [sys::v4l2_plane::default(); sys::VIDEO_MAX_PLANES];
+        let planes = &mut planes[..self.plane_count()];
+        let mut buf = self.buffer(0, planes);
         // SAFETY: valid fd; buf and its planes outlive the call.
         match unsafe { sys::vidioc_dqbuf(self.camera.file.as_raw_fd(), &mut buf) } {
             Ok(_) => {}
@@ -208,7 +233,7 @@ impl Stream {
         if index >= self.count {
             return Err(self.driver_error(format!("buffer index {index} of {}", self.count)));
         }
-        self.check_payload(&buf, &planes)?;
+        self.check_payload(&buf, planes)?;
         let bytes_used = if self.camera.is_multiplanar() {
             planes[0].bytesused
         } else {
@@ -232,23 +257,8 @@ impl Stream {
         buf: &sys::v4l2_buffer,
         planes: &[sys::v4l2_plane],
     ) -> Result<(), CaptureError> {
-        let payloads: Vec<(u32, u32, u32)> = if self.camera.is_multiplanar() {
-            if buf.length as usize != planes.len() {
-                return Err(self.driver_error(format!(
-                    "{} planes for buffer {}, the format has {}",
-                    buf.length,
-                    buf.index,
-                    planes.len()
-                )));
-            }
-            planes
-                .iter()
-                .map(|p| (p.bytesused, p.data_offset, p.length))
-                .collect()
-        } else {
-            vec![(buf.bytesused, 0, buf.length)]
-        };
-        match payload_fault(&payloads) {
+        let reports = self.plane_reports(buf, planes, buf.index as usize)?;
+        match payload_fault(reports.as_slice()) {
             Some(fault) => Err(self.driver_error(format!("{fault} (buffer {})", buf.index))),
             None => Ok(()),
         }
@@ -275,6 +285,32 @@ impl Drop for Stream {
         if let Err(e) = self.stop() {
             tracing::warn!("{e}");
         }
+    }
+}
+
+/// (bytesused, data_offset, length) of each memory plane as the driver reported them, on the
+/// stack: DQBUF runs once a frame and must not allocate.
+struct PlaneReports {
+    reports: [(u32, u32, u32); sys::VIDEO_MAX_PLANES],
+    count: usize,
+}
+
+impl PlaneReports {
+    /// Takes at most VIDEO_MAX_PLANES reports, as many as a buffer can have.
+    fn new(reports: impl Iterator<Item = (u32, u32, u32)>) -> PlaneReports {
+        let mut taken = PlaneReports {
+            reports: [(0, 0, 0); sys::VIDEO_MAX_PLANES],
+            count: 0,
+        };
+        for (slot, report) in taken.reports.iter_mut().zip(reports) {
+            *slot = report;
+            taken.count += 1;
+        }
+        taken
+    }
+
+    fn as_slice(&self) -> &[(u32, u32, u32)] {
+        &self.reports[..self.count]
     }
 }
 

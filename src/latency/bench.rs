@@ -8,29 +8,13 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use serde::Serialize;
 
-use super::camera_clock::CameraClock;
 use super::g2g_run::{G2gReport, G2gRun};
 use super::plot;
 use super::record::{Fate, FrameRecord, Recorder};
 use super::report::{summarize, Summary};
+// app.rs takes RunInfo from here.
+pub use super::run_info::RunInfo;
 use crate::cli::BenchArgs;
-
-/// What was measured, for the report's header.
-#[derive(Debug, Clone, Serialize)]
-pub struct RunInfo {
-    pub device: String,
-    pub display: String,
-    pub path: String,
-    pub format: String,
-    pub width: u32,
-    pub height: u32,
-    pub duration_s: f64,
-    /// The V4L2 timestamps' clock and source (end of frame, start of exposure), or why they
-    /// were not used.
-    pub camera_clock: Option<CameraClock>,
-    /// Where presentation times come from and how they reach CLOCK_MONOTONIC.
-    pub display_clock: String,
-}
 
 #[derive(Serialize)]
 struct Report<'a> {

@@ -111,63 +111,25 @@ impl Calibration {
             return Err(G2gError::NotSeen { best: 0.0, corner });
         };
         let count = first.luma.len();
-        let same_grid = |f: &CellLumas| f.luma.len() == count;
-        let mean_of = |white: bool| -> Vec<f32> {
-            let frames: Vec<&CellLumas> = self
-                .samples
-                .iter()
-                .filter(|(w, f)| *w == white && same_grid(f))
-                .map(|(_, f)| f)
-                .collect();
-            (0..count)
-                .map(|c| frames.iter().map(|f| f.luma[c]).sum::<f32>() / frames.len().max(1) as f32)
-                .collect()
-        };
-        let (white, black) = (mean_of(true), mean_of(false));
-        let extreme = |want_white: bool, c: usize| {
-            let values = self
-                .samples
-                .iter()
-                .filter(|(w, f)| *w == want_white && same_grid(f))
-                .map(|(_, f)| f.luma[c]);
-            if want_white {
-                values.fold(f32::MAX, f32::min)
-            } else {
-                values.fold(f32::MIN, f32::max)
-            }
-        };
         // The margin by which every white sample beats every black one: noise and a scene
         // that changes by itself both keep it low.
-        let margin: Vec<f32> = (0..count)
-            .map(|c| extreme(true, c) - extreme(false, c))
-            .collect();
+        let margin = self.margins(count);
         let best = margin.iter().copied().fold(0.0, f32::max);
         if best < MIN_CONTRAST {
             return Err(G2gError::NotSeen { best, corner });
         }
         let cells: Vec<usize> = (0..count).filter(|&c| margin[c] >= best / 2.0).collect();
-        let mean = |v: &[f32]| cells.iter().map(|&c| v[c]).sum::<f32>() / cells.len() as f32;
-        let columns = first.columns.max(1);
-        let (xs, ys): (Vec<u32>, Vec<u32>) = cells
-            .iter()
-            .map(|&c| (c as u32 % columns, c as u32 / columns))
-            .unzip();
-        let (x0, y0) = (xs.iter().min().copied(), ys.iter().min().copied());
-        let (x1, y1) = (xs.iter().max().copied(), ys.iter().max().copied());
-        let bounds = match (x0, y0, x1, y1) {
-            (Some(x0), Some(y0), Some(x1), Some(y1)) => (
-                x0 * CELL,
-                y0 * CELL,
-                (x1 - x0 + 1) * CELL,
-                (y1 - y0 + 1) * CELL,
-            ),
-            _ => (0, 0, 0, 0),
-        };
+        let bounds = cell_bounds(&cells, first.columns.max(1));
         let (_, _, w, h) = bounds;
         let box_cells = (w / CELL * h / CELL) as usize;
         if cells.len() < MIN_CELLS || cells.len() * 2 < box_cells {
             return Err(G2gError::NotSeen { best, corner });
         }
+        let (white, black) = (
+            self.mean_per_cell(true, count),
+            self.mean_per_cell(false, count),
+        );
+        let mean = |v: &[f32]| cells.iter().map(|&c| v[c]).sum::<f32>() / cells.len() as f32;
         let region = MarkerRegion {
             threshold: (mean(&white) + mean(&black)) / 2.0,
             cells,
@@ -185,6 +147,54 @@ impl Calibration {
             });
         }
         Ok(region)
+    }
+
+    /// The frames taken while the marker was `white`, on the first frame's grid of `count`
+    /// cells.
+    fn frames(&self, white: bool, count: usize) -> impl Iterator<Item = &CellLumas> + '_ {
+        self.samples
+            .iter()
+            .filter(move |(w, f)| *w == white && f.luma.len() == count)
+            .map(|(_, f)| f)
+    }
+
+    /// Each cell's mean luma over the frames of one colour.
+    fn mean_per_cell(&self, white: bool, count: usize) -> Vec<f32> {
+        let frames: Vec<&CellLumas> = self.frames(white, count).collect();
+        (0..count)
+            .map(|c| frames.iter().map(|f| f.luma[c]).sum::<f32>() / frames.len().max(1) as f32)
+            .collect()
+    }
+
+    /// Each cell's darkest white sample less its brightest black one.
+    fn margins(&self, count: usize) -> Vec<f32> {
+        (0..count)
+            .map(|c| {
+                let darkest_white = self.frames(true, count).map(|f| f.luma[c]);
+                let brightest_black = self.frames(false, count).map(|f| f.luma[c]);
+                darkest_white.fold(f32::MAX, f32::min) - brightest_black.fold(f32::MIN, f32::max)
+            })
+            .collect()
+    }
+}
+
+/// The bounding box of `cells` (indices into rows of `columns`) in camera pixels: x, y,
+/// width, height; all zero when there are none.
+fn cell_bounds(cells: &[usize], columns: u32) -> (u32, u32, u32, u32) {
+    let (xs, ys): (Vec<u32>, Vec<u32>) = cells
+        .iter()
+        .map(|&c| (c as u32 % columns, c as u32 / columns))
+        .unzip();
+    let (x0, y0) = (xs.iter().min().copied(), ys.iter().min().copied());
+    let (x1, y1) = (xs.iter().max().copied(), ys.iter().max().copied());
+    match (x0, y0, x1, y1) {
+        (Some(x0), Some(y0), Some(x1), Some(y1)) => (
+            x0 * CELL,
+            y0 * CELL,
+            (x1 - x0 + 1) * CELL,
+            (y1 - y0 + 1) * CELL,
+        ),
+        _ => (0, 0, 0, 0),
     }
 }
 

@@ -6,12 +6,14 @@ use std::os::fd::AsFd;
 use std::time::Duration;
 
 use anyhow::{anyhow, bail};
+use drm_fourcc::DrmFourcc;
 use serde::Serialize;
 
 use super::g2g::{flip_delay_ms, Calibration, CellLumas, G2gError, MarkerRegion, Measurement};
 use super::report::{distribution, Distribution};
 use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::dmabuf::map::{read_all, DmabufMap};
+use crate::format::Chroma;
 
 /// Where the marker is, for the "point the camera at" hint.
 pub const CORNER: &str = "bottom-left";
@@ -30,14 +32,15 @@ impl LumaLayout {
     /// Y of YUV formats, the grey level of GREY, green of 32-bit BGRX (a fair stand-in for
     /// luma when telling black from white).
     fn of(format: &StreamFormat) -> Option<LumaLayout> {
-        let name = format.pixel.name();
-        let (step, skew) = match name.as_str() {
-            "YUYV" | "YVYU" => (2, 0),
-            "UYVY" | "VYUY" => (2, 1),
-            "NV12" | "NV21" | "NV16" | "NV61" | "NV24" | "NV42" | "NM12" | "NM21" | "NM16"
-            | "NM61" | "YU12" | "YV12" | "YM12" | "YM21" | "422P" | "GREY" => (1, 0),
-            "BGR4" | "XR24" | "AR24" => (4, 1),
-            _ => return None,
+        let (step, skew) = match format.pixel.chroma() {
+            Chroma::Packed(bytes) => (2, bytes.y),
+            Chroma::SemiPlanar(_) | Chroma::Planar(_) => (1, 0),
+            Chroma::None => match format.pixel.drm {
+                DrmFourcc::R8 => (1, 0),
+                // Bytes B, G, R, X: green is the second.
+                DrmFourcc::Xrgb8888 | DrmFourcc::Argb8888 => (4, 1),
+                _ => return None,
+            },
         };
         let plane = format.layout.first()?;
         Some(LumaLayout {

@@ -9,3 +9,4 @@ mod observe;
 pub mod plot;
 pub mod record;
 pub mod report;
+pub mod run_info;

@@ -3,15 +3,18 @@
 
 use std::fmt::Write;
 
-use super::bench::RunInfo;
 use super::record::{Fate, FrameRecord};
-use super::report::Summary;
+use super::report::{Distribution, Summary};
+use super::run_info::RunInfo;
 
 const WIDTH: f64 = 960.0;
 const LEFT: f64 = 215.0;
 const RIGHT: f64 = 30.0;
 const ROW: f64 = 26.0;
 const TIMELINE_HEIGHT: f64 = 220.0;
+const PLOT_WIDTH: f64 = WIDTH - LEFT - RIGHT;
+/// Where the distribution rows start, below the title.
+const TOP: f64 = 60.0;
 
 /// Round axis end: 1, 2 or 5 times a power of ten, at least `max`.
 fn nice_ceiling(max: f64) -> f64 {
@@ -60,20 +63,32 @@ fn axis(svg: &mut String, x0: f64, x1: f64, y: f64, end: f64, unit: &str) {
 }
 
 pub fn svg(run: &RunInfo, summary: &Summary, frames: &[FrameRecord]) -> String {
-    let rows: Vec<_> = summary
+    let rows: Vec<&Distribution> = summary
         .stages
         .iter()
         .chain(&summary.intervals)
         .filter(|d| d.count > 0)
         .collect();
-    let top = 60.0;
     let dist_height = ROW * rows.len() as f64 + 30.0;
-    let timeline_top = top + dist_height + 50.0;
+    let timeline_top = TOP + dist_height + 50.0;
     let height = timeline_top + TIMELINE_HEIGHT + 60.0;
-    let plot_width = WIDTH - LEFT - RIGHT;
     let mut svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" font-family="sans-serif" font-size="12">"#
     );
+    header(&mut svg, run, summary);
+    distributions(&mut svg, &rows);
+    timeline(&mut svg, frames, timeline_top);
+    let _ = write!(
+        svg,
+        r##"<text x="10" y="{:.1}">ticks under the timeline: red skipped for a newer frame, purple discarded by the compositor, black error-flagged</text></svg>"##,
+        height - 10.0
+    );
+    svg.push('\n');
+    svg
+}
+
+/// The white background and the two title lines: what ran, and how much of it was shown.
+fn header(svg: &mut String, run: &RunInfo, summary: &Summary) {
     let _ = write!(
         svg,
         r#"<rect width="100%" height="100%" fill="white"/><text x="10" y="22" font-size="15" font-weight="bold">{}</text><text x="10" y="42">{}</text>"#,
@@ -86,12 +101,14 @@ pub fn svg(run: &RunInfo, summary: &Summary, frames: &[FrameRecord]) -> String {
             summary.frames_presented, summary.frames_captured, run.duration_s
         )),
     );
+}
 
-    // Distributions.
+/// A row per distribution: min–max line, p50–p95 box, p99 tick, over one millisecond axis.
+fn distributions(svg: &mut String, rows: &[&Distribution]) {
     let end = nice_ceiling(rows.iter().map(|d| d.max_ms).fold(0.0, f64::max));
-    let x = |ms: f64| LEFT + plot_width * (ms / end).min(1.0);
+    let x = |ms: f64| LEFT + PLOT_WIDTH * (ms / end).min(1.0);
     for (i, d) in rows.iter().enumerate() {
-        let y = top + ROW * i as f64 + ROW / 2.0;
+        let y = TOP + ROW * i as f64 + ROW / 2.0;
         let _ = write!(
             svg,
             r##"<text x="{:.1}" y="{:.1}" text-anchor="end">{} (n={})</text><line x1="{:.1}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}" stroke="#888"/><rect x="{:.1}" y="{:.1}" width="{:.1}" height="12" fill="#7aa6d6" stroke="#2b5d8f"/><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#000" stroke-width="2"/><line x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}" stroke="#c0392b" stroke-width="2"/>"##,
@@ -114,32 +131,51 @@ pub fn svg(run: &RunInfo, summary: &Summary, frames: &[FrameRecord]) -> String {
             y + 7.0,
         );
     }
-    axis(
-        &mut svg,
-        LEFT,
-        LEFT + plot_width,
-        top + ROW * rows.len() as f64 + 6.0,
-        end,
-        " ms",
-    );
+    let axis_y = TOP + ROW * rows.len() as f64 + 6.0;
+    axis(svg, LEFT, LEFT + PLOT_WIDTH, axis_y, end, " ms");
+}
 
-    // Timeline: dequeue → present (and camera → present) of every presented frame.
-    let start = frames.first().map_or(0, |f| f.dequeued_ns);
-    let last = frames.last().map_or(0, |f| f.dequeued_ns).max(start + 1);
-    let seconds = (last - start) as f64 / 1e9;
-    let tx = |ns: u64| LEFT + plot_width * ((ns.saturating_sub(start)) as f64 / 1e9 / seconds);
-    let series = |from: fn(&FrameRecord) -> Option<u64>| -> Vec<(u64, f64)> {
-        frames
-            .iter()
-            .filter(|f| f.fate == Fate::Presented)
-            .filter_map(|f| {
-                let ns = f.presented_ns?.checked_sub(from(f)?)?;
-                Some((f.dequeued_ns, ns as f64 / 1e6))
-            })
-            .collect()
-    };
-    let dequeue = series(|f| Some(f.dequeued_ns));
-    let camera = series(|f| f.camera_ns);
+/// The timeline's scales: seconds since the first frame across, latency up.
+struct Timeline {
+    top: f64,
+    start_ns: u64,
+    seconds: f64,
+    top_ms: f64,
+}
+
+impl Timeline {
+    fn x(&self, ns: u64) -> f64 {
+        LEFT + PLOT_WIDTH * ((ns.saturating_sub(self.start_ns)) as f64 / 1e9 / self.seconds)
+    }
+
+    fn y(&self, ms: f64) -> f64 {
+        self.top + TIMELINE_HEIGHT * (1.0 - (ms / self.top_ms).min(1.0))
+    }
+}
+
+/// (dequeue time, ms from `from` to presentation) of every presented frame.
+fn latency_series(
+    frames: &[FrameRecord],
+    from: fn(&FrameRecord) -> Option<u64>,
+) -> Vec<(u64, f64)> {
+    frames
+        .iter()
+        .filter(|f| f.fate == Fate::Presented)
+        .filter_map(|f| {
+            let ns = f.presented_ns?.checked_sub(from(f)?)?;
+            Some((f.dequeued_ns, ns as f64 / 1e6))
+        })
+        .collect()
+}
+
+/// Timeline: dequeue → present (and camera → present) of every presented frame, drops
+/// marked under it.
+fn timeline(svg: &mut String, frames: &[FrameRecord], top: f64) {
+    let start_ns = frames.first().map_or(0, |f| f.dequeued_ns);
+    let last = frames.last().map_or(0, |f| f.dequeued_ns).max(start_ns + 1);
+    let seconds = (last - start_ns) as f64 / 1e9;
+    let dequeue = latency_series(frames, |f| Some(f.dequeued_ns));
+    let camera = latency_series(frames, |f| f.camera_ns);
     let top_ms = nice_ceiling(
         dequeue
             .iter()
@@ -147,52 +183,76 @@ pub fn svg(run: &RunInfo, summary: &Summary, frames: &[FrameRecord]) -> String {
             .map(|(_, ms)| *ms)
             .fold(0.0, f64::max),
     );
-    let ty = |ms: f64| timeline_top + TIMELINE_HEIGHT * (1.0 - (ms / top_ms).min(1.0));
+    let scale = Timeline {
+        top,
+        start_ns,
+        seconds,
+        top_ms,
+    };
+    timeline_frame(svg, &scale);
+    for (points, colour, label, label_y) in [
+        (&camera, "#e67e22", "camera → present", 14.0),
+        (&dequeue, "#2b5d8f", "dequeue → present", 28.0),
+    ] {
+        if !points.is_empty() {
+            series_line(svg, &scale, points, colour, label, label_y);
+        }
+    }
+    drop_ticks(svg, frames, &scale);
+    let axis_y = top + TIMELINE_HEIGHT + 14.0;
+    axis(svg, LEFT, LEFT + PLOT_WIDTH, axis_y, seconds, " s");
+}
+
+/// The timeline's title, its box, and the millisecond labels up its side.
+fn timeline_frame(svg: &mut String, scale: &Timeline) {
     let _ = write!(
         svg,
-        r##"<text x="10" y="{:.1}" font-weight="bold">latency per frame over {seconds:.1} s</text><rect x="{LEFT}" y="{timeline_top}" width="{plot_width}" height="{TIMELINE_HEIGHT}" fill="none" stroke="#ccc"/>"##,
-        timeline_top - 12.0
+        r##"<text x="10" y="{:.1}" font-weight="bold">latency per frame over {:.1} s</text><rect x="{LEFT}" y="{}" width="{PLOT_WIDTH}" height="{TIMELINE_HEIGHT}" fill="none" stroke="#ccc"/>"##,
+        scale.top - 12.0,
+        scale.seconds,
+        scale.top,
     );
     for i in 0..=5 {
-        let ms = top_ms * f64::from(i) / 5.0;
+        let ms = scale.top_ms * f64::from(i) / 5.0;
         let _ = write!(
             svg,
             r##"<text x="{:.1}" y="{:.1}" text-anchor="end">{} ms</text>"##,
             LEFT - 8.0,
-            ty(ms) + 4.0,
-            label(ms, top_ms / 5.0)
+            scale.y(ms) + 4.0,
+            label(ms, scale.top_ms / 5.0)
         );
     }
-    for (points, colour, label) in [
-        (&camera, "#e67e22", "camera → present"),
-        (&dequeue, "#2b5d8f", "dequeue → present"),
-    ] {
-        if points.is_empty() {
-            continue;
-        }
-        let path: Vec<String> = points
-            .iter()
-            .map(|(t, ms)| format!("{:.1},{:.1}", tx(*t), ty(*ms)))
-            .collect();
-        let _ = write!(
-            svg,
-            r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="1.2"/>"#,
-            path.join(" ")
-        );
-        let ly = if label.starts_with("camera") {
-            14.0
-        } else {
-            28.0
-        };
-        let _ = write!(
-            svg,
-            r#"<text x="{:.1}" y="{:.1}" fill="{colour}">{}</text>"#,
-            LEFT + 10.0,
-            timeline_top + ly,
-            escape(label)
-        );
-    }
-    // Drops as ticks under the timeline: red skipped, purple discarded, black errors.
+}
+
+/// One latency series as a line, its name `label_y` below the timeline's top.
+fn series_line(
+    svg: &mut String,
+    scale: &Timeline,
+    points: &[(u64, f64)],
+    colour: &str,
+    label: &str,
+    label_y: f64,
+) {
+    let path: Vec<String> = points
+        .iter()
+        .map(|(t, ms)| format!("{:.1},{:.1}", scale.x(*t), scale.y(*ms)))
+        .collect();
+    let _ = write!(
+        svg,
+        r#"<polyline points="{}" fill="none" stroke="{colour}" stroke-width="1.2"/>"#,
+        path.join(" ")
+    );
+    let _ = write!(
+        svg,
+        r#"<text x="{:.1}" y="{:.1}" fill="{colour}">{}</text>"#,
+        LEFT + 10.0,
+        scale.top + label_y,
+        escape(label)
+    );
+}
+
+/// Drops as ticks under the timeline: red skipped, purple discarded, black errors.
+fn drop_ticks(svg: &mut String, frames: &[FrameRecord], scale: &Timeline) {
     for f in frames {
         let colour = match f.fate {
             Fate::Skipped => "#c0392b",
@@ -200,29 +260,14 @@ pub fn svg(run: &RunInfo, summary: &Summary, frames: &[FrameRecord]) -> String {
             Fate::Error => "#000",
             _ => continue,
         };
-        let x = tx(f.dequeued_ns);
+        let x = scale.x(f.dequeued_ns);
         let _ = write!(
             svg,
             r#"<line x1="{x:.1}" y1="{:.1}" x2="{x:.1}" y2="{:.1}" stroke="{colour}"/>"#,
-            timeline_top + TIMELINE_HEIGHT + 2.0,
-            timeline_top + TIMELINE_HEIGHT + 10.0
+            scale.top + TIMELINE_HEIGHT + 2.0,
+            scale.top + TIMELINE_HEIGHT + 10.0
         );
     }
-    axis(
-        &mut svg,
-        LEFT,
-        LEFT + plot_width,
-        timeline_top + TIMELINE_HEIGHT + 14.0,
-        seconds,
-        " s",
-    );
-    let _ = write!(
-        svg,
-        r##"<text x="10" y="{:.1}">ticks under the timeline: red skipped for a newer frame, purple discarded by the compositor, black error-flagged</text></svg>"##,
-        height - 10.0
-    );
-    svg.push('\n');
-    svg
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use drm_fourcc::DrmFourcc;
 
-use crate::format::{PixelFormat, PlaneLayout};
+use crate::format::{Chroma, PixelFormat, PlaneLayout};
 
 /// One texture to import from a camera buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,65 +48,82 @@ pub fn describe(
     width: u32,
     height: u32,
 ) -> Option<(Vec<TexturePlane>, ShaderLayout)> {
-    use DrmFourcc::*;
-    let plane = |i: usize, fourcc: DrmFourcc, w: u32, h: u32| {
-        let p = layout.get(i)?;
-        Some(TexturePlane {
-            fourcc,
-            width: w,
-            height: h,
-            mem_plane: p.mem_plane,
-            offset: p.offset,
-            pitch: p.pitch,
-        })
-    };
-    let shader = |kind, packed_order, subsampling: (u32, u32), swap_chroma| ShaderLayout {
-        kind,
-        packed_order,
-        subsampling: [subsampling.0 as i32, subsampling.1 as i32],
-        swap_chroma,
-    };
-    let (sx, sy) = match format.drm {
-        Nv12 | Nv21 | Yuv420 | Yvu420 => (2, 2),
-        Nv16 | Nv61 | Yuv422 => (2, 1),
-        _ => (1, 1),
-    };
+    use DrmFourcc::{Abgr8888, Gr88, R8};
+    let plane =
+        |i: usize, fourcc: DrmFourcc, w: u32, h: u32| Some(texture(layout.get(i)?, fourcc, w, h));
+    let (sx, sy) = format.chroma().subsampling();
     let (cw, ch) = (width.div_ceil(sx), height.div_ceil(sy));
-    Some(match format.drm {
-        Yuyv | Yvyu | Uyvy | Vyuy => {
-            let order = match format.drm {
-                Yuyv => [0, 1, 2, 3],
-                Yvyu => [0, 3, 2, 1],
-                Uyvy => [1, 0, 3, 2],
-                _ => [1, 2, 3, 0],
-            };
+    Some(match format.chroma() {
+        Chroma::Packed(bytes) => {
+            // The shader's order: which texel channel holds the first Y, U, the second Y, V.
+            let [y, u, v] = [bytes.y, bytes.u, bytes.v].map(|i| i as i32);
             let packed = plane(0, Abgr8888, width.div_ceil(2), height)?;
-            (vec![packed], shader(PACKED_422, order, (1, 1), false))
+            let order = [y, u, y + 2, v];
+            (
+                vec![packed],
+                ShaderLayout::new(PACKED_422, order, (1, 1), false),
+            )
         }
-        Nv12 | Nv21 | Nv16 | Nv61 | Nv24 | Nv42 => (
+        Chroma::SemiPlanar(sub) => (
             vec![plane(0, R8, width, height)?, plane(1, Gr88, cw, ch)?],
-            shader(
-                SEMI_PLANAR,
-                [0; 4],
-                (sx, sy),
-                matches!(format.drm, Nv21 | Nv61 | Nv42),
-            ),
+            ShaderLayout::new(SEMI_PLANAR, [0; 4], (sx, sy), sub.cr_first),
         ),
-        Yuv420 | Yvu420 | Yuv422 => (
+        Chroma::Planar(sub) => (
             vec![
                 plane(0, R8, width, height)?,
                 plane(1, R8, cw, ch)?,
                 plane(2, R8, cw, ch)?,
             ],
-            shader(PLANAR, [0; 4], (sx, sy), format.drm == Yvu420),
+            ShaderLayout::new(PLANAR, [0; 4], (sx, sy), sub.cr_first),
         ),
-        Xrgb8888 | Argb8888 | Xbgr8888 | Abgr8888 | Bgrx8888 | Bgra8888 | Rgbx8888 | Rgba8888
-        | Rgb565 | Rgb888 | Bgr888 => (
+        Chroma::None if samples_as_rgb(format.drm) => (
             vec![plane(0, format.drm, width, height)?],
-            shader(RGB, [0; 4], (1, 1), false),
+            ShaderLayout::new(RGB, [0; 4], (1, 1), false),
         ),
-        _ => return None,
+        Chroma::None => return None,
     })
+}
+
+/// Colour plane `plane` imported as a `width` x `height` texture of `fourcc`.
+fn texture(plane: &PlaneLayout, fourcc: DrmFourcc, width: u32, height: u32) -> TexturePlane {
+    TexturePlane {
+        fourcc,
+        width,
+        height,
+        mem_plane: plane.mem_plane,
+        offset: plane.offset,
+        pitch: plane.pitch,
+    }
+}
+
+/// The RGB formats the shader samples as they are; grey and 15-bit RGB are not among them.
+fn samples_as_rgb(format: DrmFourcc) -> bool {
+    use DrmFourcc::*;
+    matches!(
+        format,
+        Xrgb8888
+            | Argb8888
+            | Xbgr8888
+            | Abgr8888
+            | Bgrx8888
+            | Bgra8888
+            | Rgbx8888
+            | Rgba8888
+            | Rgb565
+            | Rgb888
+            | Bgr888
+    )
+}
+
+impl ShaderLayout {
+    fn new(kind: i32, packed_order: [i32; 4], subsampling: (u32, u32), swap_chroma: bool) -> Self {
+        ShaderLayout {
+            kind,
+            packed_order,
+            subsampling: [subsampling.0 as i32, subsampling.1 as i32],
+            swap_chroma,
+        }
+    }
 }
 
 #[cfg(test)]

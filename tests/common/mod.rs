@@ -61,18 +61,65 @@ impl Scenario {
         self.text(&format!("{run}.rc")).trim().parse().unwrap()
     }
 
-    /// Asserts run `run` exited with `code` and ended in glasscam's error line holding
-    /// `words`, with `lines` lines of stderr in all and no panic.
-    pub fn assert_error(&self, run: &str, code: i32, lines: usize, words: &[&str]) {
-        let log = self.text(&format!("{run}.log"));
+    /// What run `run` wrote to stderr.
+    pub fn log(&self, run: &str) -> String {
+        self.text(&format!("{run}.log"))
+    }
+
+    /// Asserts run `run` exited 0; returns its log.
+    pub fn assert_exit_ok(&self, run: &str) -> String {
+        let log = self.log(run);
+        assert_eq!(self.exit_code(run), 0, "{run}: {log}");
+        log
+    }
+
+    /// Asserts run `run` exited 0 and presented `frames` frames on `path`; returns its stats.
+    pub fn assert_streamed(&self, run: &str, path: &str, frames: u64) -> serde_json::Value {
+        self.assert_exit_ok(run);
+        let stats = self.stats(run);
+        assert_eq!(stats["path"], path, "{stats}");
+        assert_eq!(stats["frames_presented"], frames, "{stats}");
+        stats
+    }
+
+    /// The same, and not one byte copied on the way; returns its stats.
+    pub fn assert_streamed_without_copies(
+        &self,
+        run: &str,
+        path: &str,
+        frames: u64,
+    ) -> serde_json::Value {
+        let stats = self.assert_streamed(run, path, frames);
+        assert_eq!(stats["bytes_copied"], 0, "{stats}");
+        stats
+    }
+
+    /// Asserts run `run` exited with `code`, its last line glasscam's error line holding
+    /// `words`, and no panic; returns its log.
+    pub fn assert_ended_in_error(&self, run: &str, code: i32, words: &[&str]) -> String {
+        let log = self.log(run);
         assert_eq!(self.exit_code(run), code, "{run}: {log}");
-        assert_eq!(log.lines().count(), lines, "{run}: {log}");
         let last = log.lines().last().unwrap_or_default();
         assert!(last.starts_with("glasscam: error: "), "{run}: {log}");
         for word in words {
             assert!(last.contains(word), "{run}: '{word}' missing from: {log}");
         }
         assert!(!log.contains("panicked"), "{run}: {log}");
+        log
+    }
+
+    /// Asserts run `run` exited with `code` and ended in glasscam's error line holding
+    /// `words`, with `lines` lines of stderr in all and no panic.
+    pub fn assert_error(&self, run: &str, code: i32, lines: usize, words: &[&str]) {
+        let log = self.assert_ended_in_error(run, code, words);
+        assert_eq!(log.lines().count(), lines, "{run}: {log}");
+    }
+
+    /// Asserts screendump `after` is screendump `before` (under 1% of pixels differ): what
+    /// was on the screen came back; `what` says otherwise.
+    pub fn assert_screen_back(&self, before: &str, after: &str, what: &str) {
+        let (before, after) = (self.screendump(before), self.screendump(after));
+        assert!(after.difference(&before) < 0.01, "{what}");
     }
 
     pub fn stats(&self, run: &str) -> serde_json::Value {
