@@ -159,11 +159,6 @@ const fn planar(horizontal: u32, vertical: u32, cr_first: bool) -> Chroma {
     })
 }
 
-/// DRM_FORMAT_MOD_LINEAR: plain rows, no tiling or compression.
-// The sinks still use copies of their own until the display side switches to this one.
-#[allow(dead_code)]
-pub const MODIFIER_LINEAR: u64 = 0;
-
 /// `value` as u32, or u32::MAX when it does not fit.
 fn saturate(value: u64) -> u32 {
     u32::try_from(value).unwrap_or(u32::MAX)
@@ -251,17 +246,12 @@ pub fn parse_fourcc(text: &str) -> Option<u32> {
 pub const MODIFIER_LINEAR: u64 = 0;
 
 impl PixelFormat {
-    /// XRGB8888 (V4L2 BGR4): what the copy and gpu rungs draw and MJPEG decodes to, and
-    /// what every display takes.
-    pub const fn xrgb8888() -> PixelFormat {
-        FORMATS[0]
-    }
-
     pub fn from_v4l2(code: u32) -> Option<PixelFormat> {
         FORMATS.iter().copied().find(|f| f.v4l2 == code)
     }
 
-    /// XRGB8888 (V4L2 BGR4): what MJPEG is decoded to and the copy rung writes.
+    /// XRGB8888 (V4L2 BGR4): what the copy and gpu rungs draw and MJPEG decodes to, and
+    /// what every display takes.
     pub const fn xrgb8888() -> PixelFormat {
         BGR4
     }

@@ -24,11 +24,6 @@ pub struct DecodePool {
     path: PathBuf,
 }
 
-/// What MJPEG is decoded to: PixelFormat::xrgb8888, in the Option app.rs still expects.
-pub fn decoded_format() -> Option<PixelFormat> {
-    Some(PixelFormat::xrgb8888())
-}
-
 fn pool_error(path: &Path, what: String) -> CaptureError {
     CaptureError::Driver {
         path: path.to_owned(),

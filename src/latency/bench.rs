@@ -13,7 +13,7 @@ use super::plot;
 use super::record::{Fate, FrameRecord, Recorder};
 use super::report::{summarize, Summary};
 // app.rs takes RunInfo from here.
-pub use super::run_info::RunInfo;
+use super::run_info::RunInfo;
 use crate::cli::BenchArgs;
 
 #[derive(Serialize)]
