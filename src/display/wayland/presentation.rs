@@ -8,9 +8,7 @@ use wayland_client::protocol::wl_surface::WlSurface;
 use wayland_client::{Connection, Dispatch, QueueHandle, WEnum};
 use wayland_protocols::wp::presentation_time::client::{wp_presentation, wp_presentation_feedback};
 
-use super::state::WaylandState;
 use crate::clock;
-use crate::display::DisplayEvent;
 
 pub struct PresentationState {
     global: Option<wp_presentation::WpPresentation>,
@@ -19,7 +17,10 @@ pub struct PresentationState {
 }
 
 impl PresentationState {
-    pub fn bind(globals: &GlobalList, qh: &QueueHandle<WaylandState>) -> PresentationState {
+    pub fn bind<D>(globals: &GlobalList, qh: &QueueHandle<D>) -> PresentationState
+    where
+        D: Dispatch<wp_presentation::WpPresentation, ()> + 'static,
+    {
         PresentationState {
             global: globals.bind(qh, 1..=1, ()).ok(),
             clock_id: None,
@@ -31,22 +32,23 @@ impl PresentationState {
     }
 
     /// Asks to hear when the next commit of `surface` (tagged `tag`) is shown.
-    pub fn feedback(
+    pub fn feedback<D>(
         &self,
         surface: &WlSurface,
-        qh: &QueueHandle<WaylandState>,
+        qh: &QueueHandle<D>,
         tag: usize,
-    ) -> Option<wp_presentation_feedback::WpPresentationFeedback> {
+    ) -> Option<wp_presentation_feedback::WpPresentationFeedback>
+    where
+        D: Dispatch<wp_presentation_feedback::WpPresentationFeedback, usize> + 'static,
+    {
         Some(self.global.as_ref()?.feedback(surface, qh, tag))
     }
 
     /// Asks to hear when the overlay's next commit (turning it `white` or black) is shown.
-    pub fn overlay_feedback(
-        &self,
-        surface: &WlSurface,
-        qh: &QueueHandle<WaylandState>,
-        white: bool,
-    ) -> bool {
+    pub fn overlay_feedback<D>(&self, surface: &WlSurface, qh: &QueueHandle<D>, white: bool) -> bool
+    where
+        D: Dispatch<wp_presentation_feedback::WpPresentationFeedback, OverlayFlip> + 'static,
+    {
         self.global
             .as_ref()
             .map(|g| g.feedback(surface, qh, OverlayFlip(white)))
@@ -79,17 +81,31 @@ impl PresentationState {
     }
 }
 
-impl Dispatch<wp_presentation::WpPresentation, ()> for WaylandState {
+/// What the state that binds wp_presentation hears from it.
+pub trait PresentationHandler {
+    fn presentation_state(&mut self) -> &mut PresentationState;
+    /// The commit tagged `tag` is on the glass since `time` (CLOCK_MONOTONIC, when known).
+    fn presented(&mut self, tag: usize, time: Option<Duration>, refresh_ns: u32, zero_copy: bool);
+    /// The compositor dropped the commit tagged `tag` without showing it.
+    fn discarded(&mut self, tag: usize);
+    /// The overlay's commit turning it `white` (or black) is on the glass.
+    fn overlay_presented(&mut self, white: bool, time: Option<Duration>, refresh_ns: u32);
+}
+
+impl<D> Dispatch<wp_presentation::WpPresentation, (), D> for PresentationState
+where
+    D: Dispatch<wp_presentation::WpPresentation, ()> + PresentationHandler,
+{
     fn event(
-        state: &mut WaylandState,
+        state: &mut D,
         _: &wp_presentation::WpPresentation,
         event: wp_presentation::Event,
         _: &(),
         _: &Connection,
-        _: &QueueHandle<WaylandState>,
+        _: &QueueHandle<D>,
     ) {
         if let wp_presentation::Event::ClockId { clk_id } = event {
-            state.presentation.clock_id = Some(clk_id);
+            state.presentation_state().clock_id = Some(clk_id);
         }
     }
 }
@@ -97,14 +113,19 @@ impl Dispatch<wp_presentation::WpPresentation, ()> for WaylandState {
 /// The user data of an overlay commit's feedback: the colour it turned to.
 pub struct OverlayFlip(bool);
 
-impl Dispatch<wp_presentation_feedback::WpPresentationFeedback, OverlayFlip> for WaylandState {
+impl<D> Dispatch<wp_presentation_feedback::WpPresentationFeedback, OverlayFlip, D>
+    for PresentationState
+where
+    D: Dispatch<wp_presentation_feedback::WpPresentationFeedback, OverlayFlip>
+        + PresentationHandler,
+{
     fn event(
-        state: &mut WaylandState,
+        state: &mut D,
         _: &wp_presentation_feedback::WpPresentationFeedback,
         event: wp_presentation_feedback::Event,
         flip: &OverlayFlip,
         _: &Connection,
-        _: &QueueHandle<WaylandState>,
+        _: &QueueHandle<D>,
     ) {
         if let wp_presentation_feedback::Event::Presented {
             tv_sec_hi,
@@ -115,26 +136,25 @@ impl Dispatch<wp_presentation_feedback::WpPresentationFeedback, OverlayFlip> for
         } = event
         {
             let time = state
-                .presentation
+                .presentation_state()
                 .presented_at(tv_sec_hi, tv_sec_lo, tv_nsec);
-            state.events.push(DisplayEvent::OverlayPresented {
-                white: flip.0,
-                time,
-                refresh_ns: refresh,
-            });
+            state.overlay_presented(flip.0, time, refresh);
         }
     }
 }
 
 /// The user data is the tag of the commit.
-impl Dispatch<wp_presentation_feedback::WpPresentationFeedback, usize> for WaylandState {
+impl<D> Dispatch<wp_presentation_feedback::WpPresentationFeedback, usize, D> for PresentationState
+where
+    D: Dispatch<wp_presentation_feedback::WpPresentationFeedback, usize> + PresentationHandler,
+{
     fn event(
-        state: &mut WaylandState,
+        state: &mut D,
         _: &wp_presentation_feedback::WpPresentationFeedback,
         event: wp_presentation_feedback::Event,
         tag: &usize,
         _: &Connection,
-        _: &QueueHandle<WaylandState>,
+        _: &QueueHandle<D>,
     ) {
         use wp_presentation_feedback::{Event, Kind};
         match event {
@@ -147,13 +167,13 @@ impl Dispatch<wp_presentation_feedback::WpPresentationFeedback, usize> for Wayla
                 ..
             } => {
                 let time = state
-                    .presentation
+                    .presentation_state()
                     .presented_at(tv_sec_hi, tv_sec_lo, tv_nsec);
                 let zero_copy =
                     matches!(flags, WEnum::Value(kind) if kind.contains(Kind::ZeroCopy));
-                state.on_presented(*tag, time, refresh, zero_copy);
+                state.presented(*tag, time, refresh, zero_copy);
             }
-            Event::Discarded => state.on_discarded(*tag),
+            Event::Discarded => state.discarded(*tag),
             _ => {}
         }
     }

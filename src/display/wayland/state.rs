@@ -22,9 +22,10 @@ use wayland_client::{Connection, Dispatch, Proxy, QueueHandle};
 use wayland_protocols::wp::linux_dmabuf::zv1::client::{
     zwp_linux_buffer_params_v1, zwp_linux_dmabuf_feedback_v1,
 };
+use wayland_protocols::wp::presentation_time::client::{wp_presentation, wp_presentation_feedback};
 
 use super::buffers::BufferTable;
-use super::presentation::PresentationState;
+use super::presentation::{OverlayFlip, PresentationHandler, PresentationState};
 use crate::display::DisplayEvent;
 use crate::stats::Presentation;
 
@@ -109,15 +110,14 @@ impl WaylandState {
             synced: false,
         }
     }
+}
 
-    /// The commit tagged `tag` is on screen since `time` (CLOCK_MONOTONIC, when known).
-    pub fn on_presented(
-        &mut self,
-        tag: usize,
-        time: Option<Duration>,
-        refresh_ns: u32,
-        zero_copy: bool,
-    ) {
+impl PresentationHandler for WaylandState {
+    fn presentation_state(&mut self) -> &mut PresentationState {
+        &mut self.presentation
+    }
+
+    fn presented(&mut self, tag: usize, time: Option<Duration>, refresh_ns: u32, zero_copy: bool) {
         self.frames.awaiting_feedback = self.frames.awaiting_feedback.saturating_sub(1);
         self.frames.counts.presented += 1;
         self.frames.counts.zero_copy += u64::from(zero_copy);
@@ -128,13 +128,24 @@ impl WaylandState {
         });
     }
 
-    /// The compositor dropped the commit tagged `tag` without showing it.
-    pub fn on_discarded(&mut self, tag: usize) {
+    fn discarded(&mut self, tag: usize) {
         self.frames.awaiting_feedback = self.frames.awaiting_feedback.saturating_sub(1);
         self.frames.counts.discarded += 1;
         self.events.push(DisplayEvent::Discarded(tag));
     }
+
+    fn overlay_presented(&mut self, white: bool, time: Option<Duration>, refresh_ns: u32) {
+        self.events.push(DisplayEvent::OverlayPresented {
+            white,
+            time,
+            refresh_ns,
+        });
+    }
 }
+
+wayland_client::delegate_dispatch!(WaylandState: [wp_presentation::WpPresentation: ()] => PresentationState);
+wayland_client::delegate_dispatch!(WaylandState: [wp_presentation_feedback::WpPresentationFeedback: usize] => PresentationState);
+wayland_client::delegate_dispatch!(WaylandState: [wp_presentation_feedback::WpPresentationFeedback: OverlayFlip] => PresentationState);
 
 impl CompositorHandler for WaylandState {
     fn scale_factor_changed(
