@@ -1,5 +1,8 @@
-# Helpers shared by the scenarios; sourced in the guest. glasscam is shared at /opt/glasscam.
-GLASSCAM=/opt/glasscam/glasscam
+# Helpers shared by the scenarios; sourced in the guest. glasscam is shared at /opt/glasscam;
+# $GLASSCAM runs it as the unprivileged user viewer (rig/guest/bin/glasscam). A scenario that
+# needs root runs $GLASSCAM_AS_ROOT and says why.
+GLASSCAM=/rig/guest/bin/glasscam
+GLASSCAM_AS_ROOT=/opt/glasscam/glasscam
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 
 # vivid_node KIND: the /dev node of vivid's first instance of KIND (vid-cap, vid-out).

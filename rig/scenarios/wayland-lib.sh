@@ -2,7 +2,9 @@
 #   . /rig/scenarios/lib.sh
 #   . /rig/scenarios/wayland-lib.sh
 # A headless weston 14 (GL renderer on Mesa llvmpipe, kiosk shell, --debug so that
-# weston-screenshooter may capture) stands in for a desktop compositor. Call the functions
+# weston-screenshooter may capture) stands in for a desktop compositor. It runs as the user
+# `viewer`, as a desktop session's compositor runs as its user, with its socket in
+# /run/user/1000; the scenario's own tools (screenshots, GStreamer) reach it as root. Call the functions
 # in the scenario's own shell (not in $(...) or a pipeline): they set shell variables.
 # Their scratch variables are `local` (dash), so callers such as lib.sh's stream_and_dump
 # keep their own `name`, `pid`, `end`.
@@ -24,8 +26,7 @@ start_weston() {
     [1-9]*x[1-9]*) ;;
     *) echo "start_weston: bad size '$size' (want WIDTHxHEIGHT)" >&2; return 2 ;;
   esac
-  export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/run/user/0}
-  mkdir -p -m 700 "$XDG_RUNTIME_DIR"
+  export XDG_RUNTIME_DIR=/run/user/1000
   sock=$XDG_RUNTIME_DIR/$WESTON_SOCKET
   rm -f "$sock" "$sock.lock"
   t0=$(date +%s.%N)
@@ -34,7 +35,7 @@ start_weston() {
   # explicit; it does not keep Mesa off vgem's render node).
   # --idle-time=0: never blank the output (a blanked output screenshots black).
   env -u WAYLAND_DISPLAY -u WAYLAND_SOCKET -u DISPLAY LIBGL_ALWAYS_SOFTWARE=1 \
-    weston --backend=headless --renderer=gl --shell=kiosk --debug --idle-time=0 \
+    setpriv --reuid=viewer --regid=viewer --init-groups --inh-caps=-all -- weston --backend=headless --renderer=gl --shell=kiosk --debug --idle-time=0 \
     --width="${size%%x*}" --height="${size#*x}" --socket="$WESTON_SOCKET" \
     </dev/null >/out/weston.log 2>&1 &
   WESTON_PID=$!
