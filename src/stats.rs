@@ -39,6 +39,8 @@ pub struct Presentation {
 #[derive(Debug, Default, Serialize)]
 pub struct Stats {
     pub path: String,
+    /// Who made the buffers the display showed: camera, dumb, udmabuf, shm, dma-heap, gbm.
+    pub allocator: String,
     pub device: String,
     /// The DRM card or the Wayland display.
     pub display: String,
@@ -104,6 +106,7 @@ mod tests {
             "frames_dropped",
             "bytes_copied",
             "path",
+            "allocator",
             "format",
             "width",
             "height",

@@ -95,10 +95,13 @@ fn kms_gpu_rung_draws_yuv_with_the_shaders_without_copies() {
 fn wayland_takes_the_converting_rungs_when_forced_or_refused() {
     let scenario = run_scenario("wayland-rungs", "");
     let frame_bytes = 640 * 480 * 4;
+    // nv24 runs as the unprivileged user, who may not open the dma-heap the gpu rung's
+    // targets come from: it steps on down to copy. gpu and nv24-root run as root.
     for (run, path, frames) in [
         ("forced", "wayland-copy", 90),
         ("gpu", "wayland-gpu", 60),
-        ("nv24", "wayland-gpu", 60),
+        ("nv24", "wayland-copy", 60),
+        ("nv24-root", "wayland-gpu", 60),
     ] {
         let stats = scenario.assert_streamed(run, path, frames);
         let copied = stats["bytes_copied"].as_u64().unwrap();
@@ -115,10 +118,21 @@ fn wayland_takes_the_converting_rungs_when_forced_or_refused() {
         let shot = scenario.screenshot(&format!("{run}.during"));
         shot.assert_bars((0, 0, 1024, 768), run);
     }
+    for run in ["nv24", "nv24-root"] {
+        let log = scenario.text(&format!("{run}.log"));
+        let first = log.lines().next().unwrap();
+        assert!(
+            first.contains("stepping down to the gpu rung") && first.contains("cannot import NV24"),
+            "{log}"
+        );
+    }
+    // Then, with no dma-heap for the gpu rung's targets, one line more down to copy.
     let nv24 = scenario.text("nv24.log");
-    let first = nv24.lines().next().unwrap();
+    let second = nv24.lines().nth(1).unwrap();
     assert!(
-        first.contains("stepping down to the gpu rung") && first.contains("cannot import NV24"),
+        second.contains("the display gave the gpu rung no buffers")
+            && second.contains("Permission denied")
+            && second.contains("stepping down to the copy rung"),
         "{nv24}"
     );
 }

@@ -59,7 +59,8 @@ fn start(cli: &Cli, backend: Backend) -> anyhow::Result<Pipeline> {
         }
         _ => None,
     };
-    say_started(&path, &format, &device);
+    let allocator = path.allocator(source.allocator()).name();
+    say_started(&path, &format, &device, allocator);
     for index in 0..source.buffer_count() {
         source.queue(index)?;
     }
@@ -67,6 +68,7 @@ fn start(cli: &Cli, backend: Backend) -> anyhow::Result<Pipeline> {
     let buffer_count = source.buffer_count();
     let stats = Stats {
         path: path.name(),
+        allocator: allocator.to_string(),
         device: source.path().display().to_string(),
         display: path.display().name(),
         format: format.pixel.name(),
@@ -100,7 +102,7 @@ fn start(cli: &Cli, backend: Backend) -> anyhow::Result<Pipeline> {
 }
 
 /// The start-up line: what is shown where, on which rung, at what cost in copies.
-fn say_started(path: &FramePath, format: &StreamFormat, device: &str) {
+fn say_started(path: &FramePath, format: &StreamFormat, device: &str, allocator: &str) {
     let copies = match path.rung() {
         Rung::Copy => format!(
             "1 copy per frame ({} bytes)",
@@ -110,7 +112,7 @@ fn say_started(path: &FramePath, format: &StreamFormat, device: &str) {
         Rung::Direct => "0 copies per frame".to_string(),
     };
     say!(
-        "glasscam: {device} {} -> {}, path {}, {copies}",
+        "glasscam: {device} {} -> {}, path {}, {copies}, allocator {allocator}",
         format.describe(),
         path.display().describe(),
         path.name(),

@@ -113,7 +113,7 @@ fn open_mjpeg_camera(
     camera: Camera,
     fourcc: u32,
 ) -> anyhow::Result<Ends> {
-    let opened = ladder::open(request, &[PixelFormat::xrgb8888()])?;
+    let mut opened = ladder::open(request, &[PixelFormat::xrgb8888()])?;
     let count = buffer_count(&opened.display);
     let format_request = FormatRequest {
         fourcc: Some(fourcc),
@@ -126,16 +126,18 @@ fn open_mjpeg_camera(
         camera.card,
         fourcc_name(fourcc)
     );
-    let (source, exported, format) = MjpegCamera::open(camera, format_request, count)?;
+    let (source, exported, format) =
+        MjpegCamera::open(camera, format_request, count, &mut opened.display)?;
     Ok((opened, Source::Mjpeg(source), exported, format, device))
 }
 
 /// An MJPEG file played at --fps (24 unless given), decoded into XRGB8888 dmabufs.
 fn open_file(cli: &Cli, request: &Request<'_>) -> anyhow::Result<Ends> {
     let input = request.source;
-    let opened = ladder::open(request, &[PixelFormat::xrgb8888()])?;
+    let mut opened = ladder::open(request, &[PixelFormat::xrgb8888()])?;
     let count = buffer_count(&opened.display);
-    let (file, exported, format) = FileSource::open(input, cli.fps.unwrap_or(24), count)?;
+    let fps = cli.fps.unwrap_or(24);
+    let (file, exported, format) = FileSource::open(input, fps, count, &mut opened.display)?;
     let device = format!("{} (MJPEG, {} frames)", input.display(), file.frame_count());
     Ok((opened, Source::File(file), exported, format, device))
 }

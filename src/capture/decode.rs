@@ -1,6 +1,6 @@
-//! Where MJPEG frames are decoded to: dma-heap dmabufs of XRGB8888 at the stream's size, which
-//! the display (or the GPU rung) then takes like camera buffers. Used by `--input FILE` and by
-//! cameras that send MJPEG.
+//! Where MJPEG frames are decoded to: XRGB8888 buffers at the stream's size from the display's
+//! allocator (dumb buffers on the card, udmabuf or wl_shm for a compositor), which the display
+//! then takes like camera buffers. Used by `--input FILE` and by cameras that send MJPEG.
 
 use std::os::fd::AsFd;
 use std::path::{Path, PathBuf};
@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use super::{CaptureError, ExportedBuffer, ExportedPlane, StreamFormat};
 use crate::convert::Colorimetry;
 use crate::dmabuf::map::WritableDmabufMap;
+use crate::dmabuf::{Allocator, FrameAllocator, FrameMemory, MemoryKind};
 use crate::format::PixelFormat;
 use crate::mjpeg::{self, MjpegError};
 
@@ -19,6 +20,7 @@ struct Target {
 
 pub struct DecodePool {
     targets: Vec<Target>,
+    allocator: Allocator,
     size: (u32, u32),
     /// The source, for errors.
     path: PathBuf,
@@ -31,46 +33,70 @@ fn pool_error(path: &Path, what: String) -> CaptureError {
     }
 }
 
+/// Maps each frame buffer for the decoder and exports it for the display: every one must hold
+/// `pitch`-byte rows back to back, as the decoder writes them.
+fn map_frames(
+    path: &Path,
+    buffers: Vec<FrameMemory>,
+    kind: MemoryKind,
+    pitch: u32,
+    len: u32,
+) -> Result<(Vec<Target>, Vec<ExportedBuffer>), CaptureError> {
+    let mut targets = Vec::with_capacity(buffers.len());
+    let mut exported = Vec::with_capacity(buffers.len());
+    for (index, memory) in buffers.into_iter().enumerate() {
+        if memory.pitch != pitch || memory.len < len {
+            let (w, h) = (pitch / 4, len / pitch);
+            let what = format!("{}-byte rows for a {w}x{h} frame", memory.pitch);
+            return Err(pool_error(path, what));
+        }
+        let map = WritableDmabufMap::new(memory.fd.as_fd(), len as usize).map_err(|errno| {
+            CaptureError::DecodeMap {
+                path: path.to_owned(),
+                what: "an output buffer",
+                errno,
+            }
+        })?;
+        targets.push(Target { map, free: true });
+        exported.push(ExportedBuffer {
+            index,
+            planes: vec![ExportedPlane {
+                fd: memory.fd,
+                length: len,
+            }],
+            kind,
+        });
+    }
+    Ok((targets, exported))
+}
+
 impl DecodePool {
-    /// `count` XRGB8888 buffers of `size`, each exported for the display and mapped for the
-    /// decoder; `path` names the source in errors.
+    /// `count` XRGB8888 buffers of `size` from `allocator`, each exported for the display and
+    /// mapped for the decoder; `path` names the source in errors.
     pub fn allocate(
         path: &Path,
         size: (u32, u32),
         interval: Option<(u32, u32)>,
         count: usize,
+        allocator: &mut dyn FrameAllocator,
     ) -> Result<(DecodePool, Vec<ExportedBuffer>, StreamFormat), CaptureError> {
         let pitch = size.0.checked_mul(4);
         let len = pitch.and_then(|p| p.checked_mul(size.1)).filter(|&l| l > 0);
         let (Some(pitch), Some(len)) = (pitch, len) else {
             return Err(pool_error(path, format!("a {}x{} frame", size.0, size.1)));
         };
+        let frames =
+            allocator
+                .allocate(size, count)
+                .map_err(|source| CaptureError::DecodeAllocation {
+                    path: path.to_owned(),
+                    source,
+                })?;
         let pixel = PixelFormat::xrgb8888();
         let layout = pixel
             .layout(size.0, size.1, &[(pitch, len)])
             .map_err(|e| pool_error(path, e.to_string()))?;
-        let mut targets = Vec::with_capacity(count);
-        let mut exported = Vec::with_capacity(count);
-        for index in 0..count {
-            let fd = crate::dmabuf::heap::allocate(len as usize).map_err(|source| {
-                CaptureError::DecodeAllocation {
-                    path: path.to_owned(),
-                    source,
-                }
-            })?;
-            let map = WritableDmabufMap::new(fd.as_fd(), len as usize).map_err(|errno| {
-                CaptureError::DecodeMap {
-                    path: path.to_owned(),
-                    what: "an output buffer",
-                    errno,
-                }
-            })?;
-            targets.push(Target { map, free: true });
-            exported.push(ExportedBuffer {
-                index,
-                planes: vec![ExportedPlane { fd, length: len }],
-            });
-        }
+        let (targets, exported) = map_frames(path, frames.buffers, frames.kind, pitch, len)?;
         let format = StreamFormat {
             pixel,
             width: size.0,
@@ -83,10 +109,16 @@ impl DecodePool {
         };
         let pool = DecodePool {
             targets,
+            allocator: frames.allocator,
             size,
             path: path.to_owned(),
         };
         Ok((pool, exported, format))
+    }
+
+    /// Who made the buffers frames are decoded into.
+    pub fn allocator(&self) -> Allocator {
+        self.allocator
     }
 
     pub fn len(&self) -> usize {

@@ -51,11 +51,11 @@ pub enum CaptureError {
     /// The driver handed back something it should not have.
     #[error("{path}: driver returned {what}")]
     Driver { path: PathBuf, what: String },
-    /// The system dma-heap gave no buffer to decode frames into.
+    /// The display's allocator gave no buffer to decode frames into.
     #[error("{path}: cannot allocate a buffer for decoded frames")]
     DecodeAllocation {
         path: PathBuf,
-        source: std::io::Error,
+        source: crate::dmabuf::AllocError,
     },
     /// A buffer the decoder reads or writes could not be mapped for the CPU.
     #[error("{path}: cannot map {what} for the MJPEG decoder: {errno}")]
@@ -132,7 +132,7 @@ mod tests {
         assert_eq!(
             line(CaptureError::DecodeAllocation {
                 path: path.clone(),
-                source: std::io::Error::from_raw_os_error(libc::EACCES),
+                source: std::io::Error::from_raw_os_error(libc::EACCES).into(),
             }),
             "clip.mjpeg: cannot allocate a buffer for decoded frames: Permission denied (os error 13)"
         );

@@ -12,6 +12,7 @@ use nix::sys::timerfd::{ClockId, Expiration, TimerFd, TimerFlags, TimerSetTimeFl
 
 use super::decode::DecodePool;
 use super::{CaptureError, Dequeued, ExportedBuffer, StreamFormat};
+use crate::dmabuf::{Allocator, FrameAllocator};
 use crate::mjpeg;
 
 pub struct FileSource {
@@ -38,6 +39,7 @@ impl FileSource {
         path: &Path,
         fps: u32,
         count: usize,
+        allocator: &mut dyn FrameAllocator,
     ) -> Result<(FileSource, Vec<ExportedBuffer>, StreamFormat), CaptureError> {
         let data = std::fs::read(path).map_err(|source| CaptureError::Open {
             path: path.to_owned(),
@@ -46,7 +48,8 @@ impl FileSource {
         let bad = |e: mjpeg::MjpegError| file_error(path, format!("an MJPEG stream with {e}"));
         let frames = mjpeg::split_frames(&data).map_err(bad)?;
         let size = mjpeg::frame_size(&data[frames[0].clone()], 0).map_err(bad)?;
-        let (pool, exported, format) = DecodePool::allocate(path, size, Some((1, fps)), count)?;
+        let (pool, exported, format) =
+            DecodePool::allocate(path, size, Some((1, fps)), count, allocator)?;
         let timer = TimerFd::new(
             ClockId::CLOCK_MONOTONIC,
             TimerFlags::TFD_NONBLOCK | TimerFlags::TFD_CLOEXEC,
@@ -79,6 +82,11 @@ impl FileSource {
 
     pub fn buffer_count(&self) -> usize {
         self.pool.len()
+    }
+
+    /// Who made the buffers frames are decoded into.
+    pub fn allocator(&self) -> Allocator {
+        self.pool.allocator()
     }
 
     pub fn start(&mut self) -> Result<(), CaptureError> {

@@ -10,6 +10,7 @@ use super::{
     sys, Camera, CaptureError, Dequeued, ExportedBuffer, FormatRequest, Stream, StreamFormat,
 };
 use crate::dmabuf::map::DmabufMap;
+use crate::dmabuf::{Allocator, FrameAllocator};
 use crate::format::v4l2_fourcc;
 
 /// The compressed formats glasscam decodes: Motion-JPEG, and plain JPEG frames.
@@ -34,6 +35,7 @@ impl MjpegCamera {
         camera: Camera,
         request: FormatRequest,
         count: usize,
+        allocator: &mut dyn FrameAllocator,
     ) -> Result<(MjpegCamera, Vec<ExportedBuffer>, StreamFormat), CaptureError> {
         let set = camera.configure_compressed(request)?;
         let path = camera.path.clone();
@@ -48,8 +50,13 @@ impl MjpegCamera {
                 what: "a camera buffer",
                 errno,
             })?;
-        let (pool, exported, format) =
-            DecodePool::allocate(&path, (set.width, set.height), set.interval, count)?;
+        let (pool, exported, format) = DecodePool::allocate(
+            &path,
+            (set.width, set.height),
+            set.interval,
+            count,
+            allocator,
+        )?;
         let camera = MjpegCamera {
             maps,
             stream,
@@ -66,6 +73,11 @@ impl MjpegCamera {
 
     pub fn buffer_count(&self) -> usize {
         self.pool.len()
+    }
+
+    /// Who made the buffers frames are decoded into.
+    pub fn allocator(&self) -> Allocator {
+        self.pool.allocator()
     }
 
     pub fn start(&mut self) -> Result<(), CaptureError> {

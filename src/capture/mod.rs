@@ -21,6 +21,7 @@ pub use mjpeg_camera::MjpegCamera;
 pub use stream::{Dequeued, Stream};
 
 use crate::convert::Colorimetry;
+use crate::dmabuf::{Allocator, MemoryKind};
 use crate::fd_limit;
 use crate::format::{fourcc_name, PixelFormat, PlaneLayout};
 
@@ -37,6 +38,8 @@ pub struct ExportedPlane {
 pub struct ExportedBuffer {
     pub index: usize,
     pub planes: Vec<ExportedPlane>,
+    /// Dmabufs, except decoded frames in wl_shm memory.
+    pub kind: MemoryKind,
 }
 
 /// The format the driver actually set.
@@ -94,6 +97,16 @@ impl Source {
             Source::Camera(s) => s.buffer_count(),
             Source::Mjpeg(m) => m.buffer_count(),
             Source::File(f) => f.buffer_count(),
+        }
+    }
+
+    /// Who made the buffers the display is given: the camera, or the display's allocator
+    /// for decoded frames.
+    pub fn allocator(&self) -> Allocator {
+        match self {
+            Source::Camera(_) => Allocator::Camera,
+            Source::Mjpeg(m) => m.allocator(),
+            Source::File(f) => f.allocator(),
         }
     }
 

@@ -141,6 +141,7 @@ impl Stream {
         Ok(ExportedBuffer {
             index,
             planes: exported,
+            kind: crate::dmabuf::MemoryKind::Dmabuf,
         })
     }
 

@@ -9,6 +9,7 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::dmabuf::{AllocError, Allocator, FrameAllocator, Frames, MemoryKind};
 use crate::format::PixelFormat;
 use kms::{KmsDisplay, KmsError};
 use wayland::{WaylandDisplay, WaylandError};
@@ -17,18 +18,19 @@ use wayland::{WaylandDisplay, WaylandError};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct BufferId(pub usize);
 
-/// One plane of a dmabuf to import: its memory, where the plane starts, its row pitch.
-pub struct DmabufPlane<'a> {
+/// One plane of a buffer to import: its memory, where the plane starts, its row pitch.
+pub struct ImportPlane<'a> {
     pub fd: BorrowedFd<'a>,
     pub offset: u32,
     pub pitch: u32,
 }
 
-/// A dmabuf to import, one entry per format plane.
-pub struct Dmabuf<'a> {
-    pub planes: Vec<DmabufPlane<'a>>,
+/// A buffer to import (a dmabuf, or wl_shm memory), one entry per format plane.
+pub struct Import<'a> {
+    pub planes: Vec<ImportPlane<'a>>,
     pub format: PixelFormat,
     pub size: (u32, u32),
+    pub kind: MemoryKind,
 }
 
 /// A buffer the display made for glasscam to draw into with the GPU.
@@ -71,6 +73,8 @@ pub enum Refusal {
     Format,
     /// It advertised the format and then refused the buffers or every placement of them.
     Buffer,
+    /// It takes no dmabufs at all, only memory the CPU writes.
+    Memory,
 }
 
 /// Everything that can go wrong on a display.
@@ -204,7 +208,7 @@ impl Display {
     }
 
     /// Wraps each dmabuf in a display buffer, in order; a refusal is typed.
-    pub fn import(&mut self, buffers: &[Dmabuf<'_>]) -> Result<Vec<BufferId>, DisplayError> {
+    pub fn import(&mut self, buffers: &[Import<'_>]) -> Result<Vec<BufferId>, DisplayError> {
         Ok(either!(self, d => d.import(buffers)?))
     }
 
@@ -233,6 +237,22 @@ impl Display {
         write: impl FnOnce(&mut [u8], usize) -> T,
     ) -> Result<T, DisplayError> {
         Ok(either!(self, d => d.write_pixels(id, write)?))
+    }
+
+    /// Who makes the gpu rung's render targets (`render_targets`).
+    pub fn target_allocator(&self) -> Allocator {
+        match self {
+            Display::Kms(_) => Allocator::Dumb,
+            Display::Wayland(_) => Allocator::DmaHeap,
+        }
+    }
+
+    /// Who makes the copy rung's buffers (`cpu_buffers`).
+    pub fn cpu_allocator(&self) -> Allocator {
+        match self {
+            Display::Kms(_) => Allocator::Dumb,
+            Display::Wayland(_) => Allocator::Shm,
+        }
     }
 
     /// Lets go of buffers made or imported and not yet shown.
@@ -316,6 +336,17 @@ impl Display {
     /// Puts the display back as found and lets go of every buffer.
     pub fn restore(&mut self) {
         either!(self, d => d.restore())
+    }
+}
+
+/// Frames glasscam writes itself (decoded MJPEG) live in memory the display takes as it is:
+/// dumb buffers on a KMS card; for a compositor udmabuf, else wl_shm.
+impl FrameAllocator for Display {
+    fn allocate(&mut self, size: (u32, u32), count: usize) -> Result<Frames, AllocError> {
+        Ok(match self {
+            Display::Kms(d) => d.frame_memory(size, count)?,
+            Display::Wayland(d) => d.frame_memory(size, count)?,
+        })
     }
 }
 

@@ -1,5 +1,5 @@
-//! Memory from the kernel's system dma-heap (root-only on stock systems): the Wayland gpu
-//! rung's render targets and the MJPEG decoder's frames.
+//! Memory from the kernel's system dma-heap: root-only on stock systems, so the last
+//! choice for the Wayland gpu rung's render targets.
 
 use std::fs::OpenOptions;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};

@@ -5,7 +5,7 @@ use std::os::fd::AsFd;
 
 use super::PathError;
 use crate::capture::{ExportedBuffer, StreamFormat};
-use crate::display::{BufferId, Display, Dmabuf, DmabufPlane};
+use crate::display::{BufferId, Display, Import, ImportPlane};
 
 pub struct Direct {
     /// The display's buffer for each camera buffer, by camera index.
@@ -19,7 +19,7 @@ impl Direct {
         exported: &[ExportedBuffer],
         format: &StreamFormat,
     ) -> Result<Direct, PathError> {
-        let dmabufs: Vec<Dmabuf<'_>> = exported
+        let dmabufs: Vec<Import<'_>> = exported
             .iter()
             .map(|buffer| camera_dmabuf(buffer, format))
             .collect();
@@ -43,12 +43,12 @@ impl Direct {
 }
 
 /// A camera buffer as the display imports it: one entry per format plane.
-fn camera_dmabuf<'a>(buffer: &'a ExportedBuffer, format: &StreamFormat) -> Dmabuf<'a> {
-    Dmabuf {
+fn camera_dmabuf<'a>(buffer: &'a ExportedBuffer, format: &StreamFormat) -> Import<'a> {
+    Import {
         planes: format
             .layout
             .iter()
-            .map(|plane| DmabufPlane {
+            .map(|plane| ImportPlane {
                 fd: buffer.planes[plane.mem_plane].fd.as_fd(),
                 offset: plane.offset,
                 pitch: plane.pitch,
@@ -56,5 +56,6 @@ fn camera_dmabuf<'a>(buffer: &'a ExportedBuffer, format: &StreamFormat) -> Dmabu
             .collect(),
         format: format.pixel,
         size: (format.width, format.height),
+        kind: buffer.kind,
     }
 }

@@ -37,7 +37,9 @@ impl Gpu {
         display: &mut Display,
         size: (u32, u32),
     ) -> Result<(), PathError> {
-        let targets = display.render_targets(size, display.buffers_held())?;
+        let targets = display
+            .render_targets(size, display.buffers_held())
+            .map_err(PathError::Targets)?;
         let ids = targets.iter().map(|t| t.id).collect();
         self.targets = SlotRing::new(ids);
         for target in &targets {

@@ -60,6 +60,13 @@ pub fn open(request: &Request<'_>, candidates: &[PixelFormat]) -> anyhow::Result
             converted(rung, converter)
         }
         PathChoice::Auto => match Display::open(&request.target, candidates, Memory::Dmabuf) {
+            Err(error) if error.refusal() == Some(Refusal::Memory) => {
+                let error = anyhow::Error::new(error);
+                say!(
+                    "glasscam: the display takes no dmabufs ({error:#}); stepping down to the copy rung"
+                );
+                converted(Rung::Copy, None)
+            }
             Err(error) if error.refusal() == Some(Refusal::Format) => {
                 let error = anyhow::Error::new(error);
                 say!(
@@ -158,7 +165,7 @@ fn gpu_or_copy(source: &Path, camera_format: &PixelFormat) -> (Rung, Option<Box<
 fn rung_below(rung: Rung, error: &PathError) -> Option<Rung> {
     match rung {
         Rung::Direct if error.refusal() == Some(Refusal::Buffer) => Some(Rung::Gpu),
-        Rung::Gpu if matches!(error, PathError::Gpu(_)) => Some(Rung::Copy),
+        Rung::Gpu if matches!(error, PathError::Gpu(_) | PathError::Targets(_)) => Some(Rung::Copy),
         _ => None,
     }
 }
@@ -179,10 +186,11 @@ fn step_down(
         );
         return gpu_or_copy(source, camera_format);
     }
-    say!(
-        "glasscam: the GPU cannot take {}'s buffers ({why:#}); stepping down to the copy rung",
-        source.display()
-    );
+    let what = match why.downcast_ref::<PathError>() {
+        Some(PathError::Targets(_)) => "the display gave the gpu rung no buffers".to_string(),
+        _ => format!("the GPU cannot take {}'s buffers", source.display()),
+    };
+    say!("glasscam: {what} ({why:#}); stepping down to the copy rung");
     (Rung::Copy, None)
 }
 
@@ -199,14 +207,16 @@ pub(super) fn gpu_rung(
     let frame = (format.width, format.height);
     let refused = match gpu.add_targets(display, frame) {
         Ok(()) => return Ok(gpu),
-        Err(refused @ PathError::Display(_)) => refused,
+        Err(refused @ (PathError::Display(_) | PathError::Targets(_))) => refused,
         Err(other) => return Err(other),
     };
     let Some(natural) = display.natural_size().filter(|&size| size != frame) else {
         return Err(refused);
     };
     let why = match &refused {
-        PathError::Display(e) if e.is_no_fit() => "no placement of them".to_string(),
+        PathError::Display(e) | PathError::Targets(e) if e.is_no_fit() => {
+            "no placement of them".to_string()
+        }
         other => other.to_string(),
     };
     say!(
@@ -226,6 +236,7 @@ pub(super) fn gpu_rung(
 mod tests {
     use super::*;
     use crate::display::kms::KmsError;
+    use crate::display::wayland::WaylandError;
 
     fn refusal(error: KmsError) -> PathError {
         PathError::Display(error.into())
@@ -250,6 +261,14 @@ mod tests {
         // The gpu rung already draws at the mode's size: a refusal there is final.
         assert_eq!(rung_below(Rung::Gpu, &no_fit), None);
         assert_eq!(rung_below(Rung::Copy, &add_fb), None);
+    }
+
+    #[test]
+    fn a_gpu_rung_without_targets_steps_down_to_copy() {
+        let denied = std::io::Error::from_raw_os_error(libc::EACCES);
+        let no_targets = PathError::Targets(WaylandError::DmaHeap(denied).into());
+        assert_eq!(rung_below(Rung::Gpu, &no_targets), Some(Rung::Copy));
+        assert_eq!(rung_below(Rung::Copy, &no_targets), None);
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub use rung::{PathChoice, Rung};
 
 use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::display::{BufferId, Display, DisplayError, DisplayEvent, Refusal};
+use crate::dmabuf::Allocator;
 use crate::render::{GpuConverter, RenderError};
 use copy::Copy;
 use direct::Direct;
@@ -55,6 +56,9 @@ pub enum PathError {
     /// The display failed or refused.
     #[error(transparent)]
     Display(#[from] DisplayError),
+    /// The display gave no buffers for the gpu rung to draw into, or refused them.
+    #[error(transparent)]
+    Targets(DisplayError),
     /// The GPU rung could not import, set up or draw.
     #[error("converting on the GPU")]
     Gpu(#[source] RenderError),
@@ -132,6 +136,16 @@ impl FramePath {
             Carrier::Direct(_) => Rung::Direct,
             Carrier::Gpu(_) => Rung::Gpu,
             Carrier::Copy(_) => Rung::Copy,
+        }
+    }
+
+    /// Who made the buffers the display shows: the source's (`source`) on the direct rung,
+    /// else the display's own.
+    pub fn allocator(&self, source: Allocator) -> Allocator {
+        match self.carrier {
+            Carrier::Direct(_) => source,
+            Carrier::Gpu(_) => self.display.target_allocator(),
+            Carrier::Copy(_) => self.display.cpu_allocator(),
         }
     }
 

@@ -77,6 +77,9 @@ pub enum KmsError {
     /// A page flip never completed: the display is stuck or gone.
     #[error("the display did not complete a page flip within {0} s")]
     FlipTimeout(u64),
+    /// Only dmabufs can be imported into a card.
+    #[error("buffer {0} is not a dmabuf: the display cannot import it")]
+    NotDmabuf(usize),
     /// A buffer the display never imported or made, or has freed.
     #[error("buffer {0} was never imported into the display")]
     NotImported(usize),

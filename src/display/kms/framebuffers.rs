@@ -6,7 +6,8 @@ use drm::control::{dumbbuffer::DumbBuffer, framebuffer, Device as _, FbCmd2Flags
 
 use super::device::Card;
 use super::error::{ioctl, KmsError};
-use crate::display::{Dmabuf, RenderTarget};
+use crate::display::{Import, RenderTarget};
+use crate::dmabuf::FrameMemory;
 use crate::format::PixelFormat;
 
 /// One framebuffer and, for a dumb buffer, the memory behind it.
@@ -17,7 +18,7 @@ pub struct Framebuffer {
 
 /// A dmabuf as AddFB2 sees it.
 struct Planar<'a> {
-    buffer: &'a Dmabuf<'a>,
+    buffer: &'a Import<'a>,
     handles: [Option<buffer::Handle>; 4],
     linear: bool,
 }
@@ -61,7 +62,7 @@ impl Imports {
     pub fn add(
         &mut self,
         card: &Card,
-        buffer: &Dmabuf<'_>,
+        buffer: &Import<'_>,
         index: usize,
         linear: bool,
     ) -> Result<Framebuffer, KmsError> {
@@ -166,4 +167,21 @@ impl Framebuffer {
             let _ = card.destroy_dumb_buffer(dumb);
         }
     }
+}
+
+/// An XRGB8888 dumb buffer of `size` as a dmabuf alone: its GEM handle is closed, and the
+/// memory lives as long as the dmabuf.
+pub fn exported_dumb(card: &Card, size: (u32, u32)) -> Result<FrameMemory, KmsError> {
+    let dumb = card
+        .create_dumb_buffer(size, DrmFourcc::Xrgb8888, 32)
+        .map_err(ioctl("allocating a frame buffer"))?;
+    let flags = (libc::O_RDWR | libc::O_CLOEXEC) as u32;
+    let exported = card.buffer_to_prime_fd(dumb.handle(), flags);
+    let (pitch, height) = (dumb.pitch(), dumb.size().1);
+    let _ = card.destroy_dumb_buffer(dumb);
+    Ok(FrameMemory {
+        fd: exported.map_err(ioctl("exporting a frame buffer"))?,
+        pitch,
+        len: pitch * height,
+    })
 }

@@ -27,7 +27,8 @@ pub use error::KmsError;
 use framebuffers::{Framebuffer, Imports};
 use saved::SavedCrtc;
 
-use super::{BufferId, DisplayEvent, Dmabuf, RenderTarget};
+use super::{BufferId, DisplayEvent, Import, RenderTarget};
+use crate::dmabuf::{Allocator, Frames, MemoryKind};
 use crate::format::PixelFormat;
 
 /// Set to use the legacy SetCrtc/PageFlip API even where atomic modesetting exists.
@@ -164,10 +165,13 @@ impl KmsDisplay {
         BufferId(self.framebuffers.len() - 1)
     }
 
-    pub fn import(&mut self, buffers: &[Dmabuf<'_>]) -> Result<Vec<BufferId>, KmsError> {
+    pub fn import(&mut self, buffers: &[Import<'_>]) -> Result<Vec<BufferId>, KmsError> {
         let mut ids = Vec::with_capacity(buffers.len());
         for buffer in buffers {
             let index = self.framebuffers.len();
+            if buffer.kind != MemoryKind::Dmabuf {
+                return Err(KmsError::NotDmabuf(index));
+            }
             let linear = self.output.linear_modifier;
             let framebuffer = self.imports.add(&self.card, buffer, index, linear)?;
             ids.push(self.add(framebuffer));
@@ -196,6 +200,19 @@ impl KmsDisplay {
         (0..count)
             .map(|_| Ok(self.add(Framebuffer::dumb(&self.card, size)?)))
             .collect()
+    }
+
+    /// Dumb buffers exported as dmabufs, for frames the CPU writes and the card imports
+    /// like a camera's: what dumb buffers are for.
+    pub fn frame_memory(&mut self, size: (u32, u32), count: usize) -> Result<Frames, KmsError> {
+        let buffers = (0..count)
+            .map(|_| framebuffers::exported_dumb(&self.card, size))
+            .collect::<Result<_, _>>()?;
+        Ok(Frames {
+            allocator: Allocator::Dumb,
+            kind: MemoryKind::Dmabuf,
+            buffers,
+        })
     }
 
     fn framebuffer(&self, id: BufferId) -> Result<&Framebuffer, KmsError> {

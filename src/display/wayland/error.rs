@@ -10,6 +10,9 @@ pub enum WaylandError {
     /// The compositor lacks a protocol glasscam needs.
     #[error("the compositor does not offer {0}")]
     MissingGlobal(&'static str),
+    /// The compositor has no zwp_linux_dmabuf_v1: it takes wl_shm alone.
+    #[error("the compositor does not offer zwp_linux_dmabuf_v1 (version 3 or later)")]
+    NoDmabuf,
     /// The compositor cannot import any of the formats as a LINEAR dmabuf.
     #[error("the compositor cannot import {wanted} as a LINEAR dmabuf (it takes: {available})")]
     NoFormat { wanted: String, available: String },
@@ -38,9 +41,12 @@ pub enum WaylandError {
         what: &'static str,
         errno: nix::Error,
     },
-    /// The system dma-heap gave no memory for a render target.
-    #[error("allocating a dma-heap buffer for the gpu rung: {0}")]
+    /// The system dma-heap gave no memory.
+    #[error("allocating a dma-heap buffer: {0}")]
     DmaHeap(std::io::Error),
+    /// /dev/udmabuf gave no dmabuf.
+    #[error("making a udmabuf: {0}")]
+    Udmabuf(std::io::Error),
     /// The overlay's surface or pixels could not be set up.
     #[error("cannot set up the g2g marker: {0}")]
     Overlay(String),
@@ -55,6 +61,7 @@ impl WaylandError {
         match self {
             WaylandError::NoFormat { .. } => Some(Refusal::Format),
             WaylandError::BufferRefused { .. } => Some(Refusal::Buffer),
+            WaylandError::NoDmabuf => Some(Refusal::Memory),
             _ => None,
         }
     }

@@ -14,7 +14,7 @@ mod shm;
 mod state;
 mod window;
 
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::time::{Duration, Instant};
 
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
@@ -32,7 +32,8 @@ use overlay::Overlay;
 use shm::ShmPool;
 use state::{TeardownSync, WaylandState};
 
-use super::{BufferId, DisplayEvent, Dmabuf, Memory, RenderTarget};
+use super::{BufferId, DisplayEvent, Import, Memory, RenderTarget};
+use crate::dmabuf::{Allocator, FrameMemory, Frames, MemoryKind};
 use crate::format::{PixelFormat, MODIFIER_LINEAR};
 
 /// Roundtrips to wait for the first configure (each one answers everything sent before it).
@@ -150,10 +151,14 @@ impl WaylandDisplay {
     }
 
     /// One wl_buffer per dmabuf, created once and kept for the whole run.
-    pub fn import(&mut self, buffers: &[Dmabuf<'_>]) -> Result<Vec<BufferId>, WaylandError> {
+    pub fn import(&mut self, buffers: &[Import<'_>]) -> Result<Vec<BufferId>, WaylandError> {
         let mut ids = Vec::with_capacity(buffers.len());
         for buffer in buffers {
-            ids.push(self.request_buffer(buffer)?);
+            let id = match buffer.kind {
+                MemoryKind::Dmabuf => self.request_buffer(buffer)?,
+                MemoryKind::Shm => self.shm_buffer(buffer)?,
+            };
+            ids.push(id);
         }
         while self.state.buffers.is_waiting() {
             self.queue.roundtrip(&mut self.state).map_err(lost)?;
@@ -178,7 +183,7 @@ impl WaylandDisplay {
     }
 
     /// Asks for a wl_buffer over the dmabuf's planes; it arrives as `created`.
-    fn request_buffer(&mut self, buffer: &Dmabuf<'_>) -> Result<BufferId, WaylandError> {
+    fn request_buffer(&mut self, buffer: &Import<'_>) -> Result<BufferId, WaylandError> {
         let params =
             self.state.dmabuf.create_params(&self.qh).map_err(|_| {
                 WaylandError::MissingGlobal("zwp_linux_dmabuf_v1 (version 3 or later)")
@@ -200,6 +205,73 @@ impl WaylandDisplay {
         Ok(id)
     }
 
+    /// A wl_shm buffer over shared memory glasscam wrote.
+    fn shm_buffer(&mut self, buffer: &Import<'_>) -> Result<BufferId, WaylandError> {
+        let shm = self
+            .shm
+            .as_ref()
+            .ok_or(WaylandError::MissingGlobal("wl_shm"))?;
+        let plane = buffer
+            .planes
+            .first()
+            .ok_or(WaylandError::UnknownBuffer(0))?;
+        let id = self.state.buffers.reserve();
+        let wl_buffer = shm::import(shm, plane.fd, buffer.size, plane.pitch, id, &self.qh);
+        self.state.buffers.insert(id, wl_buffer);
+        Ok(id)
+    }
+
+    /// Memory for frames glasscam writes: udmabuf where the user may open it, else wl_shm,
+    /// else the dma-heap; each tier refused is said in one line.
+    pub fn frame_memory(&mut self, size: (u32, u32), count: usize) -> Result<Frames, WaylandError> {
+        let (pitch, len) = (size.0 * 4, size.0 * 4 * size.1);
+        let tiers: [(Allocator, MemoryKind); 3] = [
+            (Allocator::Udmabuf, MemoryKind::Dmabuf),
+            (Allocator::Shm, MemoryKind::Shm),
+            (Allocator::DmaHeap, MemoryKind::Dmabuf),
+        ];
+        let mut refused = None;
+        for (allocator, kind) in tiers {
+            if let Some((previous, why)) = refused.take() {
+                let previous: Allocator = previous;
+                say!(
+                    "glasscam: {} gave no frame buffers ({why}); trying {}",
+                    previous.name(),
+                    allocator.name()
+                );
+            }
+            let made: Result<Vec<OwnedFd>, WaylandError> = (0..count)
+                .map(|_| self.frame_fd(allocator, len as usize))
+                .collect();
+            match made {
+                Ok(fds) => {
+                    let buffers = fds
+                        .into_iter()
+                        .map(|fd| FrameMemory { fd, pitch, len })
+                        .collect();
+                    return Ok(Frames {
+                        allocator,
+                        kind,
+                        buffers,
+                    });
+                }
+                Err(why) => refused = Some((allocator, why)),
+            }
+        }
+        Err(refused.map_or(WaylandError::MissingGlobal("wl_shm"), |(_, why)| why))
+    }
+
+    fn frame_fd(&self, allocator: Allocator, len: usize) -> Result<OwnedFd, WaylandError> {
+        match allocator {
+            Allocator::Udmabuf => {
+                crate::dmabuf::udmabuf::allocate(len).map_err(WaylandError::Udmabuf)
+            }
+            Allocator::Shm if self.shm.is_some() => shm::memfd(len),
+            Allocator::Shm => Err(WaylandError::MissingGlobal("wl_shm")),
+            _ => crate::dmabuf::heap::allocate(len).map_err(WaylandError::DmaHeap),
+        }
+    }
+
     /// XRGB8888 dmabufs from the system dma-heap, imported as wl_buffers.
     pub fn render_targets(
         &mut self,
@@ -213,16 +285,17 @@ impl WaylandDisplay {
             fds.push(crate::dmabuf::heap::allocate(len).map_err(WaylandError::DmaHeap)?);
         }
         let xrgb = PixelFormat::xrgb8888();
-        let dmabufs: Vec<Dmabuf<'_>> = fds
+        let dmabufs: Vec<Import<'_>> = fds
             .iter()
-            .map(|fd| Dmabuf {
-                planes: vec![super::DmabufPlane {
+            .map(|fd| Import {
+                planes: vec![super::ImportPlane {
                     fd: fd.as_fd(),
                     offset: 0,
                     pitch,
                 }],
                 format: xrgb,
                 size,
+                kind: MemoryKind::Dmabuf,
             })
             .collect();
         let ids = self.import(&dmabufs)?;
@@ -430,19 +503,13 @@ fn bind(
     let xdg =
         XdgShell::bind(globals, qh).map_err(|_| WaylandError::MissingGlobal("xdg_wm_base"))?;
     let dmabuf = DmabufState::new(globals, qh);
-    let shm = match memory {
-        Memory::Cpu => Some(
-            globals
-                .bind::<wl_shm::WlShm, _, _>(qh, 1..=1, ())
-                .map_err(|_| WaylandError::MissingGlobal("wl_shm"))?,
-        ),
-        Memory::Dmabuf if dmabuf.version().is_none() => {
-            return Err(WaylandError::MissingGlobal(
-                "zwp_linux_dmabuf_v1 (version 3 or later)",
-            ))
-        }
-        Memory::Dmabuf => None,
-    };
+    // wl_shm for CPU memory, and for decoded frames when no dmabuf can be made for them.
+    let shm = globals.bind::<wl_shm::WlShm, _, _>(qh, 1..=1, ()).ok();
+    match memory {
+        Memory::Cpu if shm.is_none() => return Err(WaylandError::MissingGlobal("wl_shm")),
+        Memory::Dmabuf if dmabuf.version().is_none() => return Err(WaylandError::NoDmabuf),
+        _ => {}
+    }
     Ok((WaylandState::new(globals, qh, compositor, xdg, dmabuf), shm))
 }
 

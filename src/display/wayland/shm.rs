@@ -1,7 +1,7 @@
 //! wl_shm buffers the CPU writes: one memfd, mapped once, cut into equal buffers.
 
 use std::num::NonZeroUsize;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::ptr::NonNull;
 
 use nix::sys::memfd::{memfd_create, MemFdCreateFlag};
@@ -40,9 +40,7 @@ impl ShmPool {
         let pitch = width as usize * 4;
         let buffer_len = pitch * height as usize;
         let len = buffer_len * ids.len();
-        let fd = memfd_create(c"glasscam-frames", MemFdCreateFlag::MFD_CLOEXEC)
-            .map_err(shm_error("creating the shared memory"))?;
-        nix::unistd::ftruncate(&fd, len as i64).map_err(shm_error("sizing the shared memory"))?;
+        let fd = memfd(len)?;
         let length = NonZeroUsize::new(len).ok_or(WaylandError::Shm {
             what: "sizing the shared memory",
             errno: nix::Error::EINVAL,
@@ -82,6 +80,31 @@ impl ShmPool {
             unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr().cast::<u8>(), self.len) };
         Some((&mut all[offset..offset + self.buffer_len], self.pitch))
     }
+}
+
+/// `len` bytes of shared memory, zeroed.
+pub fn memfd(len: usize) -> Result<OwnedFd, WaylandError> {
+    let fd = memfd_create(c"glasscam-frames", MemFdCreateFlag::MFD_CLOEXEC)
+        .map_err(shm_error("creating the shared memory"))?;
+    nix::unistd::ftruncate(&fd, len as i64).map_err(shm_error("sizing the shared memory"))?;
+    Ok(fd)
+}
+
+/// A wl_buffer over one XRGB8888 frame in `fd`, whose release reports `id`.
+pub fn import(
+    shm: &wl_shm::WlShm,
+    fd: BorrowedFd<'_>,
+    (width, height): (u32, u32),
+    pitch: u32,
+    id: BufferId,
+    qh: &QueueHandle<WaylandState>,
+) -> wl_buffer::WlBuffer {
+    let len = pitch as i32 * height as i32;
+    let pool = shm.create_pool(fd, len, qh, ());
+    let format = wl_shm::Format::Xrgb8888;
+    let buffer = pool.create_buffer(0, width as i32, height as i32, pitch as i32, format, qh, id);
+    pool.destroy();
+    buffer
 }
 
 impl Drop for ShmPool {
