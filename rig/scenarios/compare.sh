@@ -143,7 +143,18 @@ for round in $(seq "$ROUNDS"); do
   measure "waylandsink.r$round" gst-launch-1.0 -e v4l2src device="$cap" io-mode=dmabuf \
     ! "$caps,format=YUY2" ! waylandsink
 done
-# The same at 1920x1080 NV12: how each tool's cost grows with the frame.
+v4l2-ctl -d "$cap" --set-fmt-video=width=640,height=480,pixelformat=YUYV
+v4l2-ctl -d "$cap" --set-parm=30
+# Last at 640x480: it exports read-only dmabufs, which now and then crash weston (llvmpipe).
+for round in $(seq "$ROUNDS"); do
+  measure "simple-dmabuf-v4l.r$round" weston-simple-dmabuf-v4l -v "$cap" -f YUYV -d YUYV
+done
+kill -0 "$WESTON_PID" 2>/dev/null || echo "weston died during simple-dmabuf-v4l" >/out/weston-died
+# The same at 1920x1080 NV12: how each tool's cost grows with the frame, on an output of
+# that size (the kiosk shell makes windows fullscreen; waylandsink sets its window geometry
+# to the frame's size, which weston refuses when it is larger than the output).
+stop_weston
+start_weston 1920x1080
 caps_hd=video/x-raw,width=1920,height=1080,framerate=30/1,format=NV12
 for round in $(seq "$ROUNDS"); do
   measure "glasscam-wayland-1080.r$round" "$GLASSCAM" --backend wayland --device "$cap" \
@@ -151,11 +162,4 @@ for round in $(seq "$ROUNDS"); do
   measure "waylandsink-1080.r$round" gst-launch-1.0 -e v4l2src device="$cap" io-mode=dmabuf \
     ! "$caps_hd" ! waylandsink
 done
-v4l2-ctl -d "$cap" --set-fmt-video=width=640,height=480,pixelformat=YUYV
-v4l2-ctl -d "$cap" --set-parm=30
-# Last: it exports read-only dmabufs, which now and then crash weston under llvmpipe.
-for round in $(seq "$ROUNDS"); do
-  measure "simple-dmabuf-v4l.r$round" weston-simple-dmabuf-v4l -v "$cap" -f YUYV -d YUYV
-done
-kill -0 "$WESTON_PID" 2>/dev/null || echo "weston died during simple-dmabuf-v4l" >/out/weston-died
 stop_weston
