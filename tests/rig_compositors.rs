@@ -70,7 +70,9 @@ fn sway_without_dmabuf_takes_the_copy_rung() {
         "window left behind"
     );
 
-    // The sample MJPEG clip: decoded, then the same step down to copy.
+    // The sample MJPEG clip: the same step down to copy. Its frames are decoded into shm
+    // memory and then copied into wl_shm buffers: one copy a frame that weston, which has
+    // linux-dmabuf, does without (there the decoded shm frames are shown directly).
     let log = assert_stepped_down_to_copy(&scenario, "mjpeg", 48);
     assert!(log.contains("(MJPEG, 24 frames)"), "{log}");
     let shot = scenario.screenshot("mjpeg.during");
