@@ -115,3 +115,107 @@ stop_weston() {
   WESTON_PID=
   unset WAYLAND_DISPLAY
 }
+
+# sway 1.10 (wlroots 0.18), headless with the pixman renderer: a compositor nobody on the
+# team wrote, which offers no zwp_linux_dmabuf_v1 at all (pixman imports no dmabufs). It
+# runs as viewer, as weston does, with its socket in /run/user/1000.
+SWAY_TIMEOUT=${SWAY_TIMEOUT:-60}  # seconds start_sway waits for sway to run
+
+# start_sway [WIDTHxHEIGHT (1024x768)]: starts sway (headless backend, one output
+# HEADLESS-1 of that size, no bar, no swaybg, no Xwayland; the config makes glasscam's
+# window, app_id "glasscam", fullscreen) with its log (-V) in /out/sway.log; returns once
+# sway runs (its config's `exec`, which sway runs only after its backend has started, has
+# touched $XDG_RUNTIME_DIR/sway.ready). Its socket (wayland-1, or the next free number; sway
+# makes it seconds before it serves clients) becomes WAYLAND_DISPLAY, exported; sets
+# SWAY_PID and SWAY_START_SECONDS. Returns 1, with the log's tail on stderr, if sway ends or
+# is not running within SWAY_TIMEOUT s.
+start_sway() {
+  local size conf ready sock s t0 end
+  size=${1:-1024x768}
+  case $size in
+    [1-9]*x[1-9]*) ;;
+    *) echo "start_sway: bad size '$size' (want WIDTHxHEIGHT)" >&2; return 2 ;;
+  esac
+  export XDG_RUNTIME_DIR=/run/user/1000
+  ready=$XDG_RUNTIME_DIR/sway.ready
+  rm -f "$XDG_RUNTIME_DIR"/wayland-* "$ready"
+  conf=/tmp/sway.conf
+  cat >"$conf" <<CONF
+output HEADLESS-1 resolution $size position 0 0
+xwayland disable
+swaybg_command -
+default_border none
+for_window [app_id="glasscam"] fullscreen enable
+exec touch $ready
+CONF
+  t0=$(date +%s.%N)
+  env -u WAYLAND_DISPLAY -u WAYLAND_SOCKET -u DISPLAY HOME=/home/viewer USER=viewer \
+    WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 \
+    setpriv --reuid=viewer --regid=viewer --init-groups --inh-caps=-all -- sway -V -c "$conf" \
+    </dev/null >/out/sway.log 2>&1 &
+  SWAY_PID=$!
+  end=$(($(date +%s) + SWAY_TIMEOUT))
+  until [ -e "$ready" ]; do
+    if ! kill -0 "$SWAY_PID" 2>/dev/null; then
+      wait "$SWAY_PID"
+      echo "start_sway: sway ended (exit $?) before running; /out/sway.log:" >&2
+      tail -n 20 /out/sway.log >&2
+      SWAY_PID=
+      return 1
+    fi
+    if [ "$(date +%s)" -ge "$end" ]; then
+      echo "start_sway: sway not running after $SWAY_TIMEOUT s; /out/sway.log:" >&2
+      tail -n 20 /out/sway.log >&2
+      stop_sway
+      return 1
+    fi
+    sleep 0.1
+  done
+  sock=
+  for s in "$XDG_RUNTIME_DIR"/wayland-*; do
+    case $s in *.lock) ;; *) [ -S "$s" ] && sock=$s ;; esac
+  done
+  if [ -z "$sock" ]; then
+    echo "start_sway: sway runs but has no socket in $XDG_RUNTIME_DIR" >&2
+    stop_sway
+    return 1
+  fi
+  export WAYLAND_DISPLAY=${sock##*/}
+  SWAY_START_SECONDS=$(echo "$t0 $(date +%s.%N)" | awk '{printf "%.2f", $2 - $1}')
+  echo "sway ${size} ready on $WAYLAND_DISPLAY (pid $SWAY_PID) after $SWAY_START_SECONDS s"
+}
+
+# sway_screenshot NAME: saves the output as /out/NAME.png with grim (wlr-screencopy; its
+# output in /out/NAME.grim.log). Returns 1 if no PNG was produced, 2 on a bad NAME.
+sway_screenshot() {
+  local name rc
+  name=$1
+  case $name in
+    '' | *[!A-Za-z0-9._-]*) echo "sway_screenshot: bad NAME '$name'" >&2; return 2 ;;
+  esac
+  rm -f "/out/$name.png"
+  timeout 60 grim "/out/$name.png" </dev/null >"/out/$name.grim.log" 2>&1
+  rc=$?
+  if [ ! -s "/out/$name.png" ]; then
+    echo "sway_screenshot: no /out/$name.png (grim exit $rc): $(cat "/out/$name.grim.log")" >&2
+    return 1
+  fi
+}
+
+# stop_sway: ends sway (SIGTERM, SIGKILL after 10 s) and sets SWAY_RC to its exit status.
+# Unsets WAYLAND_DISPLAY.
+stop_sway() {
+  local n
+  [ -n "${SWAY_PID:-}" ] || return 0
+  kill -TERM "$SWAY_PID" 2>/dev/null
+  n=0
+  while kill -0 "$SWAY_PID" 2>/dev/null && [ "$n" -lt 100 ]; do
+    sleep 0.1
+    n=$((n + 1))
+  done
+  kill -0 "$SWAY_PID" 2>/dev/null && kill -KILL "$SWAY_PID"
+  wait "$SWAY_PID"
+  SWAY_RC=$?
+  SWAY_PID=
+  unset WAYLAND_DISPLAY
+}

@@ -256,3 +256,54 @@ impl Image {
         errors
     }
 }
+
+/// The sample clip assets/bars-640x480.mjpeg's first frame (all its frames are the same 75%
+/// bars), decoded here: (width, height, RGB rows).
+pub fn decoded_clip_frame() -> (usize, usize, Vec<u8>) {
+    use zune_jpeg::zune_core::{colorspace::ColorSpace, options::DecoderOptions};
+    let clip = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/assets/bars-640x480.mjpeg"
+    ))
+    .unwrap();
+    let end = clip
+        .windows(3)
+        .skip(1)
+        .position(|w| w == [0xff, 0xd8, 0xff])
+        .unwrap()
+        + 1;
+    let options = DecoderOptions::default().jpeg_set_out_colorspace(ColorSpace::RGB);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(&clip[..end], options);
+    let pixels = decoder.decode().unwrap();
+    let info = decoder.info().unwrap();
+    (info.width as usize, info.height as usize, pixels)
+}
+
+impl Image {
+    /// Where the picture, the sample clip scaled to fill `area` (x, y, width, height), is not
+    /// the clip's decoded frame (more than 8 off in a channel), at the centres of its seven
+    /// bars on two rows of the upper half.
+    pub fn clip_errors(&self, area: (usize, usize, usize, usize)) -> Vec<String> {
+        let (w, h, frame) = decoded_clip_frame();
+        let (ax, ay, aw, ah) = area;
+        let mut errors = Vec::new();
+        for row in [h / 4, h / 3] {
+            for bar in 0..7 {
+                let x = (2 * bar + 1) * w / 14;
+                let i = (row * w + x) * 3;
+                let want = (frame[i], frame[i + 1], frame[i + 2]);
+                let (sx, sy) = (ax + x * aw / w, ay + row * ah / h);
+                let got = self.rgb(sx, sy);
+                let close = want.0.abs_diff(got.0) <= 8
+                    && want.1.abs_diff(got.1) <= 8
+                    && want.2.abs_diff(got.2) <= 8;
+                if !close {
+                    errors.push(format!(
+                        "bar {bar} at ({sx},{sy}) is {got:?}, the clip's {want:?}"
+                    ));
+                }
+            }
+        }
+        errors
+    }
+}

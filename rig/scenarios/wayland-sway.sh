@@ -1,0 +1,40 @@
+# glasscam in sway 1.10 (wlroots 0.18), headless with the pixman renderer: a compositor
+# nobody on the team wrote, which offers no zwp_linux_dmabuf_v1. `--path auto` steps down to
+# the copy rung (wl_shm) in one line; vivid's YUYV and the sample MJPEG clip, each window made
+# fullscreen by sway's config and captured with grim while it streams.
+. /rig/scenarios/lib.sh
+. /rig/scenarios/wayland-lib.sh
+
+# sway_stream RUN GLASSCAM-ARGS...: glasscam in sway; its stderr, exit code and stats land in
+# /out/RUN.*; a screenshot while it streams (RUN.during.png) and after it ended
+# (RUN.after.png). If glasscam had ended by the time grim was done, RUN.during.late says so
+# (that screenshot may not show its window).
+sway_stream() {
+  run=$1
+  shift
+  rm -f "/out/$run.during.late"
+  "$GLASSCAM" --backend wayland --stats "/out/$run.stats.json" "$@" 2>"/out/$run.log" &
+  pid=$!
+  if wait_for_text "/out/$run.log" "first frame on screen" 120 "$pid"; then
+    sleep 0.5
+    kill -0 "$pid" && sway_screenshot "$run.during"
+    kill -0 "$pid" 2>/dev/null || echo "glasscam had ended when grim was done" >"/out/$run.during.late"
+  fi
+  wait "$pid"
+  echo $? >"/out/$run.rc"
+  sway_screenshot "$run.after"
+  cat "/out/$run.log"
+}
+
+modprobe vivid
+cap=$(vivid_node vid-cap) || exit 1
+sway --version >/out/sway.version 2>&1
+start_sway 1024x768 || exit 1
+# sway's globals, "interface version" a line, from a protocol trace of a throwaway grim.
+WAYLAND_DEBUG=client timeout 60 grim /tmp/globals.png </dev/null 2>&1 \
+  | sed -n 's/.*wl_registry#[0-9]*\.global([0-9]*, "\([^"]*\)", \([0-9]*\)).*/\1 \2/p' >/out/sway.globals
+sway_stream yuyv --device "$cap" --path auto --format YUYV --size 640x480 --fps 30 --frames 60
+sway_stream mjpeg --path auto --input /opt/assets/bars-640x480.mjpeg --fps 24 --frames 48
+stop_sway
+echo "$SWAY_RC" >/out/sway.rc
+echo "sway exit $SWAY_RC"

@@ -1,0 +1,85 @@
+//! glasscam in a compositor nobody on the team wrote, in the rig: sway 1.10 (wlroots 0.18)
+//! headless with its pixman renderer, which offers no zwp_linux_dmabuf_v1 at all. Each test
+//! looks at grim's screenshot (wlr-screencopy) of sway's output.
+
+mod common;
+
+use common::{run_scenario, Scenario};
+
+/// Run `run` streamed `frames` frames on the copy rung into wl_shm buffers, having stepped
+/// down from direct in one line because sway takes no dmabufs, with every copied byte
+/// counted. Returns its log.
+fn assert_stepped_down_to_copy(scenario: &Scenario, run: &str, frames: u64) -> String {
+    let stats = scenario.assert_streamed(run, "wayland-copy", frames);
+    assert_eq!(stats["allocator"], "shm", "{run}: {stats}");
+    // Conversions of frames sway never showed (it still held every wl_shm buffer, or the run
+    // ended) count too: at least one per presented frame, whole frames only.
+    let frame_bytes = 640 * 480 * 4;
+    let copied = stats["bytes_copied"].as_u64().unwrap();
+    assert!(
+        copied >= frames * frame_bytes && copied.is_multiple_of(frame_bytes),
+        "{run}: {stats}"
+    );
+    let log = scenario.log(run);
+    let steps: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("stepping down"))
+        .collect();
+    assert_eq!(steps.len(), 1, "{run}: {log}");
+    assert!(
+        steps[0].starts_with("glasscam: the display takes no dmabufs (")
+            && steps[0].ends_with("); stepping down to the copy rung"),
+        "{run}: {log}"
+    );
+    assert!(!log.contains("panicked"), "{run}: {log}");
+    let late = scenario.out.join(format!("{run}.during.late"));
+    assert!(
+        !late.exists(),
+        "{run}: glasscam had ended before grim's screenshot was done: {log}"
+    );
+    log
+}
+
+#[test]
+fn sway_without_dmabuf_takes_the_copy_rung() {
+    let scenario = run_scenario("wayland-sway", "");
+    // The premise: it is sway 1.10, and it offers wl_shm and screencopy but no linux-dmabuf.
+    let version = scenario.text("sway.version");
+    assert!(version.starts_with("sway version 1.10"), "{version}");
+    let globals = scenario.text("sway.globals");
+    let offers = |interface: &str| {
+        globals
+            .lines()
+            .any(|l| l.split(' ').next() == Some(interface))
+    };
+    assert!(
+        offers("wl_shm") && offers("zwlr_screencopy_manager_v1"),
+        "{globals}"
+    );
+    assert!(!offers("zwp_linux_dmabuf_v1"), "{globals}");
+
+    // vivid's YUYV, converted on the CPU into wl_shm, fills the 1024x768 output fullscreen
+    // (sway's config makes the window fullscreen; the viewport scales 640x480 by 1.6).
+    assert_stepped_down_to_copy(&scenario, "yuyv", 60);
+    let shot = scenario.screenshot("yuyv.during");
+    assert_eq!((shot.width, shot.height), (1024, 768));
+    shot.assert_bars((0, 0, 1024, 768), "yuyv in sway");
+    let after = scenario.screenshot("yuyv.after");
+    assert!(
+        !after.bar_errors((0, 0, 1024, 768)).is_empty(),
+        "window left behind"
+    );
+
+    // The sample MJPEG clip: the same step down to copy. Its frames are decoded into shm
+    // memory and then copied into wl_shm buffers: one copy a frame that weston, which has
+    // linux-dmabuf, does without (there the decoded shm frames are shown directly).
+    let log = assert_stepped_down_to_copy(&scenario, "mjpeg", 48);
+    assert!(log.contains("(MJPEG, 24 frames)"), "{log}");
+    let shot = scenario.screenshot("mjpeg.during");
+    assert_eq!((shot.width, shot.height), (1024, 768));
+    let errors = shot.clip_errors((0, 0, 1024, 768));
+    assert!(errors.is_empty(), "mjpeg in sway: {errors:?}");
+
+    // sway outlived both runs and ended cleanly on SIGTERM.
+    assert_eq!(scenario.text("sway.rc").trim(), "0");
+}
