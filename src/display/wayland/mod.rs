@@ -113,15 +113,18 @@ impl WaylandDisplay {
 
     pub fn describe(&self) -> String {
         let (w, h) = self.state.window.configured.unwrap_or_default();
+        let dmabuf = match self.state.dmabuf.version() {
+            Some(version) => format!("linux-dmabuf v{version}"),
+            None => "no linux-dmabuf".to_string(),
+        };
+        let fullscreen = if self.state.window.fullscreen {
+            ", fullscreen"
+        } else {
+            ""
+        };
         format!(
-            "Wayland {} (linux-dmabuf v{}, window {w}x{h}{})",
-            self.display,
-            self.state.dmabuf.version().unwrap_or(0),
-            if self.state.window.fullscreen {
-                ", fullscreen"
-            } else {
-                ""
-            }
+            "Wayland {} ({dmabuf}, window {w}x{h}{fullscreen})",
+            self.display
         )
     }
 
