@@ -37,9 +37,12 @@ fn sequences(report: &Value) -> Vec<u64> {
 
 /// Frames the driver skipped, from consecutive sequence numbers (modulo 2^32).
 fn gaps_between(sequences: &[u64]) -> u64 {
+    // A number repeated (vivid, behind under load, numbered two frames alike) or going back
+    // is no gap: steps of half the range or more count as none, as glasscam counts them.
     sequences
         .windows(2)
         .map(|w| (w[1] + (1 << 32) - w[0] - 1) % (1 << 32))
+        .filter(|&gap| gap < u64::from(u32::MAX / 2))
         .sum()
 }
 

@@ -3,6 +3,9 @@
 # needs root runs $GLASSCAM_AS_ROOT and says why.
 GLASSCAM=/rig/guest/bin/glasscam
 GLASSCAM_AS_ROOT=/opt/glasscam/glasscam
+# The same user as $GLASSCAM without its shell, for runs too short of file descriptors for a
+# script (unquoted: it is a command line).
+GLASSCAM_VIEWER="setpriv --reuid=viewer --regid=viewer --init-groups --inh-caps=-all -- /opt/glasscam/glasscam"
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 
 # vivid_node KIND: the /dev node of vivid's first instance of KIND (vid-cap, vid-out).
