@@ -178,6 +178,10 @@ fn step_down(
     lower: Rung,
     why: PathError,
 ) -> (Rung, Option<Box<GpuConverter>>) {
+    let what = match &why {
+        PathError::Targets(_) => "the display gave the gpu rung no buffers".to_string(),
+        _ => format!("the GPU cannot take {}'s buffers", source.display()),
+    };
     let why = anyhow::Error::new(why);
     if lower == Rung::Gpu {
         say!(
@@ -186,10 +190,6 @@ fn step_down(
         );
         return gpu_or_copy(source, camera_format);
     }
-    let what = match why.downcast_ref::<PathError>() {
-        Some(PathError::Targets(_)) => "the display gave the gpu rung no buffers".to_string(),
-        _ => format!("the GPU cannot take {}'s buffers", source.display()),
-    };
     say!("glasscam: {what} ({why:#}); stepping down to the copy rung");
     (Rung::Copy, None)
 }

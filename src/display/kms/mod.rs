@@ -186,9 +186,14 @@ impl KmsDisplay {
         count: usize,
     ) -> Result<Vec<RenderTarget>, KmsError> {
         let ids = self.cpu_buffers(size, count)?;
-        ids.into_iter()
-            .map(|id| self.framebuffer(id)?.render_target(&self.card, id))
-            .collect()
+        let targets: Result<Vec<RenderTarget>, KmsError> = ids
+            .iter()
+            .map(|&id| self.framebuffer(id)?.render_target(&self.card, id))
+            .collect();
+        if targets.is_err() {
+            self.free(&ids);
+        }
+        targets
     }
 
     /// Dumb buffers: memory the card scans out and the CPU maps.
@@ -197,9 +202,18 @@ impl KmsDisplay {
         size: (u32, u32),
         count: usize,
     ) -> Result<Vec<BufferId>, KmsError> {
-        (0..count)
-            .map(|_| Ok(self.add(Framebuffer::dumb(&self.card, size)?)))
-            .collect()
+        let mut ids = Vec::with_capacity(count);
+        for _ in 0..count {
+            match Framebuffer::dumb(&self.card, size) {
+                Ok(framebuffer) => ids.push(self.add(framebuffer)),
+                // A set made in part is freed: placement tests the buffers still live.
+                Err(refused) => {
+                    self.free(&ids);
+                    return Err(refused);
+                }
+            }
+        }
+        Ok(ids)
     }
 
     /// Dumb buffers exported as dmabufs, for frames the CPU writes and the card imports

@@ -233,10 +233,9 @@ impl WaylandDisplay {
             (Allocator::Shm, MemoryKind::Shm),
             (Allocator::DmaHeap, MemoryKind::Dmabuf),
         ];
-        let mut refused = None;
+        let mut refused: Option<(Allocator, WaylandError)> = None;
         for (allocator, kind) in tiers {
             if let Some((previous, why)) = refused.take() {
-                let previous: Allocator = previous;
                 say!(
                     "glasscam: {} gave no frame buffers ({why}); trying {}",
                     previous.name(),
