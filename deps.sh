@@ -5,6 +5,7 @@
 set -euo pipefail
 need=()
 pkg-config --exists xkbcommon 2>/dev/null || need+=(libxkbcommon-dev pkg-config)
+pkg-config --exists gbm 2>/dev/null || need+=(libgbm-dev pkg-config)
 ldconfig -p | grep -q 'libEGL.so.1 ' || need+=(libegl1)
 ldconfig -p | grep -q 'libEGL_mesa.so.0 ' || need+=(libegl-mesa0)
 ldconfig -p | grep -q 'libGLESv2.so.2 ' || need+=(libgles2)

@@ -12,6 +12,7 @@ use nix::sys::signal::Signal;
 use crate::buffers::BufferPool;
 use crate::capture::StreamFormat;
 use crate::cli::{Backend, Cli, Command};
+use crate::dmabuf::Allocator;
 use crate::event_loop::EventLoop;
 use crate::latency::bench::Bench;
 use crate::latency::g2g_run::G2gRun;
@@ -59,7 +60,9 @@ fn start(cli: &Cli, backend: Backend) -> anyhow::Result<Pipeline> {
         }
         _ => None,
     };
-    let allocator = path.allocator(source.allocator()).name();
+    let allocator = path
+        .allocator(source.allocator())
+        .map_or("none", Allocator::name);
     say_started(&path, &format, &device, allocator);
     for index in 0..source.buffer_count() {
         source.queue(index)?;

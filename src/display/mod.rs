@@ -7,9 +7,10 @@ pub mod wayland;
 
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::time::Duration;
 
-use crate::dmabuf::{AllocError, Allocator, FrameAllocator, Frames, MemoryKind};
+use crate::dmabuf::{AllocError, Allocator, FrameAllocator, Frames, GbmDevice, MemoryKind};
 use crate::format::PixelFormat;
 use kms::{KmsDisplay, KmsError};
 use wayland::{WaylandDisplay, WaylandError};
@@ -38,6 +39,14 @@ pub struct RenderTarget {
     pub id: BufferId,
     pub fd: OwnedFd,
     pub pitch: u32,
+    /// The buffer's layout (a DRM format modifier).
+    pub modifier: u64,
+}
+
+/// The gpu rung's buffers, and who made them.
+pub struct RenderTargets {
+    pub allocator: Allocator,
+    pub targets: Vec<RenderTarget>,
 }
 
 /// What the display reports back. `tag` is what the caller gave `present`.
@@ -217,8 +226,18 @@ impl Display {
         &mut self,
         size: (u32, u32),
         count: usize,
-    ) -> Result<Vec<RenderTarget>, DisplayError> {
+    ) -> Result<RenderTargets, DisplayError> {
         Ok(either!(self, d => d.render_targets(size, count)?))
+    }
+
+    /// The GBM device the gpu rung should draw on, where the display has one: the card's
+    /// on KMS (an error where no GPU is behind it). None on Wayland, whose rig compositor
+    /// names no device (linux-dmabuf v3).
+    pub fn gpu_device(&mut self) -> Option<Result<Rc<GbmDevice>, DisplayError>> {
+        match self {
+            Display::Kms(d) => Some(d.gpu_device().map_err(DisplayError::from)),
+            Display::Wayland(_) => None,
+        }
     }
 
     /// `count` XRGB8888 buffers of `size` the CPU writes into.
@@ -237,14 +256,6 @@ impl Display {
         write: impl FnOnce(&mut [u8], usize) -> T,
     ) -> Result<T, DisplayError> {
         Ok(either!(self, d => d.write_pixels(id, write)?))
-    }
-
-    /// Who makes the gpu rung's render targets (`render_targets`).
-    pub fn target_allocator(&self) -> Allocator {
-        match self {
-            Display::Kms(_) => Allocator::Dumb,
-            Display::Wayland(_) => Allocator::DmaHeap,
-        }
     }
 
     /// Who makes the copy rung's buffers (`cpu_buffers`).

@@ -7,6 +7,9 @@ pub mod udmabuf;
 
 use std::os::fd::OwnedFd;
 
+/// A GBM device on a DRM node's fd: where display buffers come from on that device.
+pub type GbmDevice = gbm::Device<OwnedFd>;
+
 /// What a frame buffer's fd is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MemoryKind {
@@ -19,6 +22,8 @@ pub enum MemoryKind {
 /// Who made the buffers the display shows, as the start-up line and `--stats` name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Allocator {
+    /// GBM on the display's own device.
+    Gbm,
     /// Dumb buffers on the KMS card.
     Dumb,
     /// A memfd turned into a dmabuf by /dev/udmabuf.
@@ -34,6 +39,7 @@ pub enum Allocator {
 impl Allocator {
     pub fn name(self) -> &'static str {
         match self {
+            Allocator::Gbm => "gbm",
             Allocator::Dumb => "dumb",
             Allocator::Udmabuf => "udmabuf",
             Allocator::DmaHeap => "dma-heap",

@@ -8,11 +8,14 @@ use super::slots::SlotRing;
 use super::PathError;
 use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::display::{BufferId, Display};
+use crate::dmabuf::Allocator;
 use crate::render::GpuConverter;
 
 pub struct Gpu {
     converter: Box<GpuConverter>,
     targets: SlotRing,
+    /// Who made the targets.
+    allocator: Option<Allocator>,
 }
 
 impl Gpu {
@@ -28,6 +31,7 @@ impl Gpu {
         Ok(Gpu {
             converter,
             targets: SlotRing::new(Vec::new()),
+            allocator: None,
         })
     }
 
@@ -37,14 +41,15 @@ impl Gpu {
         display: &mut Display,
         size: (u32, u32),
     ) -> Result<(), PathError> {
-        let targets = display
+        let made = display
             .render_targets(size, display.buffers_held())
             .map_err(PathError::Targets)?;
-        let ids = targets.iter().map(|t| t.id).collect();
+        let ids = made.targets.iter().map(|t| t.id).collect();
         self.targets = SlotRing::new(ids);
-        for target in &targets {
+        self.allocator = Some(made.allocator);
+        for target in &made.targets {
             self.converter
-                .add_target(target.fd.as_fd(), size, target.pitch)
+                .add_target(target.fd.as_fd(), size, target.pitch, target.modifier)
                 .map_err(PathError::Gpu)?;
         }
         display.place(size)?;
@@ -72,6 +77,11 @@ impl Gpu {
             .draw(index, slot, marker)
             .map_err(PathError::Gpu)?;
         Ok(Some(id))
+    }
+
+    /// Who made the targets; None before there are any.
+    pub fn allocator(&self) -> Option<Allocator> {
+        self.allocator
     }
 
     pub fn released(&mut self, id: BufferId) {

@@ -12,7 +12,7 @@ use super::{FramePath, PathChoice, PathError, Rung};
 use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::display::{Display, Memory, Refusal, Target};
 use crate::format::PixelFormat;
-use crate::render::{self, GpuConverter};
+use crate::render::{self, GpuConverter, Platform};
 
 /// What the ladder is asked for.
 pub struct Request<'a> {
@@ -38,26 +38,26 @@ pub struct Opened {
 /// set up down to copy, each step with one line saying why.
 pub fn open(request: &Request<'_>, candidates: &[PixelFormat]) -> anyhow::Result<Opened> {
     let camera_format = candidates[0];
-    let converted = |rung: Rung, converter| -> anyhow::Result<Opened> {
-        Ok(Opened {
-            display: open_converted(&request.target, rung)?,
-            rung,
-            converter,
-            camera_format,
-        })
-    };
     match request.choice {
         PathChoice::Only(Rung::Direct) => open_direct(request, candidates),
-        PathChoice::Only(Rung::Copy) => converted(Rung::Copy, None),
-        PathChoice::Only(Rung::Gpu) => converted(Rung::Gpu, Some(gpu_for(&camera_format)?)),
+        PathChoice::Only(Rung::Copy) => open_copy(&request.target, camera_format),
+        PathChoice::Only(Rung::Gpu) => {
+            let mut display = open_converted(&request.target, Rung::Gpu)?;
+            let converter = gpu_for(&mut display, &camera_format)?;
+            Ok(Opened {
+                display,
+                rung: Rung::Gpu,
+                converter: Some(converter),
+                camera_format,
+            })
+        }
         // Without an overlay for it, the console's g2g marker is drawn into the frames.
         PathChoice::Auto if request.g2g && matches!(request.target, Target::Kms { .. }) => {
             say!(
                 "glasscam: bench --g2g on the console draws its marker into the frames; \
                  using the gpu rung"
             );
-            let (rung, converter) = gpu_or_copy(request.source, &camera_format);
-            converted(rung, converter)
+            gpu_or_copy(request, camera_format)
         }
         PathChoice::Auto => match Display::open(&request.target, candidates, Memory::Dmabuf) {
             Err(error) if error.refusal() == Some(Refusal::Memory) => {
@@ -65,7 +65,7 @@ pub fn open(request: &Request<'_>, candidates: &[PixelFormat]) -> anyhow::Result
                 say!(
                     "glasscam: the display takes no dmabufs ({error:#}); stepping down to the copy rung"
                 );
-                converted(Rung::Copy, None)
+                open_copy(&request.target, camera_format)
             }
             Err(error) if error.refusal() == Some(Refusal::Format) => {
                 let error = anyhow::Error::new(error);
@@ -73,8 +73,7 @@ pub fn open(request: &Request<'_>, candidates: &[PixelFormat]) -> anyhow::Result
                     "glasscam: {} cannot be shown directly ({error:#}); stepping down to the gpu rung",
                     request.source.display()
                 );
-                let (rung, converter) = gpu_or_copy(request.source, &camera_format);
-                converted(rung, converter)
+                gpu_or_copy(request, camera_format)
             }
             opened => {
                 let (display, camera_format) = opened?;
@@ -94,6 +93,15 @@ fn open_direct(request: &Request<'_>, candidates: &[PixelFormat]) -> anyhow::Res
     Ok(Opened {
         display,
         rung: Rung::Direct,
+        converter: None,
+        camera_format,
+    })
+}
+
+fn open_copy(target: &Target, camera_format: PixelFormat) -> anyhow::Result<Opened> {
+    Ok(Opened {
+        display: open_converted(target, Rung::Copy)?,
+        rung: Rung::Copy,
         converter: None,
         camera_format,
     })
@@ -124,6 +132,7 @@ pub fn connect(
         ..
     } = opened;
     loop {
+        // On failure the display is dropped with the error: the card is free to reopen.
         let error = match FramePath::new(display, rung, converter, exported, format) {
             Ok(path) => return Ok(path),
             Err(error) => error,
@@ -132,30 +141,70 @@ pub fn connect(
             Some(lower) if request.choice == PathChoice::Auto => lower,
             _ => return Err(error.into()),
         };
-        (rung, converter) = step_down(request.source, &format.pixel, lower, error);
-        display = open_converted(&request.target, rung)?;
+        Opened {
+            display,
+            rung,
+            converter,
+            ..
+        } = step_down(request, format.pixel, lower, error)?;
     }
 }
 
-/// A GPU converter for this camera format, or why there is none.
-fn gpu_for(camera_format: &PixelFormat) -> anyhow::Result<Box<GpuConverter>> {
+/// A GPU converter for this camera format drawing on the display's own device (EGL on its
+/// GBM device), else on whatever GPU EGL picks, with one line saying why; or why there is
+/// none.
+fn gpu_for(
+    display: &mut Display,
+    camera_format: &PixelFormat,
+) -> anyhow::Result<Box<GpuConverter>> {
     if !render::planes::supports(camera_format) {
         bail!("the GPU shaders cannot read {}", camera_format.name());
     }
-    Ok(Box::new(GpuConverter::new()?))
+    let device = match display.gpu_device() {
+        Some(Ok(device)) => device,
+        Some(Err(why)) => {
+            let why = anyhow::Error::new(why);
+            say!("glasscam: {why:#}; the gpu rung draws with surfaceless EGL");
+            return Ok(Box::new(GpuConverter::new(Platform::Surfaceless)?));
+        }
+        None => return Ok(Box::new(GpuConverter::new(Platform::Surfaceless)?)),
+    };
+    let card = display.name();
+    let why = match GpuConverter::new(Platform::Gbm(device)) {
+        Ok(converter) if !converter.draws_in_software() => return Ok(Box::new(converter)),
+        // Mesa's kms_swrast: no GPU behind the card, and its dmabuf import crashed weston and
+        // glasscam alike on cirrus. Surfaceless llvmpipe draws the same, safely.
+        Ok(converter) => format!(
+            "{card} has no GPU: its GBM device draws with {}",
+            converter.renderer()
+        ),
+        Err(error) => format!(
+            "no EGL on {card}'s GBM device ({:#})",
+            anyhow::Error::new(error)
+        ),
+    };
+    say!("glasscam: {why}; the gpu rung draws with surfaceless EGL");
+    Ok(Box::new(GpuConverter::new(Platform::Surfaceless)?))
 }
 
 /// The gpu rung for this camera format, or, when the GPU path cannot be set up, the copy
 /// rung with one line saying why.
-fn gpu_or_copy(source: &Path, camera_format: &PixelFormat) -> (Rung, Option<Box<GpuConverter>>) {
-    match gpu_for(camera_format) {
-        Ok(converter) => (Rung::Gpu, Some(converter)),
+fn gpu_or_copy(request: &Request<'_>, camera_format: PixelFormat) -> anyhow::Result<Opened> {
+    let mut display = open_converted(&request.target, Rung::Gpu)?;
+    match gpu_for(&mut display, &camera_format) {
+        Ok(converter) => Ok(Opened {
+            display,
+            rung: Rung::Gpu,
+            converter: Some(converter),
+            camera_format,
+        }),
         Err(error) => {
             say!(
                 "glasscam: {} cannot use the GPU ({error:#}); stepping down to the copy rung",
-                source.display()
+                request.source.display()
             );
-            (Rung::Copy, None)
+            drop(display);
+            open_copy(&request.target, camera_format)
         }
     }
 }
@@ -170,28 +219,28 @@ fn rung_below(rung: Rung, error: &PathError) -> Option<Rung> {
     }
 }
 
-/// Says in one line why glasscam steps down to `lower`; a GPU path that cannot be set up
-/// goes on down to copy, with a line of its own.
+/// Says in one line why glasscam steps down to `lower`, and opens the display for it; a
+/// GPU path that cannot be set up goes on down to copy, with a line of its own.
 fn step_down(
-    source: &Path,
-    camera_format: &PixelFormat,
+    request: &Request<'_>,
+    camera_format: PixelFormat,
     lower: Rung,
     why: PathError,
-) -> (Rung, Option<Box<GpuConverter>>) {
+) -> anyhow::Result<Opened> {
+    let source = request.source.display();
     let what = match &why {
         PathError::Targets(_) => "the display gave the gpu rung no buffers".to_string(),
-        _ => format!("the GPU cannot take {}'s buffers", source.display()),
+        _ => format!("the GPU cannot take {source}'s buffers"),
     };
     let why = anyhow::Error::new(why);
     if lower == Rung::Gpu {
         say!(
-            "glasscam: the display refused {}'s buffers ({why:#}); stepping down to the gpu rung",
-            source.display()
+            "glasscam: the display refused {source}'s buffers ({why:#}); stepping down to the gpu rung"
         );
-        return gpu_or_copy(source, camera_format);
+        return gpu_or_copy(request, camera_format);
     }
     say!("glasscam: {what} ({why:#}); stepping down to the copy rung");
-    (Rung::Copy, None)
+    open_copy(&request.target, camera_format)
 }
 
 /// The gpu rung with targets of the frame's size, else, when the display refuses those

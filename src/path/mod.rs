@@ -140,12 +140,12 @@ impl FramePath {
     }
 
     /// Who made the buffers the display shows: the source's (`source`) on the direct rung,
-    /// else the display's own.
-    pub fn allocator(&self, source: Allocator) -> Allocator {
+    /// else the display's own (None while the gpu rung has no targets yet).
+    pub fn allocator(&self, source: Allocator) -> Option<Allocator> {
         match self.carrier {
-            Carrier::Direct(_) => source,
-            Carrier::Gpu(_) => self.display.target_allocator(),
-            Carrier::Copy(_) => self.display.cpu_allocator(),
+            Carrier::Direct(_) => Some(source),
+            Carrier::Gpu(ref gpu) => gpu.allocator(),
+            Carrier::Copy(_) => Some(self.display.cpu_allocator()),
         }
     }
 

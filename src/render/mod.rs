@@ -1,17 +1,23 @@
 //! The GPU rung: camera dmabufs imported into EGL (one EGLImage per plane, once per V4L2
 //! buffer) and drawn with the GLES shaders in `shaders/` into display buffers that are
-//! themselves dmabufs. Surfaceless: no window system, just a context.
+//! themselves dmabufs. No window system, just a context: on the GBM platform of the
+//! display's card where it has one, so the GPU that draws is the one that scans out, else
+//! surfaceless (whatever GPU Mesa picks, llvmpipe without one).
 
 pub mod planes;
 
 use std::ffi::c_void;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
+use std::rc::Rc;
 
 use glow::HasContext;
 use khronos_egl as egl;
 
 use crate::capture::{ExportedBuffer, StreamFormat};
+use crate::dmabuf::GbmDevice;
+use crate::format::MODIFIER_LINEAR;
 use crate::geometry::MarkerSquare;
+use gbm::AsRaw as _;
 use planes::{ShaderLayout, TexturePlane};
 
 const VERTEX_SHADER: &str = include_str!("../../shaders/frame.vert");
@@ -19,11 +25,16 @@ const FRAGMENT_SHADER: &str = include_str!("../../shaders/frame.frag");
 
 // EGL_MESA_platform_surfaceless and EGL_EXT_image_dma_buf_import.
 const PLATFORM_SURFACELESS_MESA: egl::Enum = 0x31DD;
+// EGL_KHR_platform_gbm.
+const PLATFORM_GBM_KHR: egl::Enum = 0x31D7;
 const LINUX_DMA_BUF_EXT: egl::Enum = 0x3270;
 const LINUX_DRM_FOURCC_EXT: egl::Attrib = 0x3271;
 const DMA_BUF_PLANE0_FD_EXT: egl::Attrib = 0x3272;
 const DMA_BUF_PLANE0_OFFSET_EXT: egl::Attrib = 0x3273;
 const DMA_BUF_PLANE0_PITCH_EXT: egl::Attrib = 0x3274;
+// EGL_EXT_image_dma_buf_import_modifiers.
+const DMA_BUF_PLANE0_MODIFIER_LO_EXT: egl::Attrib = 0x3443;
+const DMA_BUF_PLANE0_MODIFIER_HI_EXT: egl::Attrib = 0x3444;
 // GL_OES_EGL_image_external's target is not needed: planes are plain 2D textures.
 type ImageTargetTexture2DOes = unsafe extern "system" fn(target: u32, image: *const c_void);
 
@@ -84,6 +95,14 @@ struct CameraTextures {
 
 type Egl = egl::DynamicInstance<egl::EGL1_5>;
 
+/// Where the GPU rung's EGL display lives.
+pub enum Platform {
+    /// No device named: Mesa picks one (llvmpipe where there is no GPU).
+    Surfaceless,
+    /// The display card's GBM device, kept open as long as the EGL display.
+    Gbm(Rc<GbmDevice>),
+}
+
 pub struct GpuConverter {
     egl: egl::DynamicInstance<egl::EGL1_5>,
     display: egl::Display,
@@ -96,21 +115,27 @@ pub struct GpuConverter {
     frame_size: (u32, u32),
     colorimetry: [f32; 6],
     targets: Vec<Target>,
+    /// The GBM device under a GBM-platform display; None when surfaceless.
+    gbm: Option<Rc<GbmDevice>>,
 }
 
 impl GpuConverter {
-    /// A surfaceless GLES 3 context with dmabuf import.
-    pub fn new() -> Result<GpuConverter, RenderError> {
-        Self::with_context(true)
+    /// A GLES 3 context with dmabuf import on `platform`.
+    pub fn new(platform: Platform) -> Result<GpuConverter, RenderError> {
+        Self::with_context(platform, true)
     }
 
     /// The context alone: `dmabuf` false lets the shader tests run on Mesa releases whose
     /// llvmpipe cannot import dmabufs yet.
-    fn with_context(dmabuf: bool) -> Result<GpuConverter, RenderError> {
+    fn with_context(platform: Platform, dmabuf: bool) -> Result<GpuConverter, RenderError> {
         // SAFETY: loading the system's libEGL, which follows the EGL API.
         let egl = unsafe { egl::DynamicInstance::<egl::EGL1_5>::load_required() }
             .map_err(|e| RenderError::Load(e.to_string()))?;
-        let display = surfaceless_display(&egl, dmabuf)?;
+        let gbm = match platform {
+            Platform::Surfaceless => None,
+            Platform::Gbm(device) => Some(device),
+        };
+        let display = initialised_display(&egl, gbm.as_deref(), dmabuf)?;
         let context = gles_context(&egl, display)?;
         let load = |name: &str| {
             egl.get_proc_address(name)
@@ -140,19 +165,35 @@ impl GpuConverter {
             frame_size: (0, 0),
             colorimetry: [0.0; 6],
             targets: Vec::new(),
+            gbm,
         })
     }
 
-    /// An EGLImage of one dmabuf plane.
+    /// The GL renderer's name (GL_RENDERER): the GPU that draws, or a software rasterizer.
+    pub fn renderer(&self) -> String {
+        // SAFETY: the context is current on this thread.
+        unsafe { self.gl.get_parameter_string(glow::RENDERER) }
+    }
+
+    /// Whether the drawing is done by a CPU rasterizer (Mesa's llvmpipe or softpipe), which
+    /// is what a card without a GPU gets on its GBM device.
+    pub fn draws_in_software(&self) -> bool {
+        let renderer = self.renderer();
+        ["llvmpipe", "softpipe", "swrast"]
+            .iter()
+            .any(|name| renderer.contains(name))
+    }
+
+    /// An EGLImage of one dmabuf plane; `modifier` None leaves the layout implicit.
     fn import_plane(
         &self,
         fd: BorrowedFd<'_>,
         fourcc: u32,
         (width, height): (u32, u32),
-        offset: u32,
-        pitch: u32,
+        (offset, pitch): (u32, u32),
+        modifier: Option<u64>,
     ) -> Result<egl::Image, RenderError> {
-        let attributes = [
+        let mut attributes = vec![
             egl::WIDTH as egl::Attrib,
             width as egl::Attrib,
             egl::HEIGHT as egl::Attrib,
@@ -165,8 +206,16 @@ impl GpuConverter {
             offset as egl::Attrib,
             DMA_BUF_PLANE0_PITCH_EXT,
             pitch as egl::Attrib,
-            egl::ATTRIB_NONE,
         ];
+        if let Some(modifier) = modifier {
+            attributes.extend([
+                DMA_BUF_PLANE0_MODIFIER_LO_EXT,
+                (modifier & 0xffff_ffff) as egl::Attrib,
+                DMA_BUF_PLANE0_MODIFIER_HI_EXT,
+                (modifier >> 32) as egl::Attrib,
+            ]);
+        }
+        attributes.push(egl::ATTRIB_NONE);
         // SAFETY: EGL_NO_CONTEXT and a null client buffer, as dmabuf import requires.
         let (no_context, no_buffer) = unsafe {
             (
@@ -229,8 +278,8 @@ impl GpuConverter {
             } in &planes
             {
                 let fd = buffer.planes[*mem_plane].fd.as_fd();
-                let image =
-                    self.import_plane(fd, *fourcc as u32, (*width, *height), *offset, *pitch)?;
+                let size = (*width, *height);
+                let image = self.import_plane(fd, *fourcc as u32, size, (*offset, *pitch), None)?;
                 camera.textures.push(self.texture_of(&image)?);
                 camera.images.push(image);
             }
@@ -242,15 +291,20 @@ impl GpuConverter {
         Ok(())
     }
 
-    /// Makes a display buffer (an XRGB8888 dmabuf) a render target; returns its number.
+    /// Makes a display buffer (an XRGB8888 dmabuf in layout `modifier`) a render target;
+    /// returns its number.
     pub fn add_target(
         &mut self,
         fd: BorrowedFd<'_>,
         size: (u32, u32),
         pitch: u32,
+        modifier: u64,
     ) -> Result<usize, RenderError> {
-        let image =
-            self.import_plane(fd, drm_fourcc::DrmFourcc::Xrgb8888 as u32, size, 0, pitch)?;
+        // LINEAR is what an import without a modifier means; saying it needs an extension
+        // not every EGL has.
+        let explicit = (modifier != MODIFIER_LINEAR).then_some(modifier);
+        let xrgb = drm_fourcc::DrmFourcc::Xrgb8888 as u32;
+        let image = self.import_plane(fd, xrgb, size, (0, pitch), explicit)?;
         let texture = self.texture_of(&image)?;
         // SAFETY: the context is current; the texture is live.
         let framebuffer = unsafe {
@@ -400,17 +454,29 @@ unsafe fn draw(
     }
 }
 
-/// The surfaceless EGL display, initialised, with the extensions the GPU rung needs.
-fn surfaceless_display(egl: &Egl, dmabuf: bool) -> Result<egl::Display, RenderError> {
-    // SAFETY: the surfaceless platform takes no native display.
-    let display = unsafe {
-        egl.get_platform_display(
+/// The EGL display on `gbm`'s device, else surfaceless, initialised, with the extensions
+/// the GPU rung needs.
+fn initialised_display(
+    egl: &Egl,
+    gbm: Option<&GbmDevice>,
+    dmabuf: bool,
+) -> Result<egl::Display, RenderError> {
+    let (platform, native, what) = match gbm {
+        Some(device) => (
+            PLATFORM_GBM_KHR,
+            device.as_raw() as *mut c_void,
+            "opening an EGL display on the card's GBM device",
+        ),
+        None => (
             PLATFORM_SURFACELESS_MESA,
             std::ptr::null_mut(),
-            &[egl::ATTRIB_NONE],
-        )
-    }
-    .map_err(egl_error("opening a surfaceless EGL display"))?;
+            "opening a surfaceless EGL display",
+        ),
+    };
+    // SAFETY: the native display is a live gbm_device (kept as long as the converter), or
+    // none for the surfaceless platform.
+    let display = unsafe { egl.get_platform_display(platform, native, &[egl::ATTRIB_NONE]) }
+        .map_err(egl_error(what))?;
     egl.initialize(display)
         .map_err(egl_error("initialising EGL"))?;
     let extensions = egl
@@ -491,8 +557,12 @@ impl Drop for GpuConverter {
         }
         let _ = self.egl.make_current(self.display, None, None, None);
         let _ = self.egl.destroy_context(self.display, self.context);
-        // No eglTerminate: the surfaceless display is one per process, and terminating it
+        // A GBM display is this converter's own, and holds a duplicate of the card's fd
+        // until terminated. The surfaceless one is one per process, and terminating it
         // would pull it from under any other converter (the tests run several at once).
+        if self.gbm.is_some() {
+            let _ = self.egl.terminate(self.display);
+        }
     }
 }
 
@@ -579,8 +649,8 @@ mod tests {
         )
         .unwrap();
 
-        let converter =
-            GpuConverter::with_context(false).expect("surfaceless EGL with GLES 3 on this machine");
+        let converter = GpuConverter::with_context(Platform::Surfaceless, false)
+            .expect("surfaceless EGL with GLES 3 on this machine");
         let gl = &converter.gl;
         let (texture_planes, shader) = planes::describe(&format, &layout, W, H).unwrap();
         let mut rendered = vec![0u8; (W * H * 4) as usize];

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::os::fd::{AsFd, BorrowedFd};
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{MetadataExt as _, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use drm::control::{connector, crtc, plane, property, Device as _, Mode, ModeTypeFlags};
@@ -96,6 +96,25 @@ impl Card {
             reasons.push("no card nodes".into());
         }
         Err(KmsError::NoCard(reasons.join("; ")))
+    }
+
+    /// Whether a GPU is behind the card: it has a render node. Display-only drivers
+    /// (cirrus, simpledrm, ast) have none, and Mesa's GBM on them is a software rasterizer.
+    pub fn has_render_node(&self) -> bool {
+        let Ok(metadata) = self.file.metadata() else {
+            return false;
+        };
+        let device = metadata.rdev();
+        let node = format!(
+            "/sys/dev/char/{}:{}/device/drm",
+            libc::major(device),
+            libc::minor(device)
+        );
+        std::fs::read_dir(node).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+        })
     }
 
     fn has_connected_connector(&self) -> bool {
@@ -287,6 +306,25 @@ fn pick_crtc(
     })
 }
 
+/// The plane's IN_FORMATS, where it has a readable one.
+fn in_formats(card: &Card, props: &HashMap<String, (property::Handle, u64)>) -> Option<InFormats> {
+    match props.get("IN_FORMATS") {
+        Some(&(_, blob)) if blob != 0 => card
+            .get_property_blob(blob)
+            .ok()
+            .and_then(|data| InFormats::parse(&data).ok()),
+        _ => None,
+    }
+}
+
+/// The modifiers the plane lists for `format`; empty where it lists none.
+pub fn plane_modifiers(card: &Card, plane: plane::Handle, format: u32) -> Vec<u64> {
+    card.properties(plane)
+        .ok()
+        .and_then(|props| in_formats(card, &props))
+        .map_or_else(Vec::new, |f| f.modifiers(format))
+}
+
 /// Whether the plane scans out a format with a LINEAR layout: from IN_FORMATS where the
 /// driver takes modifiers, else from its format list.
 fn plane_takes<'a>(
@@ -295,13 +333,7 @@ fn plane_takes<'a>(
     info: &'a plane::Info,
     check_modifiers: bool,
 ) -> impl Fn(&PixelFormat) -> bool + 'a {
-    let in_formats = match props.get("IN_FORMATS") {
-        Some(&(_, blob)) if check_modifiers && blob != 0 => card
-            .get_property_blob(blob)
-            .ok()
-            .and_then(|data| InFormats::parse(&data).ok()),
-        _ => None,
-    };
+    let in_formats = check_modifiers.then(|| in_formats(card, props)).flatten();
     move |format: &PixelFormat| {
         let code = format.drm as u32;
         match &in_formats {

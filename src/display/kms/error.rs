@@ -65,6 +65,16 @@ pub enum KmsError {
         height: u32,
         source: io::Error,
     },
+    /// GBM on the card could not open or allocate.
+    #[error("GBM on {path}: {what}")]
+    Gbm {
+        path: PathBuf,
+        what: &'static str,
+        source: io::Error,
+    },
+    /// The card has no render node: no GPU to draw with on it.
+    #[error("{} has no GPU (no render node)", .0.display())]
+    NoGpu(PathBuf),
     /// A DRM ioctl failed.
     #[error("{what}")]
     Ioctl {

@@ -6,14 +6,25 @@ use drm::control::{dumbbuffer::DumbBuffer, framebuffer, Device as _, FbCmd2Flags
 
 use super::device::Card;
 use super::error::{ioctl, KmsError};
+use super::gbm::GbmPlanar;
 use crate::display::{Import, RenderTarget};
 use crate::dmabuf::FrameMemory;
-use crate::format::PixelFormat;
+use crate::format::{PixelFormat, MODIFIER_LINEAR};
 
-/// One framebuffer and, for a dumb buffer, the memory behind it.
+/// One framebuffer and, where the card made it, the memory behind it.
 pub struct Framebuffer {
     pub handle: framebuffer::Handle,
-    dumb: Option<DumbBuffer>,
+    memory: CardMemory,
+}
+
+/// Who owns a framebuffer's memory.
+enum CardMemory {
+    /// A dmabuf from elsewhere, PRIME-imported (its handles are in `Imports`).
+    Imported,
+    /// A dumb buffer: the CPU writes it.
+    Dumb(DumbBuffer),
+    /// A GBM buffer object: the GPU draws it.
+    Gbm(gbm::BufferObject<()>),
 }
 
 /// A dmabuf as AddFB2 sees it.
@@ -89,7 +100,10 @@ impl Imports {
         let handle = card
             .add_planar_framebuffer(&planar, flags)
             .map_err(|source| refused(&buffer.format, buffer.size, source))?;
-        Ok(Framebuffer { handle, dumb: None })
+        Ok(Framebuffer {
+            handle,
+            memory: CardMemory::Imported,
+        })
     }
 
     /// Closes every imported handle; their framebuffers must be gone first.
@@ -118,7 +132,7 @@ impl Framebuffer {
         match card.add_framebuffer(&dumb, 24, 32) {
             Ok(handle) => Ok(Framebuffer {
                 handle,
-                dumb: Some(dumb),
+                memory: CardMemory::Dumb(dumb),
             }),
             Err(source) => {
                 let _ = card.destroy_dumb_buffer(dumb);
@@ -127,21 +141,51 @@ impl Framebuffer {
         }
     }
 
-    /// A dumb buffer exported as a dmabuf for the GPU to draw into.
+    /// A GBM buffer object of the card's with its framebuffer.
+    pub fn gbm(
+        card: &Card,
+        bo: gbm::BufferObject<()>,
+        driver_takes_modifiers: bool,
+    ) -> Result<Framebuffer, KmsError> {
+        let planar = GbmPlanar::new(&bo, driver_takes_modifiers);
+        let flags = match planar.modifier {
+            Some(_) => FbCmd2Flags::MODIFIERS,
+            None => FbCmd2Flags::empty(),
+        };
+        let handle = card
+            .add_planar_framebuffer(&planar, flags)
+            .map_err(|source| refused(&PixelFormat::xrgb8888(), planar.size(), source))?;
+        Ok(Framebuffer {
+            handle,
+            memory: CardMemory::Gbm(bo),
+        })
+    }
+
+    /// The card's own memory exported as a dmabuf for the GPU to draw into.
     pub fn render_target(
         &self,
         card: &Card,
         id: crate::display::BufferId,
     ) -> Result<RenderTarget, KmsError> {
-        let dumb = self.dumb.as_ref().ok_or(KmsError::NotImported(id.0))?;
+        let (handle, pitch, modifier) = match &self.memory {
+            CardMemory::Dumb(dumb) => (dumb.handle(), dumb.pitch(), MODIFIER_LINEAR),
+            CardMemory::Gbm(bo) => (
+                buffer::Buffer::handle(bo),
+                bo.stride(),
+                u64::from(bo.modifier()),
+            ),
+            CardMemory::Imported => return Err(KmsError::NotImported(id.0)),
+        };
+        // Read-write: a read-only export crashed llvmpipe in weston (the rig's facts).
         let flags = (libc::O_RDWR | libc::O_CLOEXEC) as u32;
         let fd = card
-            .buffer_to_prime_fd(dumb.handle(), flags)
+            .buffer_to_prime_fd(handle, flags)
             .map_err(ioctl("exporting a display buffer"))?;
         Ok(RenderTarget {
             id,
             fd,
-            pitch: dumb.pitch(),
+            pitch,
+            modifier,
         })
     }
 
@@ -152,7 +196,9 @@ impl Framebuffer {
         id: usize,
         write: impl FnOnce(&mut [u8], usize) -> T,
     ) -> Result<T, KmsError> {
-        let dumb = self.dumb.as_mut().ok_or(KmsError::NotImported(id))?;
+        let CardMemory::Dumb(dumb) = &mut self.memory else {
+            return Err(KmsError::NotImported(id));
+        };
         let pitch = dumb.pitch() as usize;
         let mut mapping = card
             .map_dumb_buffer(dumb)
@@ -163,9 +209,10 @@ impl Framebuffer {
     /// Removes the framebuffer, then the memory it scanned out.
     pub fn destroy(self, card: &Card) {
         let _ = card.destroy_framebuffer(self.handle);
-        if let Some(dumb) = self.dumb {
+        if let CardMemory::Dumb(dumb) = self.memory {
             let _ = card.destroy_dumb_buffer(dumb);
         }
+        // A GBM buffer object frees itself when dropped.
     }
 }
 

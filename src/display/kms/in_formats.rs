@@ -71,6 +71,15 @@ impl InFormats {
     pub fn supports(&self, format: u32, modifier: u64) -> bool {
         self.pairs.contains(&(format, modifier))
     }
+
+    /// The modifiers listed for `format`, in the plane's order.
+    pub fn modifiers(&self, format: u32) -> Vec<u64> {
+        self.pairs
+            .iter()
+            .filter(|&&(f, _)| f == format)
+            .map(|&(_, m)| m)
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -116,6 +125,15 @@ mod tests {
         assert!(parsed.supports(NV12, LINEAR));
         assert!(parsed.supports(XR24, TILED));
         assert!(!parsed.supports(NV12, TILED));
+    }
+
+    #[test]
+    fn modifiers_lists_a_formats_layouts_in_the_planes_order() {
+        let parsed =
+            InFormats::parse(&blob(&[XR24, NV12], &[(0b01, 0, TILED), (0b11, 0, LINEAR)])).unwrap();
+        assert_eq!(parsed.modifiers(XR24), vec![TILED, LINEAR]);
+        assert_eq!(parsed.modifiers(NV12), vec![LINEAR]);
+        assert!(parsed.modifiers(0x3231_5559).is_empty());
     }
 
     #[test]

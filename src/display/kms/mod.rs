@@ -9,12 +9,14 @@ mod atomic;
 mod device;
 mod error;
 mod framebuffers;
+mod gbm;
 mod in_formats;
 mod legacy;
 mod saved;
 
 use std::os::fd::{AsFd, BorrowedFd};
 use std::path::Path;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use drm::control::{Device as _, Event, Mode};
@@ -27,8 +29,8 @@ pub use error::KmsError;
 use framebuffers::{Framebuffer, Imports};
 use saved::SavedCrtc;
 
-use super::{BufferId, DisplayEvent, Import, RenderTarget};
-use crate::dmabuf::{Allocator, Frames, MemoryKind};
+use super::{BufferId, DisplayEvent, Import, RenderTarget, RenderTargets};
+use crate::dmabuf::{Allocator, Frames, GbmDevice, MemoryKind};
 use crate::format::PixelFormat;
 
 /// Set to use the legacy SetCrtc/PageFlip API even where atomic modesetting exists.
@@ -68,6 +70,8 @@ pub struct KmsDisplay {
     active: Option<BufferId>,
     /// The clock of page-flip event times: CLOCK_MONOTONIC unless the driver says otherwise.
     flip_clock: u32,
+    /// GBM on the card, opened when the gpu rung first asks (it loads the GPU driver).
+    gbm: Option<Rc<GbmDevice>>,
 }
 
 impl KmsDisplay {
@@ -114,6 +118,7 @@ impl KmsDisplay {
             pending: None,
             active: None,
             flip_clock,
+            gbm: None,
         };
         Ok((display, format))
     }
@@ -179,13 +184,23 @@ impl KmsDisplay {
         Ok(ids)
     }
 
-    /// Dumb buffers, exported for the GPU. (Not what dumb buffers are for; GBM replaces them.)
+    /// Buffers the GPU draws into and the plane scans out: GBM's on this card, else (one
+    /// line saying why) dumb buffers, which software rendering can still fill.
     pub fn render_targets(
         &mut self,
         size: (u32, u32),
         count: usize,
-    ) -> Result<Vec<RenderTarget>, KmsError> {
-        let ids = self.cpu_buffers(size, count)?;
+    ) -> Result<RenderTargets, KmsError> {
+        let (allocator, made) = match self.gbm_buffers(size, count) {
+            // Only GBM's own failure falls back: a refused framebuffer is the ladder's to judge.
+            Err(why @ KmsError::Gbm { .. }) => {
+                let why = anyhow::Error::new(why);
+                say!("glasscam: no GBM render targets ({why:#}); using dumb buffers");
+                (Allocator::Dumb, self.cpu_buffers(size, count))
+            }
+            made => (Allocator::Gbm, made),
+        };
+        let ids = made?;
         let targets: Result<Vec<RenderTarget>, KmsError> = ids
             .iter()
             .map(|&id| self.framebuffer(id)?.render_target(&self.card, id))
@@ -193,7 +208,10 @@ impl KmsDisplay {
         if targets.is_err() {
             self.free(&ids);
         }
-        targets
+        Ok(RenderTargets {
+            allocator,
+            targets: targets?,
+        })
     }
 
     /// Dumb buffers: memory the card scans out and the CPU maps.
@@ -202,11 +220,20 @@ impl KmsDisplay {
         size: (u32, u32),
         count: usize,
     ) -> Result<Vec<BufferId>, KmsError> {
+        self.add_all(count, |card| Framebuffer::dumb(card, size))
+    }
+
+    /// `count` framebuffers from `make`; a set made in part is freed, since placement
+    /// tests the buffers still live.
+    fn add_all(
+        &mut self,
+        count: usize,
+        mut make: impl FnMut(&Card) -> Result<Framebuffer, KmsError>,
+    ) -> Result<Vec<BufferId>, KmsError> {
         let mut ids = Vec::with_capacity(count);
         for _ in 0..count {
-            match Framebuffer::dumb(&self.card, size) {
+            match make(&self.card) {
                 Ok(framebuffer) => ids.push(self.add(framebuffer)),
-                // A set made in part is freed: placement tests the buffers still live.
                 Err(refused) => {
                     self.free(&ids);
                     return Err(refused);

@@ -32,7 +32,7 @@ use overlay::Overlay;
 use shm::ShmPool;
 use state::{TeardownSync, WaylandState};
 
-use super::{BufferId, DisplayEvent, Import, Memory, RenderTarget};
+use super::{BufferId, DisplayEvent, Import, Memory, RenderTarget, RenderTargets};
 use crate::dmabuf::{Allocator, FrameMemory, Frames, MemoryKind};
 use crate::format::{PixelFormat, MODIFIER_LINEAR};
 
@@ -279,7 +279,7 @@ impl WaylandDisplay {
         &mut self,
         size: (u32, u32),
         count: usize,
-    ) -> Result<Vec<RenderTarget>, WaylandError> {
+    ) -> Result<RenderTargets, WaylandError> {
         let pitch = size.0 * 4;
         let mut fds = Vec::with_capacity(count);
         for _ in 0..count {
@@ -305,10 +305,18 @@ impl WaylandDisplay {
         let mut targets = Vec::with_capacity(count);
         for (id, fd) in ids.into_iter().zip(&fds) {
             let fd = fd.try_clone().map_err(WaylandError::DmaHeap)?;
-            targets.push(RenderTarget { id, fd, pitch });
+            targets.push(RenderTarget {
+                id,
+                fd,
+                pitch,
+                modifier: MODIFIER_LINEAR,
+            });
         }
         self.heap_fds.extend(fds);
-        Ok(targets)
+        Ok(RenderTargets {
+            allocator: Allocator::DmaHeap,
+            targets,
+        })
     }
 
     /// XRGB8888 wl_shm buffers in one memfd.

@@ -1,0 +1,155 @@
+//! Render targets from GBM on the card itself: memory this card scans out and its GPU
+//! draws into (SCANOUT | RENDERING), in a layout the plane lists in IN_FORMATS. Dumb
+//! buffers are for the CPU only (drivers/gpu/drm/drm_dumb_buffers.c).
+
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::rc::Rc;
+
+use drm::buffer::{self, DrmFourcc, DrmModifier, PlanarBuffer};
+use gbm::{BufferObject, BufferObjectFlags};
+
+use super::device::{plane_modifiers, Card};
+use super::error::KmsError;
+use super::framebuffers::Framebuffer;
+use crate::display::BufferId;
+use crate::dmabuf::GbmDevice;
+
+/// The card's GBM device, on a duplicate of the card's fd: one DRM file, so the GEM
+/// handles of its buffers are the card's own and AddFB2 takes them as they are.
+pub fn open(card: &Card) -> std::io::Result<GbmDevice> {
+    let fd = card.as_fd().try_clone_to_owned()?;
+    // Mesa's loader warns on stderr when it has no driver for the card (cirrus, simpledrm)
+    // and falls back to software; glasscam says what that means in its own line.
+    let _quiet = StderrSilenced::new();
+    gbm::Device::new(fd)
+}
+
+/// stderr pointed at /dev/null until dropped.
+struct StderrSilenced(Option<OwnedFd>);
+
+impl StderrSilenced {
+    fn new() -> StderrSilenced {
+        let saved = std::io::stderr().as_fd().try_clone_to_owned().ok();
+        if let (Some(_), Ok(null)) = (
+            &saved,
+            std::fs::File::options().write(true).open("/dev/null"),
+        ) {
+            // SAFETY: both descriptors are open; fd 2 is restored in drop.
+            unsafe { libc::dup2(null.as_raw_fd(), libc::STDERR_FILENO) };
+        }
+        StderrSilenced(saved)
+    }
+}
+
+impl Drop for StderrSilenced {
+    fn drop(&mut self) {
+        if let Some(saved) = self.0.take() {
+            // SAFETY: `saved` is a live duplicate of the original stderr.
+            unsafe { libc::dup2(saved.as_raw_fd(), libc::STDERR_FILENO) };
+        }
+    }
+}
+
+/// An XRGB8888 buffer object of `size` in one of `modifiers` (the plane's), else LINEAR.
+pub fn render_buffer(
+    device: &GbmDevice,
+    (width, height): (u32, u32),
+    modifiers: &[u64],
+) -> std::io::Result<BufferObject<()>> {
+    let usage = BufferObjectFlags::SCANOUT | BufferObjectFlags::RENDERING;
+    let format = DrmFourcc::Xrgb8888;
+    if !modifiers.is_empty() {
+        let listed = modifiers.iter().map(|&m| DrmModifier::from(m));
+        if let Ok(bo) =
+            device.create_buffer_object_with_modifiers2(width, height, format, listed, usage)
+        {
+            return Ok(bo);
+        }
+    }
+    // Drivers without modifier support (Mesa's kms_swrast among them) take the flag alone.
+    device.create_buffer_object(width, height, format, usage | BufferObjectFlags::LINEAR)
+}
+
+/// A buffer object as AddFB2 sees it: its modifier only where the driver takes modifiers
+/// and GBM named one.
+pub struct GbmPlanar<'a> {
+    pub bo: &'a BufferObject<()>,
+    pub modifier: Option<DrmModifier>,
+}
+
+impl GbmPlanar<'_> {
+    pub fn new(bo: &BufferObject<()>, driver_takes_modifiers: bool) -> GbmPlanar<'_> {
+        let modifier =
+            Some(bo.modifier()).filter(|m| driver_takes_modifiers && *m != DrmModifier::Invalid);
+        GbmPlanar { bo, modifier }
+    }
+}
+
+impl PlanarBuffer for GbmPlanar<'_> {
+    fn size(&self) -> (u32, u32) {
+        (self.bo.width(), self.bo.height())
+    }
+    fn format(&self) -> DrmFourcc {
+        self.bo.format()
+    }
+    fn modifier(&self) -> Option<DrmModifier> {
+        self.modifier
+    }
+    fn pitches(&self) -> [u32; 4] {
+        PlanarBuffer::pitches(self.bo)
+    }
+    fn handles(&self) -> [Option<buffer::Handle>; 4] {
+        PlanarBuffer::handles(self.bo)
+    }
+    fn offsets(&self) -> [u32; 4] {
+        PlanarBuffer::offsets(self.bo)
+    }
+}
+
+impl super::KmsDisplay {
+    /// The card's GBM device for drawing with EGL: only where a GPU is behind the card.
+    pub fn gpu_device(&mut self) -> Result<Rc<GbmDevice>, KmsError> {
+        if !self.card.has_render_node() {
+            return Err(KmsError::NoGpu(self.card.path.clone()));
+        }
+        self.gbm_device()
+    }
+
+    /// The card's GBM device, opened on first use.
+    pub fn gbm_device(&mut self) -> Result<Rc<GbmDevice>, KmsError> {
+        if let Some(device) = &self.gbm {
+            return Ok(device.clone());
+        }
+        let device = Rc::new(open(&self.card).map_err(|source| KmsError::Gbm {
+            path: self.card.path.clone(),
+            what: "opening the device",
+            source,
+        })?);
+        self.gbm = Some(device.clone());
+        Ok(device)
+    }
+
+    /// `count` GBM render targets of `size` with their framebuffers.
+    pub(super) fn gbm_buffers(
+        &mut self,
+        size: (u32, u32),
+        count: usize,
+    ) -> Result<Vec<BufferId>, KmsError> {
+        let device = self.gbm_device()?;
+        let xrgb = DrmFourcc::Xrgb8888 as u32;
+        let modifiers = if self.output.linear_modifier {
+            plane_modifiers(&self.card, self.output.plane, xrgb)
+        } else {
+            Vec::new()
+        };
+        let takes_modifiers = self.output.linear_modifier;
+        self.add_all(count, |card| {
+            let bo = render_buffer(&device, size, &modifiers).map_err(|source| KmsError::Gbm {
+                path: card.path.clone(),
+                what: "allocating a render target",
+                source,
+            })?;
+            Framebuffer::gbm(card, bo, takes_modifiers)
+        })
+    }
+}
