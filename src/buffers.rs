@@ -107,6 +107,19 @@ impl BufferPool {
         Some(index)
     }
 
+    /// The display is gone: every buffer it held is the camera's again; the caller must
+    /// requeue each one returned.
+    pub fn reclaim_from_display(&mut self) -> Vec<usize> {
+        let held: Vec<usize> = (0..self.owners.len())
+            .filter(|&i| self.owners[i] == Owner::Display)
+            .collect();
+        for &index in &held {
+            self.owners[index] = Owner::Capture;
+            self.tally.released += 1;
+        }
+        held
+    }
+
     /// The display no longer reads `index`; the caller must requeue it.
     pub fn released(&mut self, index: usize) -> Result<(), OwnershipError> {
         self.expect(index, Owner::Display)?;
@@ -119,6 +132,20 @@ impl BufferPool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_display_that_goes_gives_back_what_it_held() {
+        let mut pool = BufferPool::new(4);
+        for index in [1, 3] {
+            assert_eq!(pool.dequeued(index), Ok(None));
+            assert_eq!(pool.take_pending(), Some(index));
+        }
+        assert_eq!(pool.dequeued(0), Ok(None));
+        assert_eq!(pool.reclaim_from_display(), vec![1, 3]);
+        assert_eq!(pool.owner(1), Some(Owner::Capture));
+        assert_eq!(pool.owner(0), Some(Owner::Pending));
+        assert!(pool.reclaim_from_display().is_empty());
+    }
 
     #[test]
     fn a_frame_goes_round_the_cycle() {

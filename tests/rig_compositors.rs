@@ -82,4 +82,36 @@ fn sway_without_dmabuf_takes_the_copy_rung() {
 
     // sway outlived both runs and ended cleanly on SIGTERM.
     assert_eq!(scenario.text("sway.rc").trim(), "0");
+
+    // sway on vgem shows nothing at all: glasscam leaves each rung that has shown nothing
+    // for 8 s while streaming, a line each, and at the bottom exits 4 in one line instead of
+    // waiting until killed.
+    let log = scenario.text("blind.log");
+    assert_eq!(scenario.text("blind.rc").trim(), "4", "{log}");
+    let steps: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("stepping down"))
+        .collect();
+    assert_eq!(steps.len(), 2, "{log}");
+    assert!(
+        steps[0].contains("wayland-direct: the display has shown none of the frames")
+            && steps[0].ends_with("stepping down to the gpu rung"),
+        "{log}"
+    );
+    // As a user the gpu rung has no dma-heap for its targets: on down to copy at once.
+    assert!(
+        steps[1].contains("gave the gpu rung no buffers") && steps[1].ends_with("to the copy rung"),
+        "{log}"
+    );
+    // The copy rung started afresh (a start-up line of its own), then was refused too.
+    assert!(log.contains("path wayland-copy, 1 copy per frame"), "{log}");
+    let last = log.lines().last().unwrap();
+    assert!(
+        last.starts_with("glasscam: error: wayland-copy: the display has shown none"),
+        "{log}"
+    );
+    let stats = scenario.stats("blind");
+    assert_eq!(stats["path"], "wayland-copy", "{stats}");
+    assert_eq!(stats["frames_presented"], 0, "{stats}");
+    assert!(!log.contains("panicked"), "{log}");
 }

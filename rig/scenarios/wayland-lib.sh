@@ -150,7 +150,8 @@ exec touch $ready
 CONF
   t0=$(date +%s.%N)
   env -u WAYLAND_DISPLAY -u WAYLAND_SOCKET -u DISPLAY HOME=/home/viewer USER=viewer \
-    WLR_BACKENDS=headless WLR_RENDERER=pixman WLR_LIBINPUT_NO_DEVICES=1 \
+    WLR_BACKENDS=headless WLR_RENDERER=${SWAY_RENDERER:-pixman} WLR_LIBINPUT_NO_DEVICES=1 \
+    ${SWAY_DRM_DEVICE:+WLR_RENDER_DRM_DEVICE=$SWAY_DRM_DEVICE} \
     setpriv --reuid=viewer --regid=viewer --init-groups --inh-caps=-all -- sway -V -c "$conf" \
     </dev/null >/out/sway.log 2>&1 &
   SWAY_PID=$!

@@ -38,3 +38,18 @@ sway_stream mjpeg --path auto --input /opt/assets/bars-640x480.mjpeg --fps 24 --
 stop_sway
 echo "$SWAY_RC" >/out/sway.rc
 echo "sway exit $SWAY_RC"
+
+# sway with its GLES renderer on vgem's render node (Mesa's kms_swrast): it offers
+# linux-dmabuf v4 and takes glasscam's buffers, but cannot allocate its own output buffers
+# (dumb buffers on a render node are refused), so it shows nothing and discards what it gets.
+# `--path auto` must not wait forever: each rung that shows nothing for 8 s is refused, a
+# line each, down to copy, and then glasscam exits 4 in one line. (vgem is loaded only now:
+# weston, which the other scenarios run, must not see it.)
+modprobe vgem
+stock-permissions
+SWAY_RENDERER=gles2 SWAY_DRM_DEVICE=/dev/dri/renderD128 start_sway 1024x768 || exit 1
+timeout 150 "$GLASSCAM" --backend wayland --device "$cap" --path auto --format YUYV \
+  --size 640x480 --fps 30 --frames 60 --stats /out/blind.stats.json 2>/out/blind.log
+echo $? >/out/blind.rc
+cat /out/blind.log
+stop_sway

@@ -38,7 +38,13 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         .context("installing signal handlers")?;
     let mut pipeline = start(cli, backend)?;
     let started = Instant::now();
-    run_loop(&event_loop, &mut pipeline)?;
+    loop {
+        run_loop(&event_loop, &mut pipeline)?;
+        match pipeline.refused.take() {
+            Some((lower, why)) => pipeline = pipeline.step_down(lower, why)?,
+            None => break,
+        }
+    }
     finish(cli, pipeline, started.elapsed())
 }
 
@@ -46,6 +52,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
 fn start(cli: &Cli, backend: Backend) -> anyhow::Result<Pipeline> {
     let open::Opened {
         mut path,
+        request,
         exported,
         mut source,
         format,
@@ -90,6 +97,10 @@ fn start(cli: &Cli, backend: Backend) -> anyhow::Result<Pipeline> {
     };
     Ok(Pipeline {
         path,
+        request,
+        format,
+        device,
+        refused: None,
         bench,
         exported,
         source,
@@ -105,7 +116,7 @@ fn start(cli: &Cli, backend: Backend) -> anyhow::Result<Pipeline> {
 }
 
 /// The start-up line: what is shown where, on which rung, at what cost in copies.
-fn say_started(path: &FramePath, format: &StreamFormat, device: &str, allocator: &str) {
+pub(crate) fn say_started(path: &FramePath, format: &StreamFormat, device: &str, allocator: &str) {
     let copies = match path.rung() {
         Rung::Copy => format!(
             "1 copy per frame ({} bytes)",
@@ -128,7 +139,7 @@ fn run_loop(event_loop: &EventLoop, pipeline: &mut Pipeline) -> anyhow::Result<(
     // The first marker flip once the picture is up; each flip sets the time of the next.
     let mut next_marker = g2g.then(|| Instant::now() + G2G_START);
     let mut next_watchdog = Instant::now() + WATCHDOG_PERIOD;
-    while pipeline.ending.is_none() {
+    while pipeline.ending.is_none() && pipeline.refused.is_none() {
         let deadline = next_marker.map_or(next_watchdog, |m: Instant| m.min(next_watchdog));
         let wake = event_loop
             .wait(pipeline.source.as_fd(), pipeline.path.as_fd(), deadline)

@@ -20,6 +20,8 @@ const MIN_BUFFERS: usize = 4;
 /// Both ends, connected: frames can flow once the camera's buffers are queued.
 pub struct Opened {
     pub path: FramePath,
+    /// What the ladder was asked, for a step down while streaming.
+    pub request: Request,
     pub exported: Vec<ExportedBuffer>,
     pub source: Source,
     pub format: StreamFormat,
@@ -37,7 +39,7 @@ pub fn open(cli: &Cli, backend: Backend) -> anyhow::Result<Opened> {
         target: target(cli, backend),
         choice: cli.path,
         g2g: matches!(&cli.command, Some(Command::Bench(bench)) if bench.g2g),
-        source: &request_source,
+        source: request_source,
     };
     let (opened, source, exported, format, device) = if input {
         open_file(cli, &request)?
@@ -53,6 +55,7 @@ pub fn open(cli: &Cli, backend: Backend) -> anyhow::Result<Opened> {
     ));
     Ok(Opened {
         path,
+        request,
         exported,
         source,
         format,
@@ -86,7 +89,7 @@ fn buffer_count(display: &Display) -> usize {
 }
 
 /// The camera, configured, with its buffers exported, and the display that will show it.
-fn open_camera(cli: &Cli, request: &Request<'_>) -> anyhow::Result<Ends> {
+fn open_camera(cli: &Cli, request: &Request) -> anyhow::Result<Ends> {
     let camera = Camera::open(&cli.device)?;
     if let Some(fourcc) = mjpeg_choice(&camera, cli)? {
         return open_mjpeg_camera(cli, request, camera, fourcc);
@@ -109,7 +112,7 @@ fn open_camera(cli: &Cli, request: &Request<'_>) -> anyhow::Result<Ends> {
 /// A camera sending MJPEG, decoded into XRGB8888 dmabufs the display takes.
 fn open_mjpeg_camera(
     cli: &Cli,
-    request: &Request<'_>,
+    request: &Request,
     camera: Camera,
     fourcc: u32,
 ) -> anyhow::Result<Ends> {
@@ -132,8 +135,8 @@ fn open_mjpeg_camera(
 }
 
 /// An MJPEG file played at --fps (24 unless given), decoded into XRGB8888 dmabufs.
-fn open_file(cli: &Cli, request: &Request<'_>) -> anyhow::Result<Ends> {
-    let input = request.source;
+fn open_file(cli: &Cli, request: &Request) -> anyhow::Result<Ends> {
+    let input = &request.source;
     let mut opened = ladder::open(request, &[PixelFormat::xrgb8888()])?;
     let count = buffer_count(&opened.display);
     let fps = cli.fps.unwrap_or(24);

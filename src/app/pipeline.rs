@@ -7,10 +7,12 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::Signal;
 
 use crate::buffers::BufferPool;
-use crate::capture::{CaptureError, ExportedBuffer, Source};
+use crate::capture::{CaptureError, ExportedBuffer, Source, StreamFormat};
+use crate::dmabuf::Allocator;
 use crate::latency::bench::Bench;
 use crate::latency::record::Fate;
-use crate::path::{FrameEvent, FramePath};
+use crate::path::ladder::{self, Request};
+use crate::path::{FrameEvent, FramePath, PathError, Rung};
 use crate::stats::Stats;
 
 /// Without a frame for this long the camera counts as stalled (TCG guests manage a few fps).
@@ -28,6 +30,13 @@ pub enum Ending {
 pub struct Pipeline {
     /// Dropped first: the display restored, its imports and the GPU's gone.
     pub path: FramePath,
+    /// What the ladder was asked, the stream's format and the camera's name: what a step
+    /// down while streaming needs.
+    pub request: Request,
+    pub format: StreamFormat,
+    pub device: String,
+    /// The display refused the rung while streaming: the loop stops to step down to this.
+    pub refused: Option<(Rung, PathError)>,
     /// The bench's maps of the camera buffers (g2g) go before the buffers.
     pub bench: Option<Bench>,
     pub exported: Vec<ExportedBuffer>,
@@ -178,7 +187,12 @@ impl Pipeline {
         if let Some(bench) = &mut self.bench {
             bench.status();
         }
-        self.path.check_progress()?;
+        if let Err(why) = self.path.check_progress() {
+            match ladder::lower_rung(&self.request, self.path.rung(), &why) {
+                Some(lower) => self.refused = Some((lower, why)),
+                None => return Err(why.into()),
+            }
+        }
         if self.last_frame.elapsed() > STALL_TIMEOUT {
             return Err(CaptureError::Stalled {
                 path: self.source.path().to_owned(),
@@ -187,6 +201,34 @@ impl Pipeline {
             .into());
         }
         Ok(())
+    }
+
+    /// Replaces the refused rung with `lower` while the camera streams on: the old display
+    /// goes first, with the camera buffers it held, which go back to the camera.
+    pub fn step_down(mut self, lower: Rung, why: PathError) -> anyhow::Result<Pipeline> {
+        let refused = self.path;
+        self.path = ladder::replace(
+            &self.request,
+            refused,
+            lower,
+            why,
+            &self.exported,
+            &self.format,
+        )?;
+        for index in self.pool.reclaim_from_display() {
+            self.requeue(index)?;
+        }
+        if self.bench.as_ref().is_some_and(|b| b.g2g.is_some()) {
+            self.path.enable_marker()?;
+        }
+        let allocator = self
+            .path
+            .allocator(self.source.allocator())
+            .map_or("none", Allocator::name);
+        super::say_started(&self.path, &self.format, &self.device, allocator);
+        self.stats.path = self.path.name();
+        self.stats.allocator = allocator.to_string();
+        Ok(self)
     }
 
     /// Records the first error or ending; the loop stops after this dispatch.

@@ -3,7 +3,7 @@
 //! conversion); else copy (CPU conversion, every byte counted). Each step down is said in
 //! one line, and decided by a typed refusal.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::bail;
 
@@ -15,14 +15,14 @@ use crate::format::PixelFormat;
 use crate::render::{self, GpuConverter, Platform};
 
 /// What the ladder is asked for.
-pub struct Request<'a> {
+pub struct Request {
     pub target: Target,
     pub choice: PathChoice,
     /// bench --g2g: the marker must be drawn into the frames where the display has no
     /// overlay for it.
     pub g2g: bool,
     /// The camera or file, for the lines that say why a rung was left.
-    pub source: &'a Path,
+    pub source: PathBuf,
 }
 
 /// A display opened for a rung, and the camera format to capture in.
@@ -36,7 +36,7 @@ pub struct Opened {
 /// Opens the display on the rung `--path` asks for. With `--path auto`, a display that
 /// refuses the camera's formats sends glasscam down to gpu, and a GPU path that cannot be
 /// set up down to copy, each step with one line saying why.
-pub fn open(request: &Request<'_>, candidates: &[PixelFormat]) -> anyhow::Result<Opened> {
+pub fn open(request: &Request, candidates: &[PixelFormat]) -> anyhow::Result<Opened> {
     let camera_format = candidates[0];
     match request.choice {
         PathChoice::Only(Rung::Direct) => open_direct(request, candidates),
@@ -88,7 +88,7 @@ pub fn open(request: &Request<'_>, candidates: &[PixelFormat]) -> anyhow::Result
     }
 }
 
-fn open_direct(request: &Request<'_>, candidates: &[PixelFormat]) -> anyhow::Result<Opened> {
+fn open_direct(request: &Request, candidates: &[PixelFormat]) -> anyhow::Result<Opened> {
     let (display, camera_format) = Display::open(&request.target, candidates, Memory::Dmabuf)?;
     Ok(Opened {
         display,
@@ -120,7 +120,7 @@ fn open_converted(target: &Target, rung: Rung) -> anyhow::Result<Display> {
 /// display that refuses the camera's buffers sends glasscam down to gpu, and a GPU that
 /// cannot take them down to copy, each step with one line saying why.
 pub fn connect(
-    request: &Request<'_>,
+    request: &Request,
     opened: Opened,
     exported: &[ExportedBuffer],
     format: &StreamFormat,
@@ -189,7 +189,7 @@ fn gpu_for(
 
 /// The gpu rung for this camera format, or, when the GPU path cannot be set up, the copy
 /// rung with one line saying why.
-fn gpu_or_copy(request: &Request<'_>, camera_format: PixelFormat) -> anyhow::Result<Opened> {
+fn gpu_or_copy(request: &Request, camera_format: PixelFormat) -> anyhow::Result<Opened> {
     let mut display = open_converted(&request.target, Rung::Gpu)?;
     match gpu_for(&mut display, &camera_format) {
         Ok(converter) => Ok(Opened {
@@ -212,17 +212,40 @@ fn gpu_or_copy(request: &Request<'_>, camera_format: PixelFormat) -> anyhow::Res
 /// The rung below, after `rung` failed to take the camera's buffers, when that failure is
 /// one a lower rung avoids.
 fn rung_below(rung: Rung, error: &PathError) -> Option<Rung> {
+    let never_shown = matches!(error, PathError::NeverShown { .. });
     match rung {
-        Rung::Direct if error.refusal() == Some(Refusal::Buffer) => Some(Rung::Gpu),
-        Rung::Gpu if matches!(error, PathError::Gpu(_) | PathError::Targets(_)) => Some(Rung::Copy),
+        Rung::Direct if never_shown || error.refusal() == Some(Refusal::Buffer) => Some(Rung::Gpu),
+        Rung::Gpu if never_shown || matches!(error, PathError::Gpu(_) | PathError::Targets(_)) => {
+            Some(Rung::Copy)
+        }
         _ => None,
     }
+}
+
+/// While streaming: the rung `--path auto` steps down to after `error`, if there is one.
+pub fn lower_rung(request: &Request, rung: Rung, error: &PathError) -> Option<Rung> {
+    rung_below(rung, error).filter(|_| request.choice == PathChoice::Auto)
+}
+
+/// While streaming: lets go of `path` (its display restored), says why in one line, and
+/// sets up `lower` (or below, with a line per step) on a display opened afresh.
+pub fn replace(
+    request: &Request,
+    path: FramePath,
+    lower: Rung,
+    why: PathError,
+    exported: &[ExportedBuffer],
+    format: &StreamFormat,
+) -> anyhow::Result<FramePath> {
+    drop(path);
+    let opened = step_down(request, format.pixel, lower, why)?;
+    connect(request, opened, exported, format)
 }
 
 /// Says in one line why glasscam steps down to `lower`, and opens the display for it; a
 /// GPU path that cannot be set up goes on down to copy, with a line of its own.
 fn step_down(
-    request: &Request<'_>,
+    request: &Request,
     camera_format: PixelFormat,
     lower: Rung,
     why: PathError,
@@ -230,6 +253,7 @@ fn step_down(
     let source = request.source.display();
     let what = match &why {
         PathError::Targets(_) => "the display gave the gpu rung no buffers".to_string(),
+        PathError::NeverShown { .. } => "the display refused the gpu rung's buffers".to_string(),
         _ => format!("the GPU cannot take {source}'s buffers"),
     };
     let why = anyhow::Error::new(why);
@@ -318,6 +342,24 @@ mod tests {
         let no_targets = PathError::Targets(WaylandError::DmaHeap(denied).into());
         assert_eq!(rung_below(Rung::Gpu, &no_targets), Some(Rung::Copy));
         assert_eq!(rung_below(Rung::Copy, &no_targets), None);
+    }
+
+    #[test]
+    fn a_rung_the_display_never_shows_steps_down_until_copy() {
+        let never = PathError::NeverShown {
+            path: "wayland-direct".into(),
+            seconds: 8,
+        };
+        assert_eq!(rung_below(Rung::Direct, &never), Some(Rung::Gpu));
+        assert_eq!(rung_below(Rung::Gpu, &never), Some(Rung::Copy));
+        assert_eq!(rung_below(Rung::Copy, &never), None);
+        let forced = Request {
+            target: Target::Wayland { fullscreen: false },
+            choice: PathChoice::Only(Rung::Direct),
+            g2g: false,
+            source: "/dev/video0".into(),
+        };
+        assert_eq!(lower_rung(&forced, Rung::Direct, &never), None);
     }
 
     #[test]

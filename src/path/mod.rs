@@ -12,7 +12,7 @@ mod rung;
 mod slots;
 
 use std::os::fd::{AsFd, BorrowedFd};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub use camera_maps::CopyError;
 pub use rung::{PathChoice, Rung};
@@ -75,6 +75,10 @@ pub enum PathError {
          camera's own buffers; run it with --path gpu or --path copy"
     )]
     MarkerNeedsDrawing(String),
+    /// The display took the buffers and showed none of them: a compositor that fails its
+    /// imports inside and discards every frame (sway on a software renderer) refuses them.
+    #[error("{path}: the display has shown none of the frames committed in {seconds} s")]
+    NeverShown { path: String, seconds: u64 },
 }
 
 impl PathError {
@@ -86,6 +90,10 @@ impl PathError {
         }
     }
 }
+
+/// A rung whose first commit has shown nothing for this long is refused. Generous: a TCG
+/// guest's llvmpipe compositor takes a few seconds over its first frame.
+const NEVER_SHOWN_WAIT: Duration = Duration::from_secs(8);
 
 /// The rung that carries frames, with what it holds.
 enum Carrier {
@@ -104,6 +112,9 @@ pub struct FramePath {
     display: Display,
     /// The display's events, reused from frame to frame: nothing is allocated per frame.
     display_events: Vec<DisplayEvent>,
+    /// The first commit, until a frame is shown: a rung that never shows one is refused.
+    first_unshown_commit: Option<Instant>,
+    shown: bool,
 }
 
 impl FramePath {
@@ -128,6 +139,8 @@ impl FramePath {
             drawn_marker: None,
             display,
             display_events: Vec::with_capacity(8),
+            first_unshown_commit: None,
+            shown: false,
         })
     }
 
@@ -187,6 +200,9 @@ impl FramePath {
         }
         if let Some(id) = id {
             self.display.present(id, index, &mut self.display_events)?;
+            if !self.shown {
+                self.first_unshown_commit.get_or_insert_with(Instant::now);
+            }
         }
         self.translate(events);
         Ok(())
@@ -210,6 +226,7 @@ impl FramePath {
                     time,
                     refresh_ns,
                 } => {
+                    self.shown = true;
                     if let Some(white) = self.drawn_marker.as_mut().and_then(|m| m.frame_shown(tag))
                     {
                         events.push(FrameEvent::MarkerPresented {
@@ -262,9 +279,19 @@ impl FramePath {
         Ok(())
     }
 
-    /// Fails when the display stopped completing frames it must complete.
+    /// Fails when the display stopped completing frames it must complete, or has shown
+    /// none of them since the first commit on this rung.
     pub fn check_progress(&self) -> Result<(), PathError> {
-        Ok(self.display.check_progress()?)
+        self.display.check_progress()?;
+        match self.first_unshown_commit {
+            Some(since) if !self.shown && since.elapsed() >= NEVER_SHOWN_WAIT => {
+                Err(PathError::NeverShown {
+                    path: self.name(),
+                    seconds: since.elapsed().as_secs(),
+                })
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Puts the display back as found and lets go of every buffer.
