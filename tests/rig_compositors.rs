@@ -98,11 +98,19 @@ fn sway_without_dmabuf_takes_the_copy_rung() {
             && steps[0].ends_with("stepping down to the gpu rung"),
         "{log}"
     );
-    // As a user the gpu rung has no dma-heap for its targets: on down to copy at once.
+    // sway names vgem's render node as its main device (v4 feedback): the gpu rung tries
+    // GBM there first, which Mesa's kms_swrast refuses (one line), then the dma-heap, which
+    // a user may not open: on down to copy at once.
     assert!(
         steps[1].contains("gave the gpu rung no buffers") && steps[1].ends_with("to the copy rung"),
         "{log}"
     );
+    let gbm: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("no GBM render targets"))
+        .collect();
+    assert_eq!(gbm.len(), 1, "{log}");
+    assert!(gbm[0].ends_with("trying dma-heap"), "{log}");
     // The copy rung started afresh (a start-up line of its own), then was refused too.
     assert!(log.contains("path wayland-copy, 1 copy per frame"), "{log}");
     let last = log.lines().last().unwrap();

@@ -231,12 +231,15 @@ impl Display {
     }
 
     /// The GBM device the gpu rung should draw on, where the display has one: the card's
-    /// on KMS (an error where no GPU is behind it). None on Wayland, whose rig compositor
-    /// names no device (linux-dmabuf v3).
+    /// on KMS, the compositor's main device on Wayland (an error where no GPU is behind it).
+    /// None where the compositor names no device (linux-dmabuf v3, as weston headless).
     pub fn gpu_device(&mut self) -> Option<Result<Rc<GbmDevice>, DisplayError>> {
         match self {
             Display::Kms(d) => Some(d.gpu_device().map_err(DisplayError::from)),
-            Display::Wayland(_) => None,
+            Display::Wayland(d) => {
+                d.main_device()?;
+                Some(d.gpu_device().map_err(DisplayError::from))
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 //! Memory frames live in: CPU mappings with the kernel's sync brackets, and the allocators
 //! glasscam takes buffers from when the camera's own cannot be shown.
 
+pub mod gbm;
 pub mod heap;
 pub mod map;
 pub mod udmabuf;
@@ -8,7 +9,7 @@ pub mod udmabuf;
 use std::os::fd::OwnedFd;
 
 /// A GBM device on a DRM node's fd: where display buffers come from on that device.
-pub type GbmDevice = gbm::Device<OwnedFd>;
+pub type GbmDevice = ::gbm::Device<OwnedFd>;
 
 /// What a frame buffer's fd is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

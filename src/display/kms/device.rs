@@ -98,23 +98,11 @@ impl Card {
         Err(KmsError::NoCard(reasons.join("; ")))
     }
 
-    /// Whether a GPU is behind the card: it has a render node. Display-only drivers
-    /// (cirrus, simpledrm, ast) have none, and Mesa's GBM on them is a software rasterizer.
+    /// Whether a GPU is behind the card: it has a render node.
     pub fn has_render_node(&self) -> bool {
-        let Ok(metadata) = self.file.metadata() else {
-            return false;
-        };
-        let device = metadata.rdev();
-        let node = format!(
-            "/sys/dev/char/{}:{}/device/drm",
-            libc::major(device),
-            libc::minor(device)
-        );
-        std::fs::read_dir(node).is_ok_and(|entries| {
-            entries
-                .flatten()
-                .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
-        })
+        self.file
+            .metadata()
+            .is_ok_and(|m| crate::dmabuf::gbm::has_render_node(m.rdev()))
     }
 
     fn has_connected_connector(&self) -> bool {

@@ -2,7 +2,7 @@
 //! draws into (SCANOUT | RENDERING), in a layout the plane lists in IN_FORMATS. Dumb
 //! buffers are for the CPU only (drivers/gpu/drm/drm_dumb_buffers.c).
 
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::os::fd::AsFd;
 use std::rc::Rc;
 
 use drm::buffer::{self, DrmFourcc, DrmModifier, PlanarBuffer};
@@ -17,37 +17,7 @@ use crate::dmabuf::GbmDevice;
 /// The card's GBM device, on a duplicate of the card's fd: one DRM file, so the GEM
 /// handles of its buffers are the card's own and AddFB2 takes them as they are.
 pub fn open(card: &Card) -> std::io::Result<GbmDevice> {
-    let fd = card.as_fd().try_clone_to_owned()?;
-    // Mesa's loader warns on stderr when it has no driver for the card (cirrus, simpledrm)
-    // and falls back to software; glasscam says what that means in its own line.
-    let _quiet = StderrSilenced::new();
-    gbm::Device::new(fd)
-}
-
-/// stderr pointed at /dev/null until dropped.
-struct StderrSilenced(Option<OwnedFd>);
-
-impl StderrSilenced {
-    fn new() -> StderrSilenced {
-        let saved = std::io::stderr().as_fd().try_clone_to_owned().ok();
-        if let (Some(_), Ok(null)) = (
-            &saved,
-            std::fs::File::options().write(true).open("/dev/null"),
-        ) {
-            // SAFETY: both descriptors are open; fd 2 is restored in drop.
-            unsafe { libc::dup2(null.as_raw_fd(), libc::STDERR_FILENO) };
-        }
-        StderrSilenced(saved)
-    }
-}
-
-impl Drop for StderrSilenced {
-    fn drop(&mut self) {
-        if let Some(saved) = self.0.take() {
-            // SAFETY: `saved` is a live duplicate of the original stderr.
-            unsafe { libc::dup2(saved.as_raw_fd(), libc::STDERR_FILENO) };
-        }
-    }
+    crate::dmabuf::gbm::device_on(card.as_fd().try_clone_to_owned()?)
 }
 
 /// An XRGB8888 buffer object of `size` in one of `modifiers` (the plane's), else LINEAR.

@@ -47,6 +47,19 @@ pub enum WaylandError {
     /// /dev/udmabuf gave no dmabuf.
     #[error("making a udmabuf: {0}")]
     Udmabuf(std::io::Error),
+    /// The compositor named no main device (linux-dmabuf v3): no device to allocate on.
+    #[error("the compositor names no main device (linux-dmabuf v4 feedback)")]
+    NoMainDevice,
+    /// The compositor's main device has no render node: no GPU to draw with on it.
+    #[error("the compositor's device {0} has no GPU (no render node)")]
+    NoGpu(String),
+    /// GBM on the compositor's main device failed.
+    #[error("GBM on {node}: {what}: {source}")]
+    Gbm {
+        node: String,
+        what: &'static str,
+        source: std::io::Error,
+    },
     /// The overlay's surface or pixels could not be set up.
     #[error("cannot set up the g2g marker: {0}")]
     Overlay(String),

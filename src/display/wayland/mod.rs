@@ -8,6 +8,7 @@
 mod buffers;
 mod error;
 mod formats;
+mod main_device;
 mod overlay;
 mod presentation;
 mod shm;
@@ -15,8 +16,10 @@ mod state;
 mod window;
 
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use gbm::BufferObjectFlags;
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use smithay_client_toolkit::compositor::{CompositorState, FrameCallbackData};
 use smithay_client_toolkit::dmabuf::DmabufState;
@@ -33,7 +36,7 @@ use shm::ShmPool;
 use state::{TeardownSync, WaylandState};
 
 use super::{BufferId, DisplayEvent, Import, Memory, RenderTarget, RenderTargets};
-use crate::dmabuf::{Allocator, FrameMemory, Frames, MemoryKind};
+use crate::dmabuf::{Allocator, FrameMemory, Frames, GbmDevice, MemoryKind};
 use crate::format::{PixelFormat, MODIFIER_LINEAR};
 
 /// Roundtrips to wait for the first configure (each one answers everything sent before it).
@@ -57,7 +60,9 @@ pub struct WaylandDisplay {
     /// Memory of the CPU-written buffers.
     shm_pool: Option<ShmPool>,
     /// Memory of the render targets, kept while the compositor may read it.
-    heap_fds: Vec<std::os::fd::OwnedFd>,
+    target_fds: Vec<std::os::fd::OwnedFd>,
+    /// GBM on the compositor's main device, opened when first asked for.
+    gbm: Option<Rc<GbmDevice>>,
     overlay: Option<Overlay>,
     /// restore() has run: dropping the display after it has nothing left to do.
     restored: bool,
@@ -104,7 +109,8 @@ impl WaylandDisplay {
             placement,
             shm,
             shm_pool: None,
-            heap_fds: Vec::new(),
+            target_fds: Vec::new(),
+            gbm: None,
             overlay: None,
             restored: false,
         };
@@ -227,14 +233,18 @@ impl WaylandDisplay {
     /// Memory for frames glasscam writes: udmabuf where the user may open it, else wl_shm,
     /// else the dma-heap; each tier refused is said in one line.
     pub fn frame_memory(&mut self, size: (u32, u32), count: usize) -> Result<Frames, WaylandError> {
-        let (pitch, len) = (size.0 * 4, size.0 * 4 * size.1);
-        let tiers: [(Allocator, MemoryKind); 3] = [
+        let tiers: [(Allocator, MemoryKind); 4] = [
+            (Allocator::Gbm, MemoryKind::Dmabuf),
             (Allocator::Udmabuf, MemoryKind::Dmabuf),
             (Allocator::Shm, MemoryKind::Shm),
             (Allocator::DmaHeap, MemoryKind::Dmabuf),
         ];
         let mut refused: Option<(Allocator, WaylandError)> = None;
         for (allocator, kind) in tiers {
+            // Without a main device (v3) there is no GBM tier to speak of.
+            if allocator == Allocator::Gbm && self.main_device().is_none() {
+                continue;
+            }
             if let Some((previous, why)) = refused.take() {
                 say!(
                     "glasscam: {} gave no frame buffers ({why}); trying {}",
@@ -242,25 +252,37 @@ impl WaylandDisplay {
                     allocator.name()
                 );
             }
-            let made: Result<Vec<OwnedFd>, WaylandError> = (0..count)
-                .map(|_| self.frame_fd(allocator, len as usize))
-                .collect();
-            match made {
-                Ok(fds) => {
-                    let buffers = fds
-                        .into_iter()
-                        .map(|fd| FrameMemory { fd, pitch, len })
-                        .collect();
+            match self.frame_buffers(allocator, size, count) {
+                Ok(buffers) => {
                     return Ok(Frames {
                         allocator,
                         kind,
                         buffers,
-                    });
+                    })
                 }
                 Err(why) => refused = Some((allocator, why)),
             }
         }
         Err(refused.map_or(WaylandError::MissingGlobal("wl_shm"), |(_, why)| why))
+    }
+
+    /// `count` XRGB8888 frames of `size` the CPU writes, from `allocator`.
+    fn frame_buffers(
+        &mut self,
+        allocator: Allocator,
+        size: (u32, u32),
+        count: usize,
+    ) -> Result<Vec<FrameMemory>, WaylandError> {
+        if allocator == Allocator::Gbm {
+            return self.gbm_memory(size, count, BufferObjectFlags::empty(), true);
+        }
+        let (pitch, len) = (size.0 * 4, size.0 * 4 * size.1);
+        (0..count)
+            .map(|_| {
+                let fd = self.frame_fd(allocator, len as usize)?;
+                Ok(FrameMemory { fd, pitch, len })
+            })
+            .collect()
     }
 
     fn frame_fd(&self, allocator: Allocator, len: usize) -> Result<OwnedFd, WaylandError> {
@@ -274,26 +296,32 @@ impl WaylandDisplay {
         }
     }
 
-    /// XRGB8888 dmabufs from the system dma-heap, imported as wl_buffers.
+    /// XRGB8888 dmabufs imported as wl_buffers for the GPU to draw into: GBM's on the
+    /// compositor's main device, else (one line saying why, where there is such a device)
+    /// the system dma-heap's.
     pub fn render_targets(
         &mut self,
         size: (u32, u32),
         count: usize,
     ) -> Result<RenderTargets, WaylandError> {
-        let pitch = size.0 * 4;
-        let mut fds = Vec::with_capacity(count);
-        for _ in 0..count {
-            let len = (pitch * size.1) as usize;
-            fds.push(crate::dmabuf::heap::allocate(len).map_err(WaylandError::DmaHeap)?);
-        }
+        let (allocator, memory) =
+            match self.gbm_memory(size, count, BufferObjectFlags::RENDERING, false) {
+                Ok(memory) => (Allocator::Gbm, memory),
+                Err(why) => {
+                    if self.main_device().is_some() {
+                        say!("glasscam: no GBM render targets ({why}); trying dma-heap");
+                    }
+                    (Allocator::DmaHeap, heap_memory(size, count)?)
+                }
+            };
         let xrgb = PixelFormat::xrgb8888();
-        let dmabufs: Vec<Import<'_>> = fds
+        let dmabufs: Vec<Import<'_>> = memory
             .iter()
-            .map(|fd| Import {
+            .map(|m| Import {
                 planes: vec![super::ImportPlane {
-                    fd: fd.as_fd(),
+                    fd: m.fd.as_fd(),
                     offset: 0,
-                    pitch,
+                    pitch: m.pitch,
                 }],
                 format: xrgb,
                 size,
@@ -303,20 +331,17 @@ impl WaylandDisplay {
         let ids = self.import(&dmabufs)?;
         drop(dmabufs);
         let mut targets = Vec::with_capacity(count);
-        for (id, fd) in ids.into_iter().zip(&fds) {
-            let fd = fd.try_clone().map_err(WaylandError::DmaHeap)?;
+        for (id, m) in ids.into_iter().zip(&memory) {
+            let fd = m.fd.try_clone().map_err(WaylandError::DmaHeap)?;
             targets.push(RenderTarget {
                 id,
                 fd,
-                pitch,
+                pitch: m.pitch,
                 modifier: MODIFIER_LINEAR,
             });
         }
-        self.heap_fds.extend(fds);
-        Ok(RenderTargets {
-            allocator: Allocator::DmaHeap,
-            targets,
-        })
+        self.target_fds.extend(memory.into_iter().map(|m| m.fd));
+        Ok(RenderTargets { allocator, targets })
     }
 
     /// XRGB8888 wl_shm buffers in one memfd.
@@ -460,7 +485,7 @@ impl WaylandDisplay {
         }
         self.state.buffers.destroy_all();
         self.shm_pool = None;
-        self.heap_fds.clear();
+        self.target_fds.clear();
         if let Some(overlay) = self.overlay.take() {
             overlay.destroy();
         }
@@ -521,6 +546,22 @@ fn bind(
         _ => {}
     }
     Ok((WaylandState::new(globals, qh, compositor, xdg, dmabuf), shm))
+}
+
+/// `count` XRGB8888 buffers of `size` from the system dma-heap (root only on stock systems).
+fn heap_memory(size: (u32, u32), count: usize) -> Result<Vec<FrameMemory>, WaylandError> {
+    let pitch = size.0 * 4;
+    (0..count)
+        .map(|_| {
+            let fd = crate::dmabuf::heap::allocate((pitch * size.1) as usize)
+                .map_err(WaylandError::DmaHeap)?;
+            Ok(FrameMemory {
+                fd,
+                pitch,
+                len: pitch * size.1,
+            })
+        })
+        .collect()
 }
 
 /// linux-dmabuf v4+: the default feedback and the window surface's, which may name a
