@@ -27,7 +27,7 @@ pub struct DecodePool {
 }
 
 fn pool_error(path: &Path, what: String) -> CaptureError {
-    CaptureError::Driver {
+    CaptureError::DecodeTarget {
         path: path.to_owned(),
         what,
     }
@@ -149,7 +149,7 @@ impl DecodePool {
     /// The display let go of buffer `index`.
     pub fn release(&mut self, index: usize) -> Result<(), CaptureError> {
         let target = self.targets.get_mut(index).ok_or_else(|| {
-            pool_error(&self.path, format!("decoded buffer index {index} to queue"))
+            pool_error(&self.path, format!("buffer {index}, which the pool never made"))
         })?;
         target.free = true;
         Ok(())

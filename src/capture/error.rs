@@ -51,6 +51,12 @@ pub enum CaptureError {
     /// The driver handed back something it should not have.
     #[error("{path}: driver returned {what}")]
     Driver { path: PathBuf, what: String },
+    /// The buffers for decoded frames cannot take them as the decoder writes them.
+    #[error("{path}: cannot decode into {what}")]
+    DecodeTarget { path: PathBuf, what: String },
+    /// An --input file that is no usable MJPEG stream, or a frame in it that fails to decode.
+    #[error("{path}: {what}")]
+    BadInput { path: PathBuf, what: String },
     /// The display's allocator gave no buffer to decode frames into.
     #[error("{path}: cannot allocate a buffer for decoded frames")]
     DecodeAllocation {

@@ -27,7 +27,7 @@ pub struct FileSource {
 }
 
 fn file_error(path: &Path, what: String) -> CaptureError {
-    CaptureError::Driver {
+    CaptureError::BadInput {
         path: path.to_owned(),
         what,
     }
@@ -45,7 +45,7 @@ impl FileSource {
             path: path.to_owned(),
             source,
         })?;
-        let bad = |e: mjpeg::MjpegError| file_error(path, format!("an MJPEG stream with {e}"));
+        let bad = |e: mjpeg::MjpegError| file_error(path, format!("not a usable MJPEG stream: {e}"));
         let frames = mjpeg::split_frames(&data).map_err(bad)?;
         let size = mjpeg::frame_size(&data[frames[0].clone()], 0).map_err(bad)?;
         let (pool, exported, format) =

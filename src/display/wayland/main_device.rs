@@ -77,6 +77,11 @@ impl WaylandDisplay {
             let fd = export(&device, &bo).map_err(failed("exporting"))?;
             let (pitch, len) = (bo.stride(), bo.stride() * size.1);
             if mapped {
+                // The decoder writes rows back to back.
+                if pitch != size.0 * 4 {
+                    let padded = std::io::Error::from_raw_os_error(libc::EINVAL);
+                    return Err(failed("its rows are padded")(padded));
+                }
                 WritableDmabufMap::new(fd.as_fd(), len as usize)
                     .map_err(|errno| failed("mapping")(errno.into()))?;
             }
