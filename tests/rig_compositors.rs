@@ -70,11 +70,26 @@ fn sway_without_dmabuf_takes_the_copy_rung() {
         "window left behind"
     );
 
-    // The sample MJPEG clip: the same step down to copy. Its frames are decoded into shm
-    // memory and then copied into wl_shm buffers: one copy a frame that weston, which has
-    // linux-dmabuf, does without (there the decoded shm frames are shown directly).
-    let log = assert_stepped_down_to_copy(&scenario, "mjpeg", 48);
+    // The sample MJPEG clip: glasscam decodes its frames itself, into shared memory sway
+    // maps as wl_shm buffers: shown directly, no copy, in one line saying so.
+    let stats = scenario.assert_streamed("mjpeg", "wayland-direct", 48);
+    assert_eq!(stats["allocator"], "shm", "{stats}");
+    assert_eq!(stats["bytes_copied"], 0, "{stats}");
+    let log = scenario.log("mjpeg");
     assert!(log.contains("(MJPEG, 24 frames)"), "{log}");
+    let shm: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("takes no dmabufs"))
+        .collect();
+    assert_eq!(shm.len(), 1, "{log}");
+    assert!(
+        shm[0].ends_with("showing the decoded frames in shared memory"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("stepping down") && !log.contains("gave no frame buffers"),
+        "{log}"
+    );
     let shot = scenario.screenshot("mjpeg.during");
     assert_eq!((shot.width, shot.height), (1024, 768));
     let errors = shot.clip_errors((0, 0, 1024, 768));

@@ -1,7 +1,8 @@
 # glasscam in sway 1.10 (wlroots 0.18), headless with the pixman renderer: a compositor
 # nobody on the team wrote, which offers no zwp_linux_dmabuf_v1. `--path auto` steps down to
-# the copy rung (wl_shm) in one line; vivid's YUYV and the sample MJPEG clip, each window made
-# fullscreen by sway's config and captured with grim while it streams.
+# the copy rung (wl_shm) in one line for vivid's YUYV; the sample MJPEG clip, decoded by
+# glasscam into shared memory, is shown directly as wl_shm. Each window is made fullscreen by
+# sway's config and captured with grim while it streams.
 . /rig/scenarios/lib.sh
 . /rig/scenarios/wayland-lib.sh
 

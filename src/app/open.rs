@@ -35,16 +35,17 @@ pub fn open(cli: &Cli, backend: Backend) -> anyhow::Result<Opened> {
         Some(input) => (input.clone(), true),
         None => (cli.device.clone(), false),
     };
-    let request = Request {
+    let mut request = Request {
         target: target(cli, backend),
         choice: cli.path,
         g2g: matches!(&cli.command, Some(Command::Bench(bench)) if bench.g2g),
         source: request_source,
+        decoded: input,
     };
     let (opened, source, exported, format, device) = if input {
         open_file(cli, &request)?
     } else {
-        open_camera(cli, &request)?
+        open_camera(cli, &mut request)?
     };
     let mut path = ladder::connect(&request, opened, &exported, &format)?;
     path.set_title(&format!(
@@ -89,9 +90,10 @@ fn buffer_count(display: &Display) -> usize {
 }
 
 /// The camera, configured, with its buffers exported, and the display that will show it.
-fn open_camera(cli: &Cli, request: &Request) -> anyhow::Result<Ends> {
+fn open_camera(cli: &Cli, request: &mut Request) -> anyhow::Result<Ends> {
     let camera = Camera::open(&cli.device)?;
     if let Some(fourcc) = mjpeg_choice(&camera, cli)? {
+        request.decoded = true;
         return open_mjpeg_camera(cli, request, camera, fourcc);
     }
     let candidates = candidate_formats(&camera, cli.format.map(|f| f.0))?;

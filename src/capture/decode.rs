@@ -149,7 +149,10 @@ impl DecodePool {
     /// The display let go of buffer `index`.
     pub fn release(&mut self, index: usize) -> Result<(), CaptureError> {
         let target = self.targets.get_mut(index).ok_or_else(|| {
-            pool_error(&self.path, format!("buffer {index}, which the pool never made"))
+            pool_error(
+                &self.path,
+                format!("buffer {index}, which the pool never made"),
+            )
         })?;
         target.free = true;
         Ok(())

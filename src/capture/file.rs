@@ -45,7 +45,8 @@ impl FileSource {
             path: path.to_owned(),
             source,
         })?;
-        let bad = |e: mjpeg::MjpegError| file_error(path, format!("not a usable MJPEG stream: {e}"));
+        let bad =
+            |e: mjpeg::MjpegError| file_error(path, format!("not a usable MJPEG stream: {e}"));
         let frames = mjpeg::split_frames(&data).map_err(bad)?;
         let size = mjpeg::frame_size(&data[frames[0].clone()], 0).map_err(bad)?;
         let (pool, exported, format) =

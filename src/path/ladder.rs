@@ -23,6 +23,9 @@ pub struct Request {
     pub g2g: bool,
     /// The camera or file, for the lines that say why a rung was left.
     pub source: PathBuf,
+    /// glasscam writes the frames itself (decoded MJPEG): a display without dmabufs can
+    /// show them directly in shared memory.
+    pub decoded: bool,
 }
 
 /// A display opened for a rung, and the camera format to capture in.
@@ -62,6 +65,20 @@ pub fn open(request: &Request, candidates: &[PixelFormat]) -> anyhow::Result<Ope
         PathChoice::Auto => match Display::open(&request.target, candidates, Memory::Dmabuf) {
             Err(error) if error.refusal() == Some(Refusal::Memory) => {
                 let error = anyhow::Error::new(error);
+                if request.decoded {
+                    say!(
+                        "glasscam: the display takes no dmabufs ({error:#}); showing the decoded \
+                         frames in shared memory"
+                    );
+                    let (display, camera_format) =
+                        Display::open(&request.target, candidates, Memory::Cpu)?;
+                    return Ok(Opened {
+                        display,
+                        rung: Rung::Direct,
+                        converter: None,
+                        camera_format,
+                    });
+                }
                 say!(
                     "glasscam: the display takes no dmabufs ({error:#}); stepping down to the copy rung"
                 );
@@ -358,6 +375,7 @@ mod tests {
             choice: PathChoice::Only(Rung::Direct),
             g2g: false,
             source: "/dev/video0".into(),
+            decoded: false,
         };
         assert_eq!(lower_rung(&forced, Rung::Direct, &never), None);
     }

@@ -241,8 +241,10 @@ impl WaylandDisplay {
         ];
         let mut refused: Option<(Allocator, WaylandError)> = None;
         for (allocator, kind) in tiers {
-            // Without a main device (v3) there is no GBM tier to speak of.
-            if allocator == Allocator::Gbm && self.main_device().is_none() {
+            // Without a main device (v3) there is no GBM tier to speak of, and without
+            // linux-dmabuf no dmabuf tier.
+            let no_dmabufs = kind == MemoryKind::Dmabuf && self.state.dmabuf.version().is_none();
+            if no_dmabufs || (allocator == Allocator::Gbm && self.main_device().is_none()) {
                 continue;
             }
             if let Some((previous, why)) = refused.take() {
