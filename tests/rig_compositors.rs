@@ -99,7 +99,7 @@ fn sway_without_dmabuf_takes_the_copy_rung() {
     assert_eq!(scenario.text("sway.rc").trim(), "0");
 
     // sway on vgem shows nothing at all: glasscam leaves each rung that has shown nothing
-    // for 8 s while streaming, a line each, and at the bottom exits 4 in one line instead of
+    // for 12 s while streaming, a line each, and at the bottom exits 4 in one line instead of
     // waiting until killed.
     let log = scenario.text("blind.log");
     assert_eq!(scenario.text("blind.rc").trim(), "4", "{log}");
@@ -114,18 +114,23 @@ fn sway_without_dmabuf_takes_the_copy_rung() {
         "{log}"
     );
     // sway names vgem's render node as its main device (v4 feedback): the gpu rung tries
-    // GBM there first, which Mesa's kms_swrast refuses (one line), then the dma-heap, which
-    // a user may not open: on down to copy at once.
+    // GBM there first, which Mesa's kms_swrast refuses (one line), then udmabuf and the
+    // dma-heap, which a user may not open: on down to copy at once.
     assert!(
         steps[1].contains("gave the gpu rung no buffers") && steps[1].ends_with("to the copy rung"),
         "{log}"
     );
-    let gbm: Vec<&str> = log
+    let tiers: Vec<&str> = log
         .lines()
-        .filter(|l| l.contains("no GBM render targets"))
+        .filter(|l| l.contains("gave no render targets"))
         .collect();
-    assert_eq!(gbm.len(), 1, "{log}");
-    assert!(gbm[0].ends_with("trying dma-heap"), "{log}");
+    assert_eq!(tiers.len(), 2, "{log}");
+    assert!(
+        tiers[0].starts_with("glasscam: gbm gave no render targets (GBM on")
+            && tiers[0].ends_with("trying udmabuf"),
+        "{log}"
+    );
+    assert!(tiers[1].ends_with("trying dma-heap"), "{log}");
     // The copy rung started afresh (a start-up line of its own), then was refused too.
     assert!(log.contains("path wayland-copy, 1 copy per frame"), "{log}");
     let last = log.lines().last().unwrap();

@@ -106,15 +106,18 @@ fn kms_gpu_rung_draws_yuv_with_the_shaders_without_copies() {
 fn wayland_takes_the_converting_rungs_when_forced_or_refused() {
     let scenario = run_scenario("wayland-rungs", "");
     let frame_bytes = 640 * 480 * 4;
-    // nv24 runs as the unprivileged user, who may not open the dma-heap the gpu rung's
-    // targets come from: it steps on down to copy. gpu and nv24-root run as root.
-    for (run, path, frames) in [
-        ("forced", "wayland-copy", 90),
-        ("gpu", "wayland-gpu", 60),
-        ("nv24", "wayland-copy", 60),
-        ("nv24-root", "wayland-gpu", 60),
+    // nv24 runs as a user with stock permissions, who may open neither udmabuf nor the
+    // dma-heap the gpu rung's targets come from (weston names no device for GBM): it steps
+    // on down to copy. gpu runs as a user with udmabuf (systemd 257), nv24-root as root
+    // without udmabuf: the dma-heap.
+    for (run, path, frames, allocator) in [
+        ("forced", "wayland-copy", 90, "shm"),
+        ("gpu", "wayland-gpu", 60, "udmabuf"),
+        ("nv24", "wayland-copy", 60, "shm"),
+        ("nv24-root", "wayland-gpu", 60, "dma-heap"),
     ] {
         let stats = scenario.assert_streamed(run, path, frames);
+        assert_eq!(stats["allocator"], allocator, "{run}: {stats}");
         let copied = stats["bytes_copied"].as_u64().unwrap();
         if path == "wayland-copy" {
             // Conversions of frames weston never showed (it still held every wl_shm buffer,
@@ -137,13 +140,19 @@ fn wayland_takes_the_converting_rungs_when_forced_or_refused() {
             "{log}"
         );
     }
-    // Then, with no dma-heap for the gpu rung's targets, one line more down to copy.
+    // Then each target tier refused in a line, and one line more down to copy.
     let nv24 = scenario.text("nv24.log");
-    let second = nv24.lines().nth(1).unwrap();
+    let lines: Vec<&str> = nv24.lines().collect();
     assert!(
-        second.contains("the display gave the gpu rung no buffers")
-            && second.contains("Permission denied")
-            && second.contains("stepping down to the copy rung"),
+        lines[1].contains("udmabuf gave no render targets")
+            && lines[1].contains("Permission denied")
+            && lines[1].ends_with("trying dma-heap"),
+        "{nv24}"
+    );
+    assert!(
+        lines[2].contains("the display gave the gpu rung no buffers")
+            && lines[2].contains("Permission denied")
+            && lines[2].contains("stepping down to the copy rung"),
         "{nv24}"
     );
 }

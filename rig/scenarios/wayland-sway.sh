@@ -43,7 +43,7 @@ echo "sway exit $SWAY_RC"
 # sway with its GLES renderer on vgem's render node (Mesa's kms_swrast): it offers
 # linux-dmabuf v4 and takes glasscam's buffers, but cannot allocate its own output buffers
 # (dumb buffers on a render node are refused), so it shows nothing and discards what it gets.
-# `--path auto` must not wait forever: each rung that shows nothing for 8 s is refused, a
+# `--path auto` must not wait forever: each rung that shows nothing for 12 s is refused, a
 # line each, down to copy, and then glasscam exits 4 in one line. (vgem is loaded only now:
 # weston, which the other scenarios run, must not see it.)
 modprobe vgem

@@ -230,53 +230,73 @@ impl WaylandDisplay {
         Ok(id)
     }
 
-    /// Memory for frames glasscam writes: udmabuf where the user may open it, else wl_shm,
-    /// else the dma-heap; each tier refused is said in one line.
+    /// Memory for frames glasscam writes: GBM on the compositor's main device where it maps,
+    /// else udmabuf where the user may open it, else wl_shm, else the dma-heap; each tier
+    /// refused is said in one line.
     pub fn frame_memory(&mut self, size: (u32, u32), count: usize) -> Result<Frames, WaylandError> {
-        let tiers: [(Allocator, MemoryKind); 4] = [
-            (Allocator::Gbm, MemoryKind::Dmabuf),
-            (Allocator::Udmabuf, MemoryKind::Dmabuf),
-            (Allocator::Shm, MemoryKind::Shm),
-            (Allocator::DmaHeap, MemoryKind::Dmabuf),
+        let tiers = [
+            Allocator::Gbm,
+            Allocator::Udmabuf,
+            Allocator::Shm,
+            Allocator::DmaHeap,
         ];
+        let (allocator, buffers) = self.first_tier(&tiers, Use::Write, size, count)?;
+        let kind = match allocator {
+            Allocator::Shm => MemoryKind::Shm,
+            _ => MemoryKind::Dmabuf,
+        };
+        Ok(Frames {
+            allocator,
+            kind,
+            buffers,
+        })
+    }
+
+    /// `count` buffers of `size` from the first of `tiers` that gives them, with a line for
+    /// each that refused. Tiers that cannot apply are passed over silently: GBM without a
+    /// main device, dmabufs for a compositor that takes none.
+    fn first_tier(
+        &mut self,
+        tiers: &[Allocator],
+        use_: Use,
+        size: (u32, u32),
+        count: usize,
+    ) -> Result<(Allocator, Vec<FrameMemory>), WaylandError> {
         let mut refused: Option<(Allocator, WaylandError)> = None;
-        for (allocator, kind) in tiers {
-            // Without a main device (v3) there is no GBM tier to speak of, and without
-            // linux-dmabuf no dmabuf tier.
-            let no_dmabufs = kind == MemoryKind::Dmabuf && self.state.dmabuf.version().is_none();
+        for &allocator in tiers {
+            let no_dmabufs = allocator != Allocator::Shm && self.state.dmabuf.version().is_none();
             if no_dmabufs || (allocator == Allocator::Gbm && self.main_device().is_none()) {
                 continue;
             }
             if let Some((previous, why)) = refused.take() {
                 say!(
-                    "glasscam: {} gave no frame buffers ({why}); trying {}",
+                    "glasscam: {} gave no {} ({why}); trying {}",
                     previous.name(),
+                    use_.buffers(),
                     allocator.name()
                 );
             }
-            match self.frame_buffers(allocator, size, count) {
-                Ok(buffers) => {
-                    return Ok(Frames {
-                        allocator,
-                        kind,
-                        buffers,
-                    })
-                }
+            match self.buffers_from(allocator, use_, size, count) {
+                Ok(buffers) => return Ok((allocator, buffers)),
                 Err(why) => refused = Some((allocator, why)),
             }
         }
         Err(refused.map_or(WaylandError::MissingGlobal("wl_shm"), |(_, why)| why))
     }
 
-    /// `count` XRGB8888 frames of `size` the CPU writes, from `allocator`.
-    fn frame_buffers(
+    /// `count` XRGB8888 buffers of `size` from `allocator`.
+    fn buffers_from(
         &mut self,
         allocator: Allocator,
+        use_: Use,
         size: (u32, u32),
         count: usize,
     ) -> Result<Vec<FrameMemory>, WaylandError> {
         if allocator == Allocator::Gbm {
-            return self.gbm_memory(size, count, BufferObjectFlags::empty(), true);
+            return match use_ {
+                Use::Write => self.gbm_memory(size, count, BufferObjectFlags::empty(), true),
+                Use::Render => self.gbm_memory(size, count, BufferObjectFlags::RENDERING, false),
+            };
         }
         let (pitch, len) = (size.0 * 4, size.0 * 4 * size.1);
         (0..count)
@@ -299,23 +319,14 @@ impl WaylandDisplay {
     }
 
     /// XRGB8888 dmabufs imported as wl_buffers for the GPU to draw into: GBM's on the
-    /// compositor's main device, else (one line saying why, where there is such a device)
-    /// the system dma-heap's.
+    /// compositor's main device, else udmabuf's, else the system dma-heap's.
     pub fn render_targets(
         &mut self,
         size: (u32, u32),
         count: usize,
     ) -> Result<RenderTargets, WaylandError> {
-        let (allocator, memory) =
-            match self.gbm_memory(size, count, BufferObjectFlags::RENDERING, false) {
-                Ok(memory) => (Allocator::Gbm, memory),
-                Err(why) => {
-                    if self.main_device().is_some() {
-                        say!("glasscam: no GBM render targets ({why}); trying dma-heap");
-                    }
-                    (Allocator::DmaHeap, heap_memory(size, count)?)
-                }
-            };
+        let tiers = [Allocator::Gbm, Allocator::Udmabuf, Allocator::DmaHeap];
+        let (allocator, memory) = self.first_tier(&tiers, Use::Render, size, count)?;
         let xrgb = PixelFormat::xrgb8888();
         let dmabufs: Vec<Import<'_>> = memory
             .iter()
@@ -550,20 +561,22 @@ fn bind(
     Ok((WaylandState::new(globals, qh, compositor, xdg, dmabuf), shm))
 }
 
-/// `count` XRGB8888 buffers of `size` from the system dma-heap (root only on stock systems).
-fn heap_memory(size: (u32, u32), count: usize) -> Result<Vec<FrameMemory>, WaylandError> {
-    let pitch = size.0 * 4;
-    (0..count)
-        .map(|_| {
-            let fd = crate::dmabuf::heap::allocate((pitch * size.1) as usize)
-                .map_err(WaylandError::DmaHeap)?;
-            Ok(FrameMemory {
-                fd,
-                pitch,
-                len: pitch * size.1,
-            })
-        })
-        .collect()
+/// What buffers are for, which decides how GBM makes them.
+#[derive(Debug, Clone, Copy)]
+enum Use {
+    /// Frames the CPU writes (decoded MJPEG).
+    Write,
+    /// The gpu rung's render targets.
+    Render,
+}
+
+impl Use {
+    fn buffers(self) -> &'static str {
+        match self {
+            Use::Write => "frame buffers",
+            Use::Render => "render targets",
+        }
+    }
 }
 
 /// linux-dmabuf v4+: the default feedback and the window surface's, which may name a
