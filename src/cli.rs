@@ -63,6 +63,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub fullscreen: bool,
 
+    /// Keep running when the camera is disconnected: show black, and stream again when the
+    /// same camera (by driver, card and bus, not node number) is back.
+    #[arg(long, global = true)]
+    pub persistent: bool,
+
     /// Write run statistics as JSON to this file at exit.
     #[arg(long, global = true)]
     pub stats: Option<PathBuf>,

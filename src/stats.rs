@@ -66,6 +66,8 @@ pub struct Stats {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub presentation: Option<Presentation>,
     pub bytes_copied: u64,
+    /// --persistent: times the camera went and came back.
+    pub camera_reconnects: u64,
     /// Bytes decoded from MJPEG into display buffers.
     pub bytes_decoded: u64,
     pub duration_s: f64,

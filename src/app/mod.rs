@@ -2,6 +2,7 @@
 
 mod open;
 mod pipeline;
+mod reconnect;
 
 use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
@@ -40,9 +41,12 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
     let started = Instant::now();
     loop {
         run_loop(&event_loop, &mut pipeline)?;
-        match pipeline.refused.take() {
-            Some((lower, why)) => pipeline = pipeline.step_down(lower, why)?,
-            None => break,
+        if let Some((lower, why)) = pipeline.refused.take() {
+            pipeline = pipeline.step_down(lower, why)?;
+        } else if reconnect::camera_gone(cli, &pipeline) {
+            reconnect::wait_for_camera(cli, &event_loop, &mut pipeline)?;
+        } else {
+            break;
         }
     }
     finish(cli, pipeline, started.elapsed())

@@ -85,7 +85,7 @@ type Ends = (
 );
 
 /// Buffers to ask the camera for: what the display may hold, and headroom.
-fn buffer_count(display: &Display) -> usize {
+pub(super) fn buffer_count(display: &Display) -> usize {
     MIN_BUFFERS.max(display.buffers_held() + CAPTURE_HEADROOM)
 }
 

@@ -14,6 +14,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use nix::errno::Errno;
+use nix::sys::eventfd::{EfdFlags, EventFd};
 
 pub use error::CaptureError;
 pub use file::FileSource;
@@ -81,6 +82,16 @@ pub enum Source {
     Camera(Stream),
     Mjpeg(MjpegCamera),
     File(FileSource),
+    /// A camera that was disconnected, waited for (--persistent): no buffers, no frames.
+    Gone(GoneCamera),
+}
+
+/// What is left of a camera that went: who it was, and an fd that never becomes ready, for
+/// the loop to wait on.
+pub struct GoneCamera {
+    path: PathBuf,
+    identity: CameraIdentity,
+    never_ready: EventFd,
 }
 
 impl Source {
@@ -88,6 +99,7 @@ impl Source {
         match self {
             Source::Camera(s) => &s.camera().path,
             Source::Mjpeg(m) => m.path(),
+            Source::Gone(g) => &g.path,
             Source::File(f) => f.path(),
         }
     }
@@ -97,6 +109,7 @@ impl Source {
             Source::Camera(s) => s.buffer_count(),
             Source::Mjpeg(m) => m.buffer_count(),
             Source::File(f) => f.buffer_count(),
+            Source::Gone(_) => 0,
         }
     }
 
@@ -104,7 +117,7 @@ impl Source {
     /// for decoded frames.
     pub fn allocator(&self) -> Allocator {
         match self {
-            Source::Camera(_) => Allocator::Camera,
+            Source::Camera(_) | Source::Gone(_) => Allocator::Camera,
             Source::Mjpeg(m) => m.allocator(),
             Source::File(f) => f.allocator(),
         }
@@ -116,6 +129,9 @@ impl Source {
             Source::Camera(s) => s.queue(index),
             Source::Mjpeg(m) => m.queue(index),
             Source::File(f) => f.queue(index),
+            Source::Gone(g) => Err(CaptureError::Disconnected {
+                path: g.path.clone(),
+            }),
         }
     }
 
@@ -124,6 +140,7 @@ impl Source {
             Source::Camera(s) => s.dequeue(),
             Source::Mjpeg(m) => m.dequeue(),
             Source::File(f) => f.dequeue(),
+            Source::Gone(_) => Ok(None),
         }
     }
 
@@ -132,6 +149,7 @@ impl Source {
             Source::Camera(s) => s.start(),
             Source::Mjpeg(m) => m.start(),
             Source::File(f) => f.start(),
+            Source::Gone(_) => Ok(()),
         }
     }
 
@@ -140,8 +158,43 @@ impl Source {
         match self {
             Source::Camera(s) => s.release(),
             Source::Mjpeg(m) => m.release(),
-            Source::File(_) => Ok(()),
+            Source::File(_) | Source::Gone(_) => Ok(()),
         }
+    }
+
+    /// Who the camera is, where it can come back (a V4L2 camera sending raw frames).
+    pub fn identity(&self) -> Option<CameraIdentity> {
+        match self {
+            Source::Camera(s) => Some(s.camera().identity()),
+            Source::Gone(g) => Some(g.identity.clone()),
+            Source::Mjpeg(_) | Source::File(_) => None,
+        }
+    }
+
+    /// The camera went: its stream is let go (errors ignored: the device is gone, and it
+    /// must be closed before its driver can be reloaded), and a placeholder stays.
+    pub fn let_go(&mut self) -> Result<(), CaptureError> {
+        let path = self.path().to_owned();
+        let identity = match self {
+            Source::Gone(_) => return Ok(()),
+            _ => self.identity(),
+        };
+        let identity = identity.ok_or(CaptureError::Disconnected { path: path.clone() })?;
+        let never_ready =
+            EventFd::from_value_and_flags(0, EfdFlags::EFD_CLOEXEC).map_err(|errno| {
+                CaptureError::Ioctl {
+                    path: path.clone(),
+                    what: "eventfd",
+                    errno,
+                }
+            })?;
+        let gone = Source::Gone(GoneCamera {
+            path,
+            identity,
+            never_ready,
+        });
+        let _ = std::mem::replace(self, gone).release();
+        Ok(())
     }
 }
 
@@ -151,6 +204,7 @@ impl AsFd for Source {
             Source::Camera(s) => s.camera().as_fd(),
             Source::Mjpeg(m) => m.as_fd(),
             Source::File(f) => f.as_fd(),
+            Source::Gone(g) => g.never_ready.as_fd(),
         }
     }
 }
@@ -168,8 +222,19 @@ pub struct Camera {
     pub path: PathBuf,
     pub card: String,
     pub driver: String,
+    /// Where the device sits (platform:vivid-000, usb-0000:00:14.0-1): with driver and card,
+    /// what names this camera across a replug, whatever node number it gets.
+    pub bus_info: String,
     /// V4L2_BUF_TYPE_VIDEO_CAPTURE or V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE.
     buf_type: u32,
+}
+
+/// A camera as VIDIOC_QUERYCAP names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CameraIdentity {
+    pub driver: String,
+    pub card: String,
+    pub bus_info: String,
 }
 
 impl AsFd for Camera {
@@ -238,8 +303,36 @@ impl Camera {
             path: path.to_owned(),
             driver: c_string(&cap.driver),
             card,
+            bus_info: c_string(&cap.bus_info),
             buf_type,
         })
+    }
+
+    pub fn identity(&self) -> CameraIdentity {
+        CameraIdentity {
+            driver: self.driver.clone(),
+            card: self.card.clone(),
+            bus_info: self.bus_info.clone(),
+        }
+    }
+
+    /// The capture device in /dev that is `identity`, if one is there now.
+    pub fn find(identity: &CameraIdentity) -> Option<Camera> {
+        let mut nodes: Vec<PathBuf> = std::fs::read_dir("/dev")
+            .ok()?
+            .flatten()
+            .map(|entry| entry.path())
+            .filter(|path| {
+                path.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("video"))
+            })
+            .collect();
+        nodes.sort();
+        nodes
+            .iter()
+            .filter_map(|node| Camera::open(node).ok())
+            .find(|camera| camera.identity() == *identity)
     }
 
     pub fn is_multiplanar(&self) -> bool {

@@ -274,6 +274,14 @@ impl Display {
         either!(self, d => d.free(ids))
     }
 
+    /// Lets go of the imported buffers' memory once their buffers are freed (KMS keeps PRIME
+    /// handles; a wl_buffer holds nothing more).
+    pub fn forget_imports(&mut self) {
+        if let Display::Kms(d) = self {
+            d.forget_imports();
+        }
+    }
+
     /// Decides where `size`-pixel buffers go on the glass; a refusal is typed.
     pub fn place(&mut self, size: (u32, u32)) -> Result<(), DisplayError> {
         either!(self, d => d.place(size).map_err(DisplayError::from))

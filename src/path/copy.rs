@@ -33,6 +33,11 @@ impl Copy {
         })
     }
 
+    /// The display's buffers this rung fills.
+    pub fn ids(&self) -> &[BufferId] {
+        self.targets.ids()
+    }
+
     /// Converts camera buffer `index` into a free target, with the marker square if given;
     /// None when the display holds every target (the frame is dropped).
     pub fn fill(

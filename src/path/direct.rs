@@ -36,6 +36,11 @@ impl Direct {
             .ok_or(PathError::UnknownBuffer(index))
     }
 
+    /// The display's buffers, one per camera buffer.
+    pub fn ids(&self) -> &[BufferId] {
+        &self.ids
+    }
+
     /// The camera buffer the display's buffer `id` wraps.
     pub fn camera_index(&self, id: BufferId) -> Option<usize> {
         self.ids.iter().position(|&i| i == id)

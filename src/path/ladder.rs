@@ -7,8 +7,9 @@ use std::path::PathBuf;
 
 use anyhow::bail;
 
+use super::blank::Blank;
 use super::gpu::Gpu;
-use super::{FramePath, PathChoice, PathError, Rung};
+use super::{carrier_for, Carrier, FramePath, PathChoice, PathError, Rung};
 use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::display::{Display, Memory, Refusal, Target};
 use crate::format::PixelFormat;
@@ -165,6 +166,27 @@ pub fn connect(
             ..
         } = step_down(request, format.pixel, lower, error)?;
     }
+}
+
+/// `--persistent`: the rung a blanked path had, set up again on its display for a camera
+/// that came back (its buffers new, its format negotiated again).
+pub fn resume(
+    path: &mut FramePath,
+    exported: &[ExportedBuffer],
+    format: &StreamFormat,
+) -> anyhow::Result<()> {
+    let Carrier::Blank(Blank { black, rung }) = path.carrier else {
+        return Ok(());
+    };
+    let converter = match rung {
+        Rung::Gpu => Some(gpu_for(&mut path.display, &format.pixel)?),
+        _ => None,
+    };
+    path.carrier = carrier_for(&mut path.display, rung, converter, exported, format)?;
+    // Freed now, the black frame turns the plane off on KMS until the first frame sets the
+    // mode again: black either way.
+    path.display.free(&[black]);
+    Ok(())
 }
 
 /// A GPU converter for this camera format drawing on the display's own device (EGL on its

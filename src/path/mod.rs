@@ -2,6 +2,7 @@
 //! Direct shows the camera's own dmabufs; gpu draws them with GLES into buffers the display
 //! made; copy converts them on the CPU. Each is written once, in its own file.
 
+mod blank;
 mod camera_maps;
 mod copy;
 mod direct;
@@ -100,6 +101,8 @@ enum Carrier {
     Direct(Direct),
     Gpu(Gpu),
     Copy(Copy),
+    /// No camera (--persistent, waiting for it): black on the display.
+    Blank(blank::Blank),
 }
 
 /// The path from the camera's buffers to the glass: a rung over a display. The rung is
@@ -127,13 +130,7 @@ impl FramePath {
         exported: &[ExportedBuffer],
         format: &StreamFormat,
     ) -> Result<FramePath, PathError> {
-        let carrier = match (rung, converter) {
-            (Rung::Gpu, Some(converter)) => {
-                Carrier::Gpu(ladder::gpu_rung(&mut display, converter, exported, format)?)
-            }
-            (Rung::Copy, _) => Carrier::Copy(Copy::new(&mut display, exported, format)?),
-            _ => Carrier::Direct(Direct::new(&mut display, exported, format)?),
-        };
+        let carrier = carrier_for(&mut display, rung, converter, exported, format)?;
         Ok(FramePath {
             carrier,
             drawn_marker: None,
@@ -149,6 +146,7 @@ impl FramePath {
             Carrier::Direct(_) => Rung::Direct,
             Carrier::Gpu(_) => Rung::Gpu,
             Carrier::Copy(_) => Rung::Copy,
+            Carrier::Blank(ref blank) => blank.rung,
         }
     }
 
@@ -159,6 +157,7 @@ impl FramePath {
             Carrier::Direct(_) => Some(source),
             Carrier::Gpu(ref gpu) => gpu.allocator(),
             Carrier::Copy(_) => Some(self.display.cpu_allocator()),
+            Carrier::Blank(_) => None,
         }
     }
 
@@ -193,6 +192,7 @@ impl FramePath {
             Carrier::Direct(direct) => Some(direct.id(index)?),
             Carrier::Gpu(gpu) => gpu.draw(index, marker)?,
             Carrier::Copy(copy) => copy.fill(&mut self.display, index, marker)?,
+            Carrier::Blank(_) => None,
         };
         if !matches!(self.carrier, Carrier::Direct(_)) {
             // Converted (or dropped, with every target held): the camera buffer is free.
@@ -303,6 +303,23 @@ impl FramePath {
     }
 }
 
+/// Sets up `rung` on `display` for the camera's buffers.
+fn carrier_for(
+    display: &mut Display,
+    rung: Rung,
+    converter: Option<Box<GpuConverter>>,
+    exported: &[ExportedBuffer],
+    format: &StreamFormat,
+) -> Result<Carrier, PathError> {
+    Ok(match (rung, converter) {
+        (Rung::Gpu, Some(converter)) => {
+            Carrier::Gpu(ladder::gpu_rung(display, converter, exported, format)?)
+        }
+        (Rung::Copy, _) => Carrier::Copy(Copy::new(display, exported, format)?),
+        _ => Carrier::Direct(Direct::new(display, exported, format)?),
+    })
+}
+
 /// The display let go of `id`: the camera buffer now free (direct), or a target slot.
 fn released(carrier: &mut Carrier, id: BufferId) -> Option<usize> {
     match carrier {
@@ -315,6 +332,7 @@ fn released(carrier: &mut Carrier, id: BufferId) -> Option<usize> {
             copy.released(id);
             None
         }
+        Carrier::Blank(_) => None,
     }
 }
 

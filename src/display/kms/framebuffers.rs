@@ -206,6 +206,10 @@ impl Framebuffer {
         Ok(write(&mut mapping, pitch))
     }
 
+    pub fn is_imported(&self) -> bool {
+        matches!(self.memory, CardMemory::Imported)
+    }
+
     /// Removes the framebuffer, then the memory it scanned out.
     pub fn destroy(self, card: &Card) {
         let _ = card.destroy_framebuffer(self.handle);

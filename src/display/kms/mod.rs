@@ -276,12 +276,31 @@ impl KmsDisplay {
         framebuffer.write(&self.card, id.0, write)
     }
 
-    /// Frees buffers nothing scans out.
+    /// Frees buffers. Freeing the one on the glass turns the plane off (the kernel's RMFB),
+    /// so the next present sets the mode again.
     pub fn free(&mut self, ids: &[BufferId]) {
         for id in ids {
             if let Some(framebuffer) = self.framebuffers.get_mut(id.0).and_then(Option::take) {
                 framebuffer.destroy(&self.card);
             }
+            if self.active == Some(*id) || self.pending.as_ref().is_some_and(|p| p.id == *id) {
+                self.active = None;
+                self.pending = None;
+                self.modeset_done = false;
+            }
+        }
+    }
+
+    /// Closes the PRIME handles of imports whose framebuffers are all freed: a camera that
+    /// went away takes its buffers with it.
+    pub fn forget_imports(&mut self) {
+        let imported_left = self
+            .framebuffers
+            .iter()
+            .flatten()
+            .any(Framebuffer::is_imported);
+        if !imported_left {
+            self.imports.close_all(&self.card);
         }
     }
 

@@ -1,0 +1,73 @@
+# --persistent on the console: vivid disconnected mid-stream (its `disconnect` control),
+# unloaded once glasscam has let go of it, and loaded again (new nodes, the permissions udev
+# gives them), 3 times in one run. The screen is
+# dumped with the bars up, while the camera is gone (black), and after it is back. Then the
+# same disconnect without --persistent: exit 3 as before.
+. /rig/scenarios/lib.sh
+
+# wait_for_count FILE TEXT N SECONDS: succeed once TEXT is on N lines of FILE.
+wait_for_count() {
+  end=$(($(date +%s) + $4))
+  while [ "$(date +%s)" -lt "$end" ]; do
+    [ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "$3" ] && return 0
+    sleep 0.2
+  done
+  echo "'$2' not on $3 lines of $1 within $4 s" >&2
+  return 1
+}
+
+# reload_vivid: unloads vivid (retrying while a process still holds it) and loads it again,
+# with the permissions udev would give its new nodes.
+reload_vivid() {
+  n=0
+  until rmmod vivid 2>/dev/null; do
+    n=$((n + 1))
+    [ "$n" -ge 50 ] && { echo "vivid still in use" >&2; return 1; }
+    sleep 0.2
+  done
+  modprobe vivid && stock-permissions
+}
+
+# leaks N: glasscam's open fds and DRM framebuffers, a line in /out/leaks.
+leaks() {
+  echo "$1 fds $(ls /proc/$pid/fd | wc -l) framebuffers $(grep -c 'allocated by = glasscam' /sys/kernel/debug/dri/0/framebuffer)" >>/out/leaks
+}
+
+modprobe vivid
+cap=$(vivid_node vid-cap) || exit 1
+"$GLASSCAM" --backend kms --device "$cap" --format BGR4 --size 640x480 --fps 30 --persistent \
+  --stats /out/persistent.stats.json 2>/out/persistent.log &
+pid=$!
+wait_for_text /out/persistent.log "first frame on screen" 60 "$pid" || exit 1
+for round in 1 2 3; do
+  sleep 1
+  rig-screendump "bars$round"
+  leaks "$round"
+  # vivid comes back by itself once the last handle on it closes: its nodes are closed to
+  # the user first, as if unplugged, so that glasscam lets go and the module can go too.
+  chmod 000 /dev/video*
+  v4l2-ctl -d "$cap" -c disconnect=1
+  wait_for_count /out/persistent.log "showing black" "$round" 30 || break
+  sleep 1
+  rig-screendump "black$round"
+  reload_vivid || break
+  wait_for_count /out/persistent.log "is back" "$round" 60 || break
+done
+sleep 2
+rig-screendump bars4
+leaks 4
+kill -TERM "$pid"
+wait "$pid"
+echo $? >/out/persistent.rc
+cat /out/persistent.log
+
+# Without --persistent: the disconnect ends the run, exit 3.
+cap=$(vivid_node vid-cap) || exit 1
+"$GLASSCAM" --backend kms --device "$cap" --format BGR4 --size 640x480 --fps 30 \
+  2>/out/once.log &
+pid=$!
+wait_for_text /out/once.log "first frame on screen" 60 "$pid"
+v4l2-ctl -d "$cap" -c disconnect=1
+wait "$pid"
+echo $? >/out/once.rc
+cat /out/once.log

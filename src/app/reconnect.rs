@@ -1,0 +1,99 @@
+//! `--persistent`: a camera that is disconnected leaves black on the display while glasscam
+//! waits for the same camera (by its identity, not its node number), then streams again
+//! with its format negotiated anew.
+
+use std::os::fd::AsFd;
+use std::time::{Duration, Instant};
+
+use super::pipeline::{Ending, Pipeline};
+use crate::buffers::BufferPool;
+use crate::capture::{Camera, CaptureError, FormatRequest, Source, Stream};
+use crate::cli::Cli;
+use crate::event_loop::EventLoop;
+use crate::path::ladder;
+
+/// How often /dev is looked through for the camera.
+const LOOK_EVERY: Duration = Duration::from_millis(500);
+
+/// Whether the run stopped because the camera went, and `--persistent` waits for it.
+pub fn camera_gone(cli: &Cli, pipeline: &Pipeline) -> bool {
+    let disconnected = match &pipeline.ending {
+        Some(Err(error)) => error.chain().any(|e| {
+            matches!(
+                e.downcast_ref::<CaptureError>(),
+                Some(CaptureError::Disconnected { .. })
+            )
+        }),
+        _ => false,
+    };
+    cli.persistent && disconnected && pipeline.source.identity().is_some()
+}
+
+/// Shows black, lets go of the camera, and waits until it is back (streaming again) or a
+/// signal or the window ends the run (`pipeline.ending` says which).
+pub fn wait_for_camera(
+    cli: &Cli,
+    event_loop: &EventLoop,
+    pipeline: &mut Pipeline,
+) -> anyhow::Result<()> {
+    pipeline.ending = None;
+    say!(
+        "glasscam: {} was disconnected; showing black until it is back (--persistent)",
+        pipeline.device
+    );
+    pipeline
+        .path
+        .blank((pipeline.format.width, pipeline.format.height))?;
+    pipeline.exported.clear();
+    pipeline.source.let_go()?;
+    let Some(identity) = pipeline.source.identity() else {
+        return Ok(());
+    };
+    while pipeline.ending.is_none() {
+        let wake = event_loop.wait(
+            pipeline.source.as_fd(),
+            pipeline.path.as_fd(),
+            Instant::now() + LOOK_EVERY,
+        )?;
+        if let Some(signal) = wake.signal {
+            pipeline.ending = Some(Ok(Ending::Signal(signal)));
+        } else if wake.display {
+            let result = pipeline.on_display_ready();
+            pipeline.finish_with(result);
+        } else if let Some(camera) = Camera::find(&identity) {
+            return resume(cli, pipeline, camera);
+        }
+    }
+    Ok(())
+}
+
+/// Streams from `camera` again: the old format asked for, buffers made and exported anew,
+/// the rung set up again on the same display.
+fn resume(cli: &Cli, pipeline: &mut Pipeline, camera: Camera) -> anyhow::Result<()> {
+    let old = &pipeline.format;
+    let format = camera.configure(FormatRequest {
+        fourcc: Some(old.pixel.v4l2),
+        size: Some((old.width, old.height)),
+        fps: cli.fps,
+    })?;
+    let count = super::open::buffer_count(pipeline.path.display());
+    let (stream, exported) = Stream::allocate(camera, format.mem_planes.clone(), count as u32)?;
+    ladder::resume(&mut pipeline.path, &exported, &format)?;
+    pipeline.source = Source::Camera(stream);
+    pipeline.exported = exported;
+    pipeline.format = format;
+    pipeline.pool = BufferPool::new(count);
+    pipeline.last_sequence = None;
+    for index in 0..count {
+        pipeline.source.queue(index)?;
+    }
+    pipeline.source.start()?;
+    pipeline.last_frame = Instant::now();
+    pipeline.stats.camera_reconnects += 1;
+    say!(
+        "glasscam: {} is back ({}); streaming again",
+        pipeline.device,
+        pipeline.format.describe()
+    );
+    Ok(())
+}

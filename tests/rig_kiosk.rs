@@ -1,0 +1,58 @@
+//! The kiosk that never goes dark, on the rig's cirrus console: a camera that is unplugged and
+//! comes back (`--persistent`). Each test looks at cirrus's screendumps.
+
+mod common;
+
+use common::run_scenario;
+
+#[test]
+fn a_persistent_kiosk_shows_black_while_the_camera_is_gone_and_the_bars_once_it_is_back() {
+    let scenario = run_scenario("kms-persistent", "video=VGA-1:640x480");
+    let log = scenario.text("persistent.log");
+    // Three times: bars, then black while vivid is unloaded, then the bars again.
+    for round in 1..=3 {
+        scenario
+            .screendump(&format!("bars{round}"))
+            .assert_bars_everywhere(&format!("bars{round}"));
+        let black = scenario.screendump(&format!("black{round}"));
+        for x in (40..640).step_by(80) {
+            assert_eq!(
+                black.rgb(x, 240),
+                (0, 0, 0),
+                "black{round} at {x},240: {log}"
+            );
+        }
+    }
+    scenario.screendump("bars4").assert_bars_everywhere("bars4");
+    let gone = log
+        .lines()
+        .filter(|l| l.contains("was disconnected; showing black"))
+        .count();
+    let back = log
+        .lines()
+        .filter(|l| l.contains("is back") && l.contains("streaming again"))
+        .count();
+    assert_eq!((gone, back), (3, 3), "{log}");
+    // Ended by SIGTERM after the third return: a clean exit, the count in --stats.
+    assert_eq!(scenario.text("persistent.rc").trim(), "0", "{log}");
+    assert_eq!(
+        scenario.stats("persistent")["camera_reconnects"],
+        3,
+        "{log}"
+    );
+    // Nothing leaks across the returns: the same fds and framebuffers with the bars up.
+    let leaks = scenario.text("leaks");
+    let counts: Vec<&str> = leaks
+        .lines()
+        .map(|l| l.split_once(' ').map_or("", |(_, rest)| rest))
+        .collect();
+    assert_eq!(counts.len(), 4, "{leaks}");
+    assert!(counts.iter().all(|c| *c == counts[0]), "{leaks}");
+    // Without --persistent the disconnect ends the run, exit 3, in one line.
+    let once = scenario.text("once.log");
+    assert_eq!(scenario.text("once.rc").trim(), "3", "{once}");
+    assert!(
+        once.ends_with("glasscam: error: /dev/video0 was disconnected\n"),
+        "{once}"
+    );
+}
