@@ -11,7 +11,7 @@ use anyhow::Context as _;
 use nix::sys::signal::Signal;
 
 use crate::buffers::BufferPool;
-use crate::capture::StreamFormat;
+use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::cli::{Backend, Cli, Command};
 use crate::dmabuf::Allocator;
 use crate::event_loop::EventLoop;
@@ -63,14 +63,7 @@ fn start(cli: &Cli, backend: Backend) -> anyhow::Result<Pipeline> {
         device,
     } = open::open(cli, backend)?;
     // bench --g2g is refused here, before the start-up line, if the marker cannot be shown.
-    let g2g = match &cli.command {
-        Some(Command::Bench(args)) if args.g2g => {
-            let run = G2gRun::new(&exported, &format, args.g2g_hold)?;
-            path.enable_marker()?;
-            Some(run)
-        }
-        _ => None,
-    };
+    let bench = bench_for(cli, &mut path, &exported, &format, source.buffer_count())?;
     let allocator = path
         .allocator(source.allocator())
         .map_or("none", Allocator::name);
@@ -91,14 +84,6 @@ fn start(cli: &Cli, backend: Backend) -> anyhow::Result<Pipeline> {
         buffers: buffer_count,
         ..Stats::default()
     };
-    let bench = match &cli.command {
-        Some(Command::Bench(args)) => {
-            let mut bench = Bench::new(args.clone(), buffer_count);
-            bench.g2g = g2g;
-            Some(bench)
-        }
-        _ => None,
-    };
     Ok(Pipeline {
         path,
         request,
@@ -117,6 +102,26 @@ fn start(cli: &Cli, backend: Backend) -> anyhow::Result<Pipeline> {
         ending: None,
         events: Vec::with_capacity(8),
     })
+}
+
+/// The bench `glasscam bench` asks for, with its g2g run where --g2g asks for one (the
+/// marker enabled on the path, or refused if it cannot be shown).
+fn bench_for(
+    cli: &Cli,
+    path: &mut FramePath,
+    exported: &[ExportedBuffer],
+    format: &StreamFormat,
+    buffer_count: usize,
+) -> anyhow::Result<Option<Bench>> {
+    let Some(Command::Bench(args)) = &cli.command else {
+        return Ok(None);
+    };
+    let mut bench = Bench::new(args.clone(), buffer_count);
+    if args.g2g {
+        bench.g2g = Some(G2gRun::new(exported, format, args.g2g_hold)?);
+        path.enable_marker()?;
+    }
+    Ok(Some(bench))
 }
 
 /// The start-up line: what is shown where, on which rung, at what cost in copies.

@@ -65,25 +65,7 @@ pub fn open(request: &Request, candidates: &[PixelFormat]) -> anyhow::Result<Ope
         }
         PathChoice::Auto => match Display::open(&request.target, candidates, Memory::Dmabuf) {
             Err(error) if error.refusal() == Some(Refusal::Memory) => {
-                let error = anyhow::Error::new(error);
-                if request.decoded {
-                    say!(
-                        "glasscam: the display takes no dmabufs ({error:#}); showing the decoded \
-                         frames in shared memory"
-                    );
-                    let (display, camera_format) =
-                        Display::open(&request.target, candidates, Memory::Cpu)?;
-                    return Ok(Opened {
-                        display,
-                        rung: Rung::Direct,
-                        converter: None,
-                        camera_format,
-                    });
-                }
-                say!(
-                    "glasscam: the display takes no dmabufs ({error:#}); stepping down to the copy rung"
-                );
-                open_copy(&request.target, camera_format)
+                without_dmabufs(request, candidates, anyhow::Error::new(error))
             }
             Err(error) if error.refusal() == Some(Refusal::Format) => {
                 let error = anyhow::Error::new(error);
@@ -104,6 +86,30 @@ pub fn open(request: &Request, candidates: &[PixelFormat]) -> anyhow::Result<Ope
             }
         },
     }
+}
+
+/// A display that takes no dmabufs: frames glasscam decodes itself are shown directly in
+/// shared memory; a camera's go through the copy rung. One line says which.
+fn without_dmabufs(
+    request: &Request,
+    candidates: &[PixelFormat],
+    error: anyhow::Error,
+) -> anyhow::Result<Opened> {
+    if !request.decoded {
+        say!("glasscam: the display takes no dmabufs ({error:#}); stepping down to the copy rung");
+        return open_copy(&request.target, candidates[0]);
+    }
+    say!(
+        "glasscam: the display takes no dmabufs ({error:#}); showing the decoded frames in \
+         shared memory"
+    );
+    let (display, camera_format) = Display::open(&request.target, candidates, Memory::Cpu)?;
+    Ok(Opened {
+        display,
+        rung: Rung::Direct,
+        converter: None,
+        camera_format,
+    })
 }
 
 fn open_direct(request: &Request, candidates: &[PixelFormat]) -> anyhow::Result<Opened> {

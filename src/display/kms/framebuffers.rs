@@ -6,7 +6,6 @@ use drm::control::{dumbbuffer::DumbBuffer, framebuffer, Device as _, FbCmd2Flags
 
 use super::device::Card;
 use super::error::{ioctl, KmsError};
-use super::gbm::GbmPlanar;
 use crate::display::{Import, RenderTarget};
 use crate::dmabuf::FrameMemory;
 use crate::format::{PixelFormat, MODIFIER_LINEAR};
@@ -60,6 +59,42 @@ impl PlanarBuffer for Planar<'_> {
             *slot = plane.offset;
         }
         offsets
+    }
+}
+
+/// A buffer object as AddFB2 sees it: its modifier only where the driver takes modifiers
+/// and GBM named one.
+struct GbmPlanar<'a> {
+    bo: &'a gbm::BufferObject<()>,
+    modifier: Option<DrmModifier>,
+}
+
+impl GbmPlanar<'_> {
+    fn new(bo: &gbm::BufferObject<()>, driver_takes_modifiers: bool) -> GbmPlanar<'_> {
+        let modifier =
+            Some(bo.modifier()).filter(|m| driver_takes_modifiers && *m != DrmModifier::Invalid);
+        GbmPlanar { bo, modifier }
+    }
+}
+
+impl PlanarBuffer for GbmPlanar<'_> {
+    fn size(&self) -> (u32, u32) {
+        (self.bo.width(), self.bo.height())
+    }
+    fn format(&self) -> DrmFourcc {
+        self.bo.format()
+    }
+    fn modifier(&self) -> Option<DrmModifier> {
+        self.modifier
+    }
+    fn pitches(&self) -> [u32; 4] {
+        PlanarBuffer::pitches(self.bo)
+    }
+    fn handles(&self) -> [Option<buffer::Handle>; 4] {
+        PlanarBuffer::handles(self.bo)
+    }
+    fn offsets(&self) -> [u32; 4] {
+        PlanarBuffer::offsets(self.bo)
     }
 }
 

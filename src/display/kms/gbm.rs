@@ -5,7 +5,7 @@
 use std::os::fd::AsFd;
 use std::rc::Rc;
 
-use drm::buffer::{self, DrmFourcc, DrmModifier, PlanarBuffer};
+use drm::buffer::{DrmFourcc, DrmModifier};
 use gbm::{BufferObject, BufferObjectFlags};
 
 use super::device::{plane_modifiers, Card};
@@ -38,42 +38,6 @@ pub fn render_buffer(
     }
     // Drivers without modifier support (Mesa's kms_swrast among them) take the flag alone.
     device.create_buffer_object(width, height, format, usage | BufferObjectFlags::LINEAR)
-}
-
-/// A buffer object as AddFB2 sees it: its modifier only where the driver takes modifiers
-/// and GBM named one.
-pub struct GbmPlanar<'a> {
-    pub bo: &'a BufferObject<()>,
-    pub modifier: Option<DrmModifier>,
-}
-
-impl GbmPlanar<'_> {
-    pub fn new(bo: &BufferObject<()>, driver_takes_modifiers: bool) -> GbmPlanar<'_> {
-        let modifier =
-            Some(bo.modifier()).filter(|m| driver_takes_modifiers && *m != DrmModifier::Invalid);
-        GbmPlanar { bo, modifier }
-    }
-}
-
-impl PlanarBuffer for GbmPlanar<'_> {
-    fn size(&self) -> (u32, u32) {
-        (self.bo.width(), self.bo.height())
-    }
-    fn format(&self) -> DrmFourcc {
-        self.bo.format()
-    }
-    fn modifier(&self) -> Option<DrmModifier> {
-        self.modifier
-    }
-    fn pitches(&self) -> [u32; 4] {
-        PlanarBuffer::pitches(self.bo)
-    }
-    fn handles(&self) -> [Option<buffer::Handle>; 4] {
-        PlanarBuffer::handles(self.bo)
-    }
-    fn offsets(&self) -> [u32; 4] {
-        PlanarBuffer::offsets(self.bo)
-    }
 }
 
 impl super::KmsDisplay {
