@@ -20,6 +20,8 @@ pub struct Wake {
     pub camera: bool,
     /// The display has events (or an error) to read.
     pub display: bool,
+    /// A display was plugged or unplugged (the console's uevents).
+    pub hotplug: bool,
     pub signal: Option<Signal>,
 }
 
@@ -40,17 +42,21 @@ impl EventLoop {
         Ok(EventLoop { signals })
     }
 
-    /// Waits until the camera or the display is ready, a signal comes or `deadline` passes.
+    /// Waits until the camera or the display is ready, a display is plugged or unplugged
+    /// (`hotplug`, where there is such an fd), a signal comes or `deadline` passes.
     pub fn wait(
         &self,
         camera: BorrowedFd<'_>,
         display: BorrowedFd<'_>,
+        hotplug: Option<BorrowedFd<'_>>,
         deadline: Instant,
     ) -> nix::Result<Wake> {
+        // Without a hotplug fd the signal fd stands in its slot, so the array stays fixed.
         let mut fds = [
             PollFd::new(camera, PollFlags::POLLIN),
             PollFd::new(display, PollFlags::POLLIN),
             PollFd::new(self.signals.as_fd(), PollFlags::POLLIN),
+            PollFd::new(hotplug.unwrap_or(self.signals.as_fd()), PollFlags::POLLIN),
         ];
         let timeout = TimeSpec::from_duration(deadline.saturating_duration_since(Instant::now()));
         match ppoll(&mut fds, Some(timeout), None) {
@@ -69,6 +75,7 @@ impl EventLoop {
         Ok(Wake {
             camera: ready(&fds[0]),
             display: ready(&fds[1]),
+            hotplug: hotplug.is_some() && ready(&fds[3]),
             signal,
         })
     }
@@ -89,7 +96,7 @@ mod tests {
     fn wait(events: &EventLoop, [camera, display]: &[(OwnedFd, OwnedFd); 2], ms: u64) -> Wake {
         let deadline = Instant::now() + Duration::from_millis(ms);
         events
-            .wait(camera.0.as_fd(), display.0.as_fd(), deadline)
+            .wait(camera.0.as_fd(), display.0.as_fd(), None, deadline)
             .unwrap()
     }
 
@@ -100,10 +107,27 @@ mod tests {
         write(&fds[0].1, b"x").unwrap();
         let expected = Wake {
             camera: true,
-            display: false,
-            signal: None,
+            ..Wake::default()
         };
         assert_eq!(wait(&events, &fds, 5000), expected);
+    }
+
+    #[test]
+    fn a_hotplug_fd_wakes_its_own_flag() {
+        let events = EventLoop::new(&[]).unwrap();
+        let fds = pipes();
+        let (hotplug_read, hotplug_write) = pipe().unwrap();
+        write(&hotplug_write, b"x").unwrap();
+        let deadline = Instant::now() + Duration::from_millis(5000);
+        let wake = events
+            .wait(
+                fds[0].0.as_fd(),
+                fds[1].0.as_fd(),
+                Some(hotplug_read.as_fd()),
+                deadline,
+            )
+            .unwrap();
+        assert!(wake.hotplug && !wake.camera && !wake.display, "{wake:?}");
     }
 
     #[test]

@@ -68,6 +68,8 @@ pub struct Stats {
     pub bytes_copied: u64,
     /// --persistent: times the camera went and came back.
     pub camera_reconnects: u64,
+    /// Times a display was connected again after the one in use was unplugged.
+    pub display_reconnects: u64,
     /// Bytes decoded from MJPEG into display buffers.
     pub bytes_decoded: u64,
     pub duration_s: f64,

@@ -8,8 +8,14 @@ use std::process::Command;
 fn the_kiosk_unit_passes_systemd_analyze_verify_without_a_warning() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let unit = std::fs::read_to_string(root.join("dist/glasscam-kiosk.service")).unwrap();
-    assert!(unit.contains("ExecStart=/usr/local/bin/glasscam "), "{unit}");
-    assert!(unit.contains("User=glasscam") && unit.contains("Restart=on-failure"), "{unit}");
+    assert!(
+        unit.contains("ExecStart=/usr/local/bin/glasscam "),
+        "{unit}"
+    );
+    assert!(
+        unit.contains("User=glasscam") && unit.contains("Restart=on-failure"),
+        "{unit}"
+    );
     let built = unit.replace("/usr/local/bin/glasscam", env!("CARGO_BIN_EXE_glasscam"));
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("kiosk-unit");
     std::fs::create_dir_all(&dir).unwrap();

@@ -56,3 +56,34 @@ fn a_persistent_kiosk_shows_black_while_the_camera_is_gone_and_the_bars_once_it_
         "{once}"
     );
 }
+
+#[test]
+fn a_console_whose_display_is_unplugged_keeps_running_and_shows_the_camera_once_it_is_back() {
+    let scenario = run_scenario("kms-hotplug", "video=VGA-1:640x480");
+    let log = scenario.text("hotplug.log");
+    scenario
+        .screendump("before")
+        .assert_bars_everywhere("before");
+    // Forced off: glasscam presents nothing, so the screen keeps the bars although vivid
+    // sends solid red by then (cirrus scans out what it had).
+    scenario.screendump("gone").assert_bars_everywhere("gone");
+    // On again: the mode is set again and the camera's frames (red now) show.
+    let back = scenario.screendump("back");
+    for x in (40..640).step_by(80) {
+        assert_eq!(back.rgb(x, 240), (255, 0, 0), "back at {x},240: {log}");
+    }
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("VGA-1 was disconnected") || l.contains("VGA-1 is connected again"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "glasscam: VGA-1 was disconnected; waiting for a display",
+            "glasscam: VGA-1 is connected again; showing the camera"
+        ],
+        "{log}"
+    );
+    assert_eq!(scenario.text("hotplug.rc").trim(), "0", "{log}");
+    assert_eq!(scenario.stats("hotplug")["display_reconnects"], 1, "{log}");
+}

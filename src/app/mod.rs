@@ -151,7 +151,12 @@ fn run_loop(event_loop: &EventLoop, pipeline: &mut Pipeline) -> anyhow::Result<(
     while pipeline.ending.is_none() && pipeline.refused.is_none() {
         let deadline = next_marker.map_or(next_watchdog, |m: Instant| m.min(next_watchdog));
         let wake = event_loop
-            .wait(pipeline.source.as_fd(), pipeline.path.as_fd(), deadline)
+            .wait(
+                pipeline.source.as_fd(),
+                pipeline.path.as_fd(),
+                pipeline.path.hotplug_fd(),
+                deadline,
+            )
             .context("waiting for events")?;
         if let Some(signal) = wake.signal {
             pipeline.ending.get_or_insert(Ok(Ending::Signal(signal)));
@@ -162,6 +167,10 @@ fn run_loop(event_loop: &EventLoop, pipeline: &mut Pipeline) -> anyhow::Result<(
         }
         if wake.display {
             let result = pipeline.on_display_ready();
+            pipeline.finish_with(result);
+        }
+        if wake.hotplug {
+            let result = pipeline.on_hotplug(false);
             pipeline.finish_with(result);
         }
         let now = Instant::now();

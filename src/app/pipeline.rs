@@ -8,6 +8,7 @@ use nix::sys::signal::Signal;
 
 use crate::buffers::BufferPool;
 use crate::capture::{CaptureError, ExportedBuffer, Source, StreamFormat};
+use crate::display::Hotplug;
 use crate::dmabuf::Allocator;
 use crate::latency::bench::Bench;
 use crate::latency::record::Fate;
@@ -130,6 +131,22 @@ impl Pipeline {
         self.present_newest()
     }
 
+    /// A display was plugged or unplugged (a uevent; with `anyway`, the watchdog's look):
+    /// said in one line, counted when it is back.
+    pub fn on_hotplug(&mut self, anyway: bool) -> anyhow::Result<()> {
+        match self.path.hotplug(anyway)? {
+            Some(Hotplug::Disconnected(name)) => {
+                say!("glasscam: {name} was disconnected; waiting for a display");
+            }
+            Some(Hotplug::Reconnected(name)) => {
+                self.stats.display_reconnects += 1;
+                say!("glasscam: {name} is connected again; showing the camera");
+            }
+            None => {}
+        }
+        self.present_newest()
+    }
+
     /// Acts on the path's events in `self.events`, leaving it empty with its allocation kept.
     fn handle_events(&mut self) -> anyhow::Result<()> {
         let mut events = std::mem::take(&mut self.events);
@@ -187,6 +204,7 @@ impl Pipeline {
         if let Some(bench) = &mut self.bench {
             bench.status();
         }
+        self.on_hotplug(true)?;
         if let Err(why) = self.path.check_progress() {
             match ladder::lower_rung(&self.request, self.path.rung(), &why) {
                 Some(lower) => self.refused = Some((lower, why)),

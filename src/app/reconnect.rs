@@ -53,12 +53,16 @@ pub fn wait_for_camera(
         let wake = event_loop.wait(
             pipeline.source.as_fd(),
             pipeline.path.as_fd(),
+            pipeline.path.hotplug_fd(),
             Instant::now() + LOOK_EVERY,
         )?;
         if let Some(signal) = wake.signal {
             pipeline.ending = Some(Ok(Ending::Signal(signal)));
         } else if wake.display {
             let result = pipeline.on_display_ready();
+            pipeline.finish_with(result);
+        } else if wake.hotplug {
+            let result = pipeline.on_hotplug(false);
             pipeline.finish_with(result);
         } else if let Some(camera) = Camera::find(&identity) {
             return resume(cli, pipeline, camera);

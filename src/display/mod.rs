@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use crate::dmabuf::{AllocError, Allocator, FrameAllocator, Frames, GbmDevice, MemoryKind};
 use crate::format::PixelFormat;
+pub use kms::Hotplug;
 use kms::{KmsDisplay, KmsError};
 use wayland::{WaylandDisplay, WaylandError};
 
@@ -369,6 +370,26 @@ impl FrameAllocator for Display {
             Display::Kms(d) => d.frame_memory(size, count)?,
             Display::Wayland(d) => d.frame_memory(size, count)?,
         })
+    }
+}
+
+impl Display {
+    /// Where display hotplug events arrive (the console's uevent socket); none on Wayland,
+    /// whose compositor follows its outputs itself.
+    pub fn hotplug_fd(&self) -> Option<BorrowedFd<'_>> {
+        match self {
+            Display::Kms(d) => d.hotplug_fd(),
+            Display::Wayland(_) => None,
+        }
+    }
+
+    /// What a hotplug event changed for the output in use, after `hotplug_fd` was ready
+    /// (or, with `anyway`, at the watchdog's look).
+    pub fn hotplug(&mut self, anyway: bool) -> Result<Option<Hotplug>, DisplayError> {
+        match self {
+            Display::Kms(d) => Ok(d.hotplug(anyway)?),
+            Display::Wayland(_) => Ok(None),
+        }
     }
 }
 

@@ -19,7 +19,7 @@ pub use camera_maps::CopyError;
 pub use rung::{PathChoice, Rung};
 
 use crate::capture::{ExportedBuffer, StreamFormat};
-use crate::display::{BufferId, Display, DisplayError, DisplayEvent, Refusal};
+use crate::display::{BufferId, Display, DisplayError, DisplayEvent, Hotplug, Refusal};
 use crate::dmabuf::Allocator;
 use crate::render::{GpuConverter, RenderError};
 use copy::Copy;
@@ -177,6 +177,16 @@ impl FramePath {
 
     pub fn can_present(&self) -> bool {
         self.display.can_present()
+    }
+
+    /// Where display hotplug events arrive, if the display has them.
+    pub fn hotplug_fd(&self) -> Option<BorrowedFd<'_>> {
+        self.display.hotplug_fd()
+    }
+
+    /// What a hotplug event (or, with `anyway`, a look) found changed for the display.
+    pub fn hotplug(&mut self, anyway: bool) -> Result<Option<Hotplug>, PathError> {
+        Ok(self.display.hotplug(anyway)?)
     }
 
     /// Frames handed to the display whose presentation has not been reported yet.

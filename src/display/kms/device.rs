@@ -202,6 +202,22 @@ impl Output {
         Ok((output, format))
     }
 
+    /// The same CRTC and plane for `connector` as it is now (a display plugged back, maybe
+    /// another monitor): its modes read again, the mode kept where the new list has it.
+    pub fn with_connector(old: &Output, connector: connector::Info) -> Result<Output, KmsError> {
+        let name = connector_name(&connector);
+        let current_mode = Some(old.current_mode)
+            .filter(|m| connector.modes().contains(m))
+            .or_else(|| preferred_mode(connector.modes()))
+            .ok_or_else(|| KmsError::Disconnected(name.clone()))?;
+        Ok(Output {
+            connector,
+            name,
+            current_mode,
+            ..*old
+        })
+    }
+
     /// Modes of the connector with exactly this size, best first.
     pub fn modes_of_size(&self, width: u32, height: u32) -> Vec<Mode> {
         let mut modes: Vec<Mode> = self

@@ -10,6 +10,7 @@ mod device;
 mod error;
 mod framebuffers;
 mod gbm;
+mod hotplug;
 mod in_formats;
 mod legacy;
 mod saved;
@@ -27,6 +28,7 @@ use device::{describe_mode, mode_size, Card, Output};
 use error::ioctl;
 pub use error::KmsError;
 use framebuffers::{Framebuffer, Imports};
+pub use hotplug::Hotplug;
 use saved::SavedCrtc;
 
 use super::{BufferId, DisplayEvent, Import, RenderTarget, RenderTargets};
@@ -72,6 +74,10 @@ pub struct KmsDisplay {
     flip_clock: u32,
     /// GBM on the card, opened when the gpu rung first asks (it loads the GPU driver).
     gbm: Option<Rc<GbmDevice>>,
+    /// The kernel's uevents, for display hotplug; None where the socket could not be opened.
+    uevents: Option<hotplug::UeventSocket>,
+    /// Something is connected to the connector in use: frames are presented.
+    connected: bool,
 }
 
 impl KmsDisplay {
@@ -119,6 +125,8 @@ impl KmsDisplay {
             active: None,
             flip_clock,
             gbm: None,
+            uevents: hotplug::open_uevents(),
+            connected: true,
         };
         Ok((display, format))
     }
@@ -348,8 +356,9 @@ impl KmsDisplay {
         })
     }
 
+    /// A flip may be asked for: none pending, and a display connected to show it.
     pub fn can_present(&self) -> bool {
-        self.pending.is_none()
+        self.pending.is_none() && self.connected
     }
 
     /// Page-flip events carry CLOCK_MONOTONIC unless DRM_CAP_TIMESTAMP_MONOTONIC is 0; a

@@ -1,0 +1,170 @@
+//! Display hotplug: the kernel's uevents for the card (SUBSYSTEM=drm, HOTPLUG=1), read from
+//! its netlink socket, and the connector looked at again. A monitor unplugged leaves glasscam
+//! running without presenting; plugged back (or another, where no connector is pinned), the
+//! mode is set again and the camera shows.
+
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+
+use drm::control::{connector, Device as _};
+use nix::sys::socket::{
+    bind, recv, socket, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol, SockType,
+};
+
+use super::device::{connector_name, Output};
+use super::error::{ioctl, KmsError};
+use super::KmsDisplay;
+
+/// The kernel's own multicast group of uevents: there with or without udevd.
+const KERNEL_UEVENTS: u32 = 1;
+
+/// What a hotplug event changed for the connector glasscam shows on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hotplug {
+    /// The connector in use has nothing connected any more.
+    Disconnected(String),
+    /// A display is connected again (this connector, or another where none is pinned).
+    Reconnected(String),
+}
+
+/// The netlink socket the kernel sends uevents to.
+pub struct UeventSocket(OwnedFd);
+
+impl UeventSocket {
+    pub fn open() -> nix::Result<UeventSocket> {
+        let fd = socket(
+            AddressFamily::Netlink,
+            SockType::Datagram,
+            SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC,
+            SockProtocol::NetlinkKObjectUEvent,
+        )?;
+        bind(fd.as_raw_fd(), &NetlinkAddr::new(0, KERNEL_UEVENTS))?;
+        Ok(UeventSocket(fd))
+    }
+
+    /// Reads every pending uevent; true if one was a hotplug of the card `devname`
+    /// (`dri/card0`).
+    pub fn card_hotplugged(&self, devname: &str) -> bool {
+        let mut buffer = [0u8; 4096];
+        let mut seen = false;
+        while let Ok(len) = recv(self.0.as_raw_fd(), &mut buffer, MsgFlags::MSG_DONTWAIT) {
+            seen |= is_card_hotplug(&buffer[..len], devname);
+        }
+        seen
+    }
+}
+
+impl AsFd for UeventSocket {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        self.0.as_fd()
+    }
+}
+
+/// Whether a uevent (`ACTION@DEVPATH` then KEY=VALUE fields, NUL-separated) is a hotplug
+/// of the card `devname`.
+fn is_card_hotplug(message: &[u8], devname: &str) -> bool {
+    let fields: Vec<&[u8]> = message.split(|&b| b == 0).collect();
+    let has = |field: &[u8]| fields.contains(&field);
+    has(b"SUBSYSTEM=drm") && has(b"HOTPLUG=1") && has(format!("DEVNAME={devname}").as_bytes())
+}
+
+impl KmsDisplay {
+    /// The uevent socket to wait on alongside the card, where it could be opened.
+    pub fn hotplug_fd(&self) -> Option<BorrowedFd<'_>> {
+        self.uevents.as_ref().map(AsFd::as_fd)
+    }
+
+    /// Reads the pending uevents and, after a hotplug of this card (or with `anyway`, the
+    /// watchdog's look), looks at the connector again: what changed, if anything. The look
+    /// is one GETCONNECTOR of the state the kernel has (no probe): connectors forced through
+    /// sysfs, or on drivers that do not poll, change without a uevent.
+    pub fn hotplug(&mut self, anyway: bool) -> Result<Option<Hotplug>, KmsError> {
+        let devname = self
+            .card
+            .path
+            .strip_prefix("/dev")
+            .unwrap_or(&self.card.path);
+        let devname = devname.display().to_string();
+        let hotplugged = self
+            .uevents
+            .as_ref()
+            .is_some_and(|u| u.card_hotplugged(&devname));
+        if !hotplugged && !anyway {
+            return Ok(None);
+        }
+        let info = self
+            .card
+            .get_connector(self.output.connector.handle(), false)
+            .map_err(ioctl("reading the connector"))?;
+        let connected = info.state() == connector::State::Connected && !info.modes().is_empty();
+        match (self.connected, connected) {
+            (true, false) => {
+                self.connected = false;
+                Ok(Some(Hotplug::Disconnected(self.output.name.clone())))
+            }
+            (false, true) => self.reconnect(info).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// The connector is back: its modes read again, the mode set again with the next frame.
+    fn reconnect(&mut self, info: connector::Info) -> Result<Hotplug, KmsError> {
+        let name = connector_name(&info);
+        self.output = Output::with_connector(&self.output, info)?;
+        self.connected = true;
+        self.modeset_done = false;
+        if let Some(placement) = self.placement {
+            self.place(placement.source)?;
+        }
+        Ok(Hotplug::Reconnected(name))
+    }
+}
+
+/// A card's uevent socket that failed to open is no reason to stop: hotplug goes unseen.
+pub fn open_uevents() -> Option<UeventSocket> {
+    match UeventSocket::open() {
+        Ok(socket) => Some(socket),
+        Err(errno) => {
+            tracing::warn!("no display hotplug events: {errno}");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uevent(fields: &[&str]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for field in fields {
+            out.extend_from_slice(field.as_bytes());
+            out.push(0);
+        }
+        out
+    }
+
+    #[test]
+    fn a_drm_hotplug_of_this_card_is_seen_and_others_are_not() {
+        let card0 = uevent(&[
+            "change@/devices/pci0000:00/0000:00:02.0/drm/card0",
+            "ACTION=change",
+            "DEVPATH=/devices/pci0000:00/0000:00:02.0/drm/card0",
+            "SUBSYSTEM=drm",
+            "HOTPLUG=1",
+            "DEVNAME=dri/card0",
+            "SEQNUM=1234",
+        ]);
+        assert!(is_card_hotplug(&card0, "dri/card0"));
+        assert!(!is_card_hotplug(&card0, "dri/card1"));
+        let not_hotplug = uevent(&["change@/x", "SUBSYSTEM=drm", "DEVNAME=dri/card0"]);
+        assert!(!is_card_hotplug(&not_hotplug, "dri/card0"));
+        let other = uevent(&[
+            "add@/x",
+            "SUBSYSTEM=video4linux",
+            "HOTPLUG=1",
+            "DEVNAME=dri/card0",
+        ]);
+        assert!(!is_card_hotplug(&other, "dri/card0"));
+        assert!(!is_card_hotplug(b"", "dri/card0"));
+    }
+}
