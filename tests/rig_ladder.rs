@@ -112,9 +112,9 @@ fn wayland_takes_the_converting_rungs_when_forced_or_refused() {
     // without udmabuf: the dma-heap.
     for (run, path, frames, allocator) in [
         ("forced", "wayland-copy", 90, "shm"),
-        ("gpu", "wayland-gpu", 60, "udmabuf"),
+        ("gpu", "wayland-gpu", 30, "udmabuf"),
         ("nv24", "wayland-copy", 60, "shm"),
-        ("nv24-root", "wayland-gpu", 60, "dma-heap"),
+        ("nv24-root", "wayland-gpu", 30, "dma-heap"),
     ] {
         let stats = scenario.assert_streamed(run, path, frames);
         assert_eq!(stats["allocator"], allocator, "{run}: {stats}");

@@ -11,11 +11,11 @@ start_weston 1024x768
 BACKEND=wayland stream_and_dump forced --device "$cap" --path copy --format YUYV --size 640x480 --fps 30 --frames 90
 BACKEND=wayland stream_and_dump nv24 --device "$cap" --format NV24 --size 640x480 --fps 30 --frames 60
 export UDMABUF_UACCESS=1
-BACKEND=wayland stream_and_dump gpu --device "$cap" --path gpu --format YUYV --size 640x480 --fps 30 --frames 60
+BACKEND=wayland stream_and_dump gpu --device "$cap" --path gpu --format YUYV --size 640x480 --fps 30 --frames 30
 unset UDMABUF_UACCESS
 # As root with udmabuf gone: the last tier, the system dma-heap, which only root may open.
 mv /dev/udmabuf /dev/udmabuf.away
 GLASSCAM=$GLASSCAM_AS_ROOT
-BACKEND=wayland stream_and_dump nv24-root --device "$cap" --format NV24 --size 640x480 --fps 30 --frames 60
+BACKEND=wayland stream_and_dump nv24-root --device "$cap" --format NV24 --size 640x480 --fps 30 --frames 30
 mv /dev/udmabuf.away /dev/udmabuf
 stop_weston
