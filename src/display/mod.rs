@@ -33,6 +33,9 @@ pub struct Import<'a> {
     pub format: PixelFormat,
     pub size: (u32, u32),
     pub kind: MemoryKind,
+    /// The layout where the buffer's maker chose it (GBM); None: the one the display
+    /// negotiated for camera buffers (LINEAR).
+    pub modifier: Option<u64>,
 }
 
 /// A buffer the display made for glasscam to draw into with the GPU.

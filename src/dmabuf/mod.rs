@@ -56,6 +56,8 @@ pub struct FrameMemory {
     /// Bytes per row.
     pub pitch: u32,
     pub len: u32,
+    /// The layout (a DRM format modifier): LINEAR unless GBM chose another.
+    pub modifier: u64,
 }
 
 /// Buffers for frames glasscam writes itself (decoded MJPEG), and who made them.

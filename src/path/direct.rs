@@ -62,5 +62,6 @@ fn camera_dmabuf<'a>(buffer: &'a ExportedBuffer, format: &StreamFormat) -> Impor
         format: format.pixel,
         size: (format.width, format.height),
         kind: buffer.kind,
+        modifier: None,
     }
 }

@@ -269,5 +269,6 @@ pub fn exported_dumb(card: &Card, size: (u32, u32)) -> Result<FrameMemory, KmsEr
         fd: exported.map_err(ioctl("exporting a frame buffer"))?,
         pitch,
         len: pitch * height,
+        modifier: MODIFIER_LINEAR,
     })
 }

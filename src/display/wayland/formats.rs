@@ -8,7 +8,7 @@ use super::state::WaylandState;
 use crate::format::{fourcc_name, PixelFormat, MODIFIER_LINEAR};
 
 /// DRM_FORMAT_MOD_INVALID: "implicit", which compositors take as linear for foreign buffers.
-const MODIFIER_INVALID: u64 = 0x00ff_ffff_ffff_ffff;
+pub const MODIFIER_INVALID: u64 = 0x00ff_ffff_ffff_ffff;
 
 /// (format, modifier, preference rank) for everything the compositor imports: from the
 /// surface's (else the default) feedback tranches, the scanout tranche first; with v3 from

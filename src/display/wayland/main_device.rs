@@ -1,16 +1,18 @@
 //! Buffers from GBM on the compositor's main device (linux-dmabuf v4 feedback): memory the
-//! device that composites can read, whatever GPU it is. LINEAR, the layout every compositor
-//! imports and the CPU can write.
+//! device that composites can read, whatever GPU it is. Render targets in a layout the
+//! compositor lists for XRGB8888, best tranche first; frames the CPU writes in LINEAR.
 
 use std::os::fd::AsFd;
 use std::rc::Rc;
 
 use gbm::BufferObjectFlags;
 
+use super::formats::{self, MODIFIER_INVALID};
 use super::{WaylandDisplay, WaylandError};
 use crate::dmabuf::gbm::{export, has_render_node, linear_xrgb, node_path, open_node};
 use crate::dmabuf::map::WritableDmabufMap;
 use crate::dmabuf::{FrameMemory, GbmDevice};
+use crate::format::{PixelFormat, MODIFIER_LINEAR};
 
 impl WaylandDisplay {
     /// The main device the compositor named (v4 feedback); None with v3 or no feedback.
@@ -53,15 +55,29 @@ impl WaylandDisplay {
         self.gbm_device()
     }
 
-    /// `count` LINEAR XRGB8888 buffers of `size` from GBM with `usage`, exported as dmabufs
-    /// (which keep the memory: the buffer objects go at once). With `mapped`, each is
-    /// mapped once first, for the CPU to write.
+    /// The modifiers the compositor takes XRGB8888 in, most preferred tranche first
+    /// (implicit layouts left out: a buffer from GBM says its own).
+    pub(super) fn xrgb_modifiers(&self) -> Vec<u64> {
+        let xrgb = PixelFormat::xrgb8888().drm as u32;
+        let mut modifiers = Vec::new();
+        for (format, modifier, _) in formats::offered_formats(&self.state) {
+            if format == xrgb && modifier != MODIFIER_INVALID && !modifiers.contains(&modifier) {
+                modifiers.push(modifier);
+            }
+        }
+        modifiers
+    }
+
+    /// `count` XRGB8888 buffers of `size` from GBM with `usage`, in one of `modifiers` (the
+    /// compositor's) where GBM can, else LINEAR, exported as dmabufs (which keep the memory:
+    /// the buffer objects go at once). Without modifiers they are for the CPU to write: each
+    /// is mapped once first, and must hold rows back to back.
     pub(super) fn gbm_memory(
         &mut self,
         size: (u32, u32),
         count: usize,
         usage: BufferObjectFlags,
-        mapped: bool,
+        modifiers: &[u64],
     ) -> Result<Vec<FrameMemory>, WaylandError> {
         let device = self.gbm_device()?;
         let failed = |what| {
@@ -73,10 +89,14 @@ impl WaylandDisplay {
         };
         let mut memory = Vec::with_capacity(count);
         for _ in 0..count {
-            let bo = linear_xrgb(&device, size, usage).map_err(failed("allocating"))?;
+            let bo = in_layout(&device, size, usage, modifiers).map_err(failed("allocating"))?;
             let fd = export(&device, &bo).map_err(failed("exporting"))?;
             let (pitch, len) = (bo.stride(), bo.stride() * size.1);
-            if mapped {
+            let modifier = match u64::from(bo.modifier()) {
+                MODIFIER_INVALID => MODIFIER_LINEAR,
+                chosen => chosen,
+            };
+            if modifiers.is_empty() {
                 // The decoder writes rows back to back.
                 if pitch != size.0 * 4 {
                     let padded = std::io::Error::from_raw_os_error(libc::EINVAL);
@@ -85,8 +105,32 @@ impl WaylandDisplay {
                 WritableDmabufMap::new(fd.as_fd(), len as usize)
                     .map_err(|errno| failed("mapping")(errno.into()))?;
             }
-            memory.push(FrameMemory { fd, pitch, len });
+            memory.push(FrameMemory {
+                fd,
+                pitch,
+                len,
+                modifier,
+            });
         }
         Ok(memory)
     }
+}
+
+/// An XRGB8888 buffer object in one of `modifiers`, else LINEAR.
+fn in_layout(
+    device: &GbmDevice,
+    (width, height): (u32, u32),
+    usage: BufferObjectFlags,
+    modifiers: &[u64],
+) -> std::io::Result<gbm::BufferObject<()>> {
+    if !modifiers.is_empty() {
+        let listed = modifiers.iter().map(|&m| gbm::Modifier::from(m));
+        let format = drm_fourcc::DrmFourcc::Xrgb8888;
+        if let Ok(bo) =
+            device.create_buffer_object_with_modifiers2(width, height, format, listed, usage)
+        {
+            return Ok(bo);
+        }
+    }
+    linear_xrgb(device, (width, height), usage)
 }

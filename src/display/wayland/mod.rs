@@ -203,7 +203,7 @@ impl WaylandDisplay {
                 index as u32,
                 plane.offset,
                 plane.pitch,
-                self.modifier,
+                buffer.modifier.unwrap_or(self.modifier),
             );
         }
         let (width, height) = buffer.size;
@@ -294,15 +294,23 @@ impl WaylandDisplay {
     ) -> Result<Vec<FrameMemory>, WaylandError> {
         if allocator == Allocator::Gbm {
             return match use_ {
-                Use::Write => self.gbm_memory(size, count, BufferObjectFlags::empty(), true),
-                Use::Render => self.gbm_memory(size, count, BufferObjectFlags::RENDERING, false),
+                Use::Write => self.gbm_memory(size, count, BufferObjectFlags::empty(), &[]),
+                Use::Render => {
+                    let modifiers = self.xrgb_modifiers();
+                    self.gbm_memory(size, count, BufferObjectFlags::RENDERING, &modifiers)
+                }
             };
         }
         let (pitch, len) = (size.0 * 4, size.0 * 4 * size.1);
         (0..count)
             .map(|_| {
                 let fd = self.frame_fd(allocator, len as usize)?;
-                Ok(FrameMemory { fd, pitch, len })
+                Ok(FrameMemory {
+                    fd,
+                    pitch,
+                    len,
+                    modifier: MODIFIER_LINEAR,
+                })
             })
             .collect()
     }
@@ -339,6 +347,7 @@ impl WaylandDisplay {
                 format: xrgb,
                 size,
                 kind: MemoryKind::Dmabuf,
+                modifier: Some(m.modifier),
             })
             .collect();
         let ids = self.import(&dmabufs)?;
@@ -350,7 +359,7 @@ impl WaylandDisplay {
                 id,
                 fd,
                 pitch: m.pitch,
-                modifier: MODIFIER_LINEAR,
+                modifier: m.modifier,
             });
         }
         self.target_fds.extend(memory.into_iter().map(|m| m.fd));
