@@ -42,6 +42,20 @@ impl EventLoop {
         Ok(EventLoop { signals })
     }
 
+    /// Waits for a signal until `deadline`; the signal, if one came.
+    pub fn sleep(&self, deadline: Instant) -> nix::Result<Option<Signal>> {
+        let mut fds = [PollFd::new(self.signals.as_fd(), PollFlags::POLLIN)];
+        let timeout = TimeSpec::from_duration(deadline.saturating_duration_since(Instant::now()));
+        match ppoll(&mut fds, Some(timeout), None) {
+            Ok(0) | Err(Errno::EINTR) => Ok(None),
+            Ok(_) => Ok(self
+                .signals
+                .read_signal()?
+                .and_then(|info| Signal::try_from(info.ssi_signo as i32).ok())),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Waits until the camera or the display is ready, a display is plugged or unplugged
     /// (`hotplug`, where there is such an fd), a signal comes or `deadline` passes.
     pub fn wait(

@@ -13,6 +13,21 @@ fn the_kiosk_rides_out_a_camera_and_a_display_unplugged_and_plugged_back() {
     a_console_whose_display_is_unplugged_keeps_running_and_shows_the_camera_once_it_is_back(
         &scenario,
     );
+    a_persistent_kiosk_started_without_a_display_waits_for_one(&scenario);
+}
+
+fn a_persistent_kiosk_started_without_a_display_waits_for_one(scenario: &Scenario) {
+    let log = scenario.text("late.log");
+    let first = log.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("glasscam: no display is connected (")
+            && first.ends_with("; waiting for one (--persistent)"),
+        "{log}"
+    );
+    assert_eq!(log.matches("waiting for one").count(), 1, "{log}");
+    assert_eq!(scenario.text("late.rc").trim(), "0", "{log}");
+    assert_eq!(scenario.stats("late")["frames_presented"], 60, "{log}");
+    scenario.screendump("late").assert_bars_everywhere("late");
 }
 
 fn a_persistent_kiosk_shows_black_while_the_camera_is_gone_and_the_bars_once_it_is_back(

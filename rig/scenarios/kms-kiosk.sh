@@ -100,3 +100,21 @@ wait "$pid"
 echo $? >/out/hotplug.rc
 echo detect >"$status"
 cat /out/hotplug.log
+
+v4l2-ctl -d "$cap" -c test_pattern=0
+# Started with nothing connected and --persistent: it waits, then shows the camera once the
+# display is there.
+echo off >"$status"
+"$GLASSCAM" --backend kms --device "$cap" --format BGR4 --size 640x480 --fps 30 --persistent \
+  --frames 60 --stats /out/late.stats.json 2>/out/late.log &
+pid=$!
+wait_for_text /out/late.log "waiting for one" 30 "$pid"
+sleep 2
+echo on >"$status"
+wait_for_text /out/late.log "first frame on screen" 60 "$pid"
+sleep 0.5
+rig-screendump late
+wait "$pid"
+echo $? >/out/late.rc
+echo detect >"$status"
+cat /out/late.log

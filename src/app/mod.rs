@@ -13,6 +13,7 @@ use nix::sys::signal::Signal;
 use crate::buffers::BufferPool;
 use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::cli::{Backend, Cli, Command};
+use crate::display::DisplayError;
 use crate::dmabuf::Allocator;
 use crate::event_loop::EventLoop;
 use crate::latency::bench::Bench;
@@ -37,7 +38,10 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
     // Signals first, so none is lost during setup.
     let event_loop = EventLoop::new(&[Signal::SIGINT, Signal::SIGTERM, Signal::SIGHUP])
         .context("installing signal handlers")?;
-    let mut pipeline = start(cli, backend)?;
+    let mut pipeline = match start_when_connected(cli, backend, &event_loop)? {
+        Ok(pipeline) => pipeline,
+        Err(signal) => return Ok(Ending::Signal(signal)),
+    };
     let started = Instant::now();
     loop {
         run_loop(&event_loop, &mut pipeline)?;
@@ -50,6 +54,35 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         }
     }
     finish(cli, pipeline, started.elapsed())
+}
+
+/// `start`; with `--persistent` and no display connected to the console yet, a line, then
+/// another try every half second until one is, or a signal (returned) ends the wait.
+fn start_when_connected(
+    cli: &Cli,
+    backend: Backend,
+    event_loop: &EventLoop,
+) -> anyhow::Result<Result<Pipeline, Signal>> {
+    let mut said = false;
+    loop {
+        let error = match start(cli, backend) {
+            Ok(pipeline) => return Ok(Ok(pipeline)),
+            Err(error) => error,
+        };
+        let absent = error.chain().any(|e| {
+            e.downcast_ref::<DisplayError>()
+                .is_some_and(DisplayError::is_nothing_connected)
+        });
+        if !(cli.persistent && absent) {
+            return Err(error);
+        }
+        if !std::mem::replace(&mut said, true) {
+            say!("glasscam: {error:#}; waiting for one (--persistent)");
+        }
+        if let Some(signal) = event_loop.sleep(Instant::now() + WATCHDOG_PERIOD)? {
+            return Ok(Err(signal));
+        }
+    }
 }
 
 /// Opens both ends, says so in one line, and starts streaming.

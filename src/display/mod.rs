@@ -110,6 +110,11 @@ impl DisplayError {
         }
     }
 
+    /// Nothing is plugged into the console (yet).
+    pub fn is_nothing_connected(&self) -> bool {
+        matches!(self, DisplayError::Kms(e) if e.is_nothing_connected())
+    }
+
     /// The display refused every placement of the buffers (as opposed to the buffers).
     pub fn is_no_fit(&self) -> bool {
         matches!(self, DisplayError::Kms(KmsError::NoFit { .. }))

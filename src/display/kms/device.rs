@@ -95,6 +95,9 @@ impl Card {
         if reasons.is_empty() {
             reasons.push("no card nodes".into());
         }
+        if reasons.iter().all(|r| r.ends_with(": nothing connected")) {
+            return Err(KmsError::NothingConnected(reasons.join("; ")));
+        }
         Err(KmsError::NoCard(reasons.join("; ")))
     }
 

@@ -29,6 +29,9 @@ pub enum KmsError {
         path: PathBuf,
         available: String,
     },
+    /// Cards were found, and nothing is plugged into any of them.
+    #[error("no display is connected ({0})")]
+    NothingConnected(String),
     /// The connector exists but nothing is plugged in.
     #[error("connector {0} has no display connected")]
     Disconnected(String),
@@ -97,6 +100,14 @@ pub enum KmsError {
 
 impl KmsError {
     /// The refusal this is, if it is one: a lower rung may get past it.
+    /// Nothing is plugged in (yet): a display may still come.
+    pub fn is_nothing_connected(&self) -> bool {
+        matches!(
+            self,
+            KmsError::NothingConnected(_) | KmsError::Disconnected(_)
+        )
+    }
+
     pub fn refusal(&self) -> Option<Refusal> {
         match self {
             KmsError::NoPlane { .. } => Some(Refusal::Format),
