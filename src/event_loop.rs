@@ -22,6 +22,8 @@ pub struct Wake {
     pub display: bool,
     /// A display was plugged or unplugged (the console's uevents).
     pub hotplug: bool,
+    /// The seat manager has an event (a VT switch).
+    pub seat: bool,
     pub signal: Option<Signal>,
 }
 
@@ -57,20 +59,22 @@ impl EventLoop {
     }
 
     /// Waits until the camera or the display is ready, a display is plugged or unplugged
-    /// (`hotplug`, where there is such an fd), a signal comes or `deadline` passes.
+    /// (`hotplug`) or the seat manager has an event (`seat`), where there are such fds, a
+    /// signal comes or `deadline` passes.
     pub fn wait(
         &self,
         camera: BorrowedFd<'_>,
         display: BorrowedFd<'_>,
-        hotplug: Option<BorrowedFd<'_>>,
+        [hotplug, seat]: [Option<BorrowedFd<'_>>; 2],
         deadline: Instant,
     ) -> nix::Result<Wake> {
-        // Without a hotplug fd the signal fd stands in its slot, so the array stays fixed.
+        // Without a hotplug or seat fd the signal fd stands in its slot: the array is fixed.
         let mut fds = [
             PollFd::new(camera, PollFlags::POLLIN),
             PollFd::new(display, PollFlags::POLLIN),
             PollFd::new(self.signals.as_fd(), PollFlags::POLLIN),
             PollFd::new(hotplug.unwrap_or(self.signals.as_fd()), PollFlags::POLLIN),
+            PollFd::new(seat.unwrap_or(self.signals.as_fd()), PollFlags::POLLIN),
         ];
         let timeout = TimeSpec::from_duration(deadline.saturating_duration_since(Instant::now()));
         match ppoll(&mut fds, Some(timeout), None) {
@@ -90,6 +94,7 @@ impl EventLoop {
             camera: ready(&fds[0]),
             display: ready(&fds[1]),
             hotplug: hotplug.is_some() && ready(&fds[3]),
+            seat: seat.is_some() && ready(&fds[4]),
             signal,
         })
     }
@@ -110,7 +115,7 @@ mod tests {
     fn wait(events: &EventLoop, [camera, display]: &[(OwnedFd, OwnedFd); 2], ms: u64) -> Wake {
         let deadline = Instant::now() + Duration::from_millis(ms);
         events
-            .wait(camera.0.as_fd(), display.0.as_fd(), None, deadline)
+            .wait(camera.0.as_fd(), display.0.as_fd(), [None, None], deadline)
             .unwrap()
     }
 
@@ -137,7 +142,7 @@ mod tests {
             .wait(
                 fds[0].0.as_fd(),
                 fds[1].0.as_fd(),
-                Some(hotplug_read.as_fd()),
+                [Some(hotplug_read.as_fd()), None],
                 deadline,
             )
             .unwrap();

@@ -70,6 +70,8 @@ pub struct Stats {
     pub camera_reconnects: u64,
     /// Times a display was connected again after the one in use was unplugged.
     pub display_reconnects: u64,
+    /// Times the seat went to another session (a VT switch away).
+    pub seat_pauses: u64,
     /// Bytes decoded from MJPEG into display buffers.
     pub bytes_decoded: u64,
     pub duration_s: f64,

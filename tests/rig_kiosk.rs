@@ -14,6 +14,45 @@ fn the_kiosk_rides_out_a_camera_and_a_display_unplugged_and_plugged_back() {
         &scenario,
     );
     a_persistent_kiosk_started_without_a_display_waits_for_one(&scenario);
+    a_kiosk_on_a_seat_gives_the_display_up_on_a_vt_switch_and_takes_it_back(&scenario);
+}
+
+fn a_kiosk_on_a_seat_gives_the_display_up_on_a_vt_switch_and_takes_it_back(scenario: &Scenario) {
+    let log = scenario.text("vt.log");
+    for round in 1..=5 {
+        scenario
+            .screendump(&format!("vt1-{round}"))
+            .assert_bars_everywhere(&format!("vt1-{round}"));
+        // VT 2's text console: fbcon in its own mode, no bars.
+        let console = scenario.screendump(&format!("vt2-{round}"));
+        assert!(
+            (console.width, console.height) != (640, 480)
+                || !console.bar_errors((0, 0, 640, 480)).is_empty(),
+            "vt2-{round} still shows the camera: {log}"
+        );
+        // Back on VT 1: the bars within 2 s (the dump is taken 1.5 s after chvt 1).
+        scenario
+            .screendump(&format!("vt1-{round}-back"))
+            .assert_bars_everywhere(&format!("vt1-{round}-back"));
+    }
+    let paused = log
+        .matches("the seat went to another session (VT switch); paused")
+        .count();
+    let back = log
+        .matches("the seat is back; showing the camera again")
+        .count();
+    assert_eq!((paused, back), (5, 5), "{log}");
+    assert_eq!(scenario.text("vt.rc").trim(), "0", "{log}");
+    assert_eq!(scenario.stats("vt")["seat_pauses"], 5, "{log}");
+    assert!(!log.contains("error"), "{log}");
+    // The seat manager opened the card for the user: no leak across the switches.
+    let leaks = scenario.text("vt-leaks");
+    let counts: Vec<&str> = leaks
+        .lines()
+        .map(|l| l.split_once(' ').map_or("", |(_, rest)| rest))
+        .collect();
+    assert_eq!(counts.len(), 6, "{leaks}");
+    assert!(counts.iter().all(|c| *c == counts[0]), "{leaks}");
 }
 
 fn a_persistent_kiosk_started_without_a_display_waits_for_one(scenario: &Scenario) {

@@ -1,4 +1,4 @@
-# The kiosk on the console, in one boot: --persistent, then display hotplug.
+# The kiosk on the console, in one boot: --persistent, display hotplug, VT switches.
 #
 # --persistent on the console: vivid disconnected mid-stream (its `disconnect` control),
 # unloaded once glasscam has let go of it, and loaded again (new nodes, the permissions udev
@@ -30,9 +30,9 @@ reload_vivid() {
   modprobe vivid && stock-permissions
 }
 
-# leaks N: glasscam's open fds and DRM framebuffers, a line in /out/leaks.
+# leaks N [FILE]: glasscam's open fds and DRM framebuffers, a line in /out/FILE (leaks).
 leaks() {
-  echo "$1 fds $(ls /proc/$pid/fd | wc -l) framebuffers $(grep -c 'allocated by = glasscam' /sys/kernel/debug/dri/0/framebuffer)" >>/out/leaks
+  echo "$1 fds $(ls /proc/$pid/fd | wc -l) framebuffers $(grep -c 'allocated by = glasscam' /sys/kernel/debug/dri/0/framebuffer)" >>"/out/${2:-leaks}"
 }
 
 modprobe vivid
@@ -118,3 +118,34 @@ wait "$pid"
 echo $? >/out/late.rc
 echo detect >"$status"
 cat /out/late.log
+
+# VT switches through a seat: seatd (its socket for group video) and glasscam as the user,
+# opening the card through it. `chvt 2` shows VT 2's text console, `chvt 1` the camera again,
+# 5 times; fds and framebuffers counted each time the bars are up.
+seatd -g video -l info >/out/seatd.log 2>&1 &
+seatd_pid=$!
+n=0
+until [ -S /run/seatd.sock ] || [ "$n" -ge 50 ]; do sleep 0.1; n=$((n + 1)); done
+LIBSEAT_BACKEND=seatd "$GLASSCAM" --backend kms --device "$cap" --format BGR4 --size 640x480 \
+  --fps 30 --stats /out/vt.stats.json 2>/out/vt.log &
+pid=$!
+wait_for_text /out/vt.log "first frame on screen" 60 "$pid" || exit 1
+for round in 1 2 3 4 5; do
+  sleep 1
+  rig-screendump "vt1-$round"
+  leaks "$round" vt-leaks
+  busybox chvt 2
+  wait_for_count /out/vt.log "paused" "$round" 10 || break
+  sleep 1
+  rig-screendump "vt2-$round"
+  busybox chvt 1
+  # The bars must be back within 2 s of the switch.
+  sleep 1.5
+  rig-screendump "vt1-$round-back"
+done
+leaks 6 vt-leaks
+kill -TERM "$pid"
+wait "$pid"
+echo $? >/out/vt.rc
+kill "$seatd_pid"
+cat /out/vt.log

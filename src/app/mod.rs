@@ -187,7 +187,7 @@ fn run_loop(event_loop: &EventLoop, pipeline: &mut Pipeline) -> anyhow::Result<(
             .wait(
                 pipeline.source.as_fd(),
                 pipeline.path.as_fd(),
-                pipeline.path.hotplug_fd(),
+                [pipeline.path.hotplug_fd(), pipeline.path.seat_fd()],
                 deadline,
             )
             .context("waiting for events")?;
@@ -204,6 +204,10 @@ fn run_loop(event_loop: &EventLoop, pipeline: &mut Pipeline) -> anyhow::Result<(
         }
         if wake.hotplug {
             let result = pipeline.on_hotplug(false);
+            pipeline.finish_with(result);
+        }
+        if wake.seat {
+            let result = pipeline.on_seat();
             pipeline.finish_with(result);
         }
         let now = Instant::now();

@@ -8,7 +8,7 @@ use nix::sys::signal::Signal;
 
 use crate::buffers::BufferPool;
 use crate::capture::{CaptureError, ExportedBuffer, Source, StreamFormat};
-use crate::display::Hotplug;
+use crate::display::{Hotplug, SeatChange};
 use crate::dmabuf::Allocator;
 use crate::latency::bench::Bench;
 use crate::latency::record::Fate;
@@ -144,6 +144,27 @@ impl Pipeline {
             }
             None => {}
         }
+        self.present_newest()
+    }
+
+    /// The seat manager paused (a VT switch away) or resumed the session: said in one line,
+    /// pauses counted. The camera streams on meanwhile, its frames requeued unshown: no
+    /// stream restart (whose renegotiation a driver may refuse) when the VT comes back.
+    pub fn on_seat(&mut self) -> anyhow::Result<()> {
+        let mut events = std::mem::take(&mut self.events);
+        let change = self.path.seat_changed(&mut events);
+        self.events = events;
+        match change {
+            Some(SeatChange::Paused) => {
+                self.stats.seat_pauses += 1;
+                say!("glasscam: the seat went to another session (VT switch); paused");
+            }
+            Some(SeatChange::Resumed) => {
+                say!("glasscam: the seat is back; showing the camera again");
+            }
+            None => {}
+        }
+        self.handle_events()?;
         self.present_newest()
     }
 

@@ -53,7 +53,7 @@ pub fn wait_for_camera(
         let wake = event_loop.wait(
             pipeline.source.as_fd(),
             pipeline.path.as_fd(),
-            pipeline.path.hotplug_fd(),
+            [pipeline.path.hotplug_fd(), pipeline.path.seat_fd()],
             Instant::now() + LOOK_EVERY,
         )?;
         if let Some(signal) = wake.signal {
@@ -63,6 +63,9 @@ pub fn wait_for_camera(
             pipeline.finish_with(result);
         } else if wake.hotplug {
             let result = pipeline.on_hotplug(false);
+            pipeline.finish_with(result);
+        } else if wake.seat {
+            let result = pipeline.on_seat();
             pipeline.finish_with(result);
         } else if let Some(camera) = Camera::find(&identity) {
             return resume(cli, pipeline, camera);

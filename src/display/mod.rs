@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use crate::dmabuf::{AllocError, Allocator, FrameAllocator, Frames, GbmDevice, MemoryKind};
 use crate::format::PixelFormat;
-pub use kms::Hotplug;
+pub use kms::{Hotplug, SeatChange};
 use kms::{KmsDisplay, KmsError};
 use wayland::{WaylandDisplay, WaylandError};
 
@@ -387,6 +387,23 @@ impl Display {
     pub fn hotplug_fd(&self) -> Option<BorrowedFd<'_>> {
         match self {
             Display::Kms(d) => d.hotplug_fd(),
+            Display::Wayland(_) => None,
+        }
+    }
+
+    /// Where seat events arrive (a console opened through a seat manager).
+    pub fn seat_fd(&self) -> Option<BorrowedFd<'_>> {
+        match self {
+            Display::Kms(d) => d.seat_fd(),
+            Display::Wayland(_) => None,
+        }
+    }
+
+    /// What the seat manager's events changed, after `seat_fd` was ready; what it released
+    /// goes into `events`.
+    pub fn seat_changed(&mut self, events: &mut Vec<DisplayEvent>) -> Option<SeatChange> {
+        match self {
+            Display::Kms(d) => d.seat_changed(events),
             Display::Wayland(_) => None,
         }
     }

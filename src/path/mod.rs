@@ -19,7 +19,7 @@ pub use camera_maps::CopyError;
 pub use rung::{PathChoice, Rung};
 
 use crate::capture::{ExportedBuffer, StreamFormat};
-use crate::display::{BufferId, Display, DisplayError, DisplayEvent, Hotplug, Refusal};
+use crate::display::{BufferId, Display, DisplayError, DisplayEvent, Hotplug, Refusal, SeatChange};
 use crate::dmabuf::Allocator;
 use crate::render::{GpuConverter, RenderError};
 use copy::Copy;
@@ -182,6 +182,18 @@ impl FramePath {
     /// Where display hotplug events arrive, if the display has them.
     pub fn hotplug_fd(&self) -> Option<BorrowedFd<'_>> {
         self.display.hotplug_fd()
+    }
+
+    /// Where seat events arrive, if the display was opened through a seat.
+    pub fn seat_fd(&self) -> Option<BorrowedFd<'_>> {
+        self.display.seat_fd()
+    }
+
+    /// What the seat's events changed; buffers it let go of arrive in `events`.
+    pub fn seat_changed(&mut self, events: &mut Vec<FrameEvent>) -> Option<SeatChange> {
+        let change = self.display.seat_changed(&mut self.display_events);
+        self.translate(events);
+        change
     }
 
     /// What a hotplug event (or, with `anyway`, a look) found changed for the display.

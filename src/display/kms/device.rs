@@ -62,6 +62,19 @@ impl Card {
         Ok(card)
     }
 
+    /// The card at `path` opened again through the seat, which hands it out (DRM master
+    /// included) only while the session is active.
+    pub fn through_seat(
+        path: PathBuf,
+        seat: &mut super::seat::SeatSession,
+    ) -> Result<Card, KmsError> {
+        let file = seat.open_card(&path).map_err(|source| KmsError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(Card { file, path })
+    }
+
     /// `--card` if given, else the first card in /dev/dri with a connected connector.
     pub fn find(requested: Option<&Path>) -> Result<Card, KmsError> {
         if let Some(path) = requested {

@@ -100,6 +100,11 @@ pub enum KmsError {
 
 impl KmsError {
     /// The refusal this is, if it is one: a lower rung may get past it.
+    /// The kernel refused an ioctl for lack of DRM master (another session has the seat).
+    pub fn is_permission_denied(&self) -> bool {
+        matches!(self, KmsError::Ioctl { source, .. } if source.raw_os_error() == Some(libc::EACCES))
+    }
+
     /// Nothing is plugged in (yet): a display may still come.
     pub fn is_nothing_connected(&self) -> bool {
         matches!(

@@ -14,6 +14,7 @@ mod hotplug;
 mod in_formats;
 mod legacy;
 mod saved;
+mod seat;
 
 use std::os::fd::{AsFd, BorrowedFd};
 use std::path::Path;
@@ -30,6 +31,7 @@ pub use error::KmsError;
 use framebuffers::{Framebuffer, Imports};
 pub use hotplug::Hotplug;
 use saved::SavedCrtc;
+pub use seat::SeatChange;
 
 use super::{BufferId, DisplayEvent, Import, RenderTarget, RenderTargets};
 use crate::dmabuf::{Allocator, Frames, GbmDevice, MemoryKind};
@@ -78,6 +80,11 @@ pub struct KmsDisplay {
     uevents: Option<hotplug::UeventSocket>,
     /// Something is connected to the connector in use: frames are presented.
     connected: bool,
+    /// The seat the card was opened through, where there is a seat manager; dropped after
+    /// the card.
+    seat: Option<seat::SeatSession>,
+    /// The seat is this session's (always, without one).
+    seat_active: bool,
 }
 
 impl KmsDisplay {
@@ -88,18 +95,31 @@ impl KmsDisplay {
         connector: Option<&str>,
         candidates: &[PixelFormat],
     ) -> Result<(KmsDisplay, PixelFormat), KmsError> {
-        let card = Card::find(card)?;
+        let mut seat = seat::SeatSession::open();
+        let card = match &mut seat {
+            Some(session) => {
+                // Found by opening each card, and closed again (with the DRM master its
+                // first open got) before the seat opens it.
+                let path = Card::find(card)?.path.clone();
+                Card::through_seat(path, session)?
+            }
+            None => Card::find(card)?,
+        };
         card.set_client_capability(ClientCapability::UniversalPlanes, true)
             .map_err(ioctl("enabling universal planes"))?;
         let atomic = std::env::var_os(LEGACY_ENV).is_none()
             && card
                 .set_client_capability(ClientCapability::Atomic, true)
                 .is_ok();
-        card.acquire_master_lock()
-            .map_err(|source| KmsError::NotMaster {
-                path: card.path.clone(),
-                source,
-            })?;
+        // A seat manager made the card's fd DRM master itself, and only it may (the kernel
+        // lets the process that opened a card set master, or root).
+        if seat.is_none() {
+            card.acquire_master_lock()
+                .map_err(|source| KmsError::NotMaster {
+                    path: card.path.clone(),
+                    source,
+                })?;
+        }
         let (output, format) = Output::choose(&card, connector, candidates)?;
         let atomic = if atomic {
             Some(AtomicProps::find(&card, &output)?)
@@ -127,6 +147,8 @@ impl KmsDisplay {
             gbm: None,
             uevents: hotplug::open_uevents(),
             connected: true,
+            seat,
+            seat_active: true,
         };
         Ok((display, format))
     }
@@ -358,7 +380,7 @@ impl KmsDisplay {
 
     /// A flip may be asked for: none pending, and a display connected to show it.
     pub fn can_present(&self) -> bool {
-        self.pending.is_none() && self.connected
+        self.pending.is_none() && self.connected && self.seat_active
     }
 
     /// Page-flip events carry CLOCK_MONOTONIC unless DRM_CAP_TIMESTAMP_MONOTONIC is 0; a
@@ -395,11 +417,21 @@ impl KmsDisplay {
             time: crate::clock::monotonic_now(),
         };
         let (card, output) = (&self.card, &self.output);
-        match (&self.atomic, self.modeset_done) {
-            (Some(props), false) => props.modeset(card, output, fb, &placement, false)?,
-            (Some(props), true) => props.flip(card, output, fb)?,
-            (None, false) => legacy::modeset(card, output, fb, &placement)?,
-            (None, true) => legacy::flip(card, output, fb)?,
+        let done = match (&self.atomic, self.modeset_done) {
+            (Some(props), false) => props.modeset(card, output, fb, &placement, false),
+            (Some(props), true) => props.flip(card, output, fb),
+            (None, false) => legacy::modeset(card, output, fb, &placement),
+            (None, true) => legacy::flip(card, output, fb),
+        };
+        if let Err(error) = done {
+            // A seat manager drops DRM master before it tells glasscam the seat is going:
+            // the frame is dropped, and the Disable event follows.
+            if self.seat.is_some() && error.is_permission_denied() {
+                self.seat_active = false;
+                events.push(DisplayEvent::Released(id));
+                return Ok(());
+            }
+            return Err(error);
         }
         let completed_now = self.atomic.is_none() && !self.modeset_done;
         self.modeset_done = true;
@@ -462,7 +494,8 @@ impl KmsDisplay {
     /// Puts the CRTC back as found; framebuffers go only after nothing scans them out.
     pub fn restore(&mut self) {
         if let Some(saved) = self.saved.take() {
-            if self.modeset_done {
+            // Paused, the display is another session's: nothing of glasscam's is on it.
+            if self.modeset_done && self.seat_active {
                 saved.put_back(&self.card, &self.output);
             }
         }
@@ -484,7 +517,9 @@ impl AsFd for KmsDisplay {
 impl Drop for KmsDisplay {
     fn drop(&mut self) {
         self.restore();
-        let _ = self.card.release_master_lock();
+        if self.seat.is_none() {
+            let _ = self.card.release_master_lock();
+        }
     }
 }
 
