@@ -96,30 +96,7 @@ impl KmsDisplay {
         candidates: &[PixelFormat],
     ) -> Result<(KmsDisplay, PixelFormat), KmsError> {
         let mut seat = seat::SeatSession::open();
-        let card = match &mut seat {
-            Some(session) => {
-                // Found by opening each card, and closed again (with the DRM master its
-                // first open got) before the seat opens it.
-                let path = Card::find(card)?.path.clone();
-                Card::through_seat(path, session)?
-            }
-            None => Card::find(card)?,
-        };
-        card.set_client_capability(ClientCapability::UniversalPlanes, true)
-            .map_err(ioctl("enabling universal planes"))?;
-        let atomic = std::env::var_os(LEGACY_ENV).is_none()
-            && card
-                .set_client_capability(ClientCapability::Atomic, true)
-                .is_ok();
-        // A seat manager made the card's fd DRM master itself, and only it may (the kernel
-        // lets the process that opened a card set master, or root).
-        if seat.is_none() {
-            card.acquire_master_lock()
-                .map_err(|source| KmsError::NotMaster {
-                    path: card.path.clone(),
-                    source,
-                })?;
-        }
+        let (card, atomic) = take_card(card, seat.as_mut())?;
         let (output, format) = Output::choose(&card, connector, candidates)?;
         let atomic = if atomic {
             Some(AtomicProps::find(&card, &output)?)
@@ -521,6 +498,38 @@ impl Drop for KmsDisplay {
             let _ = self.card.release_master_lock();
         }
     }
+}
+
+/// The card, opened through `seat` where there is one (which makes it DRM master), else
+/// directly and made master; universal planes on, and whether atomic modesetting is.
+fn take_card(
+    requested: Option<&Path>,
+    seat: Option<&mut seat::SeatSession>,
+) -> Result<(Card, bool), KmsError> {
+    let card = match seat {
+        // Found by opening each card, and closed again (with the DRM master its first open
+        // got) before the seat opens it.
+        Some(session) => {
+            let path = Card::find(requested)?.path.clone();
+            Card::through_seat(path, session)?
+        }
+        None => {
+            let card = Card::find(requested)?;
+            card.acquire_master_lock()
+                .map_err(|source| KmsError::NotMaster {
+                    path: card.path.clone(),
+                    source,
+                })?;
+            card
+        }
+    };
+    card.set_client_capability(ClientCapability::UniversalPlanes, true)
+        .map_err(ioctl("enabling universal planes"))?;
+    let atomic = std::env::var_os(LEGACY_ENV).is_none()
+        && card
+            .set_client_capability(ClientCapability::Atomic, true)
+            .is_ok();
+    Ok((card, atomic))
 }
 
 fn full_screen(mode: Mode, source: (u32, u32)) -> Placement {
