@@ -46,13 +46,7 @@ fn a_kiosk_on_a_seat_gives_the_display_up_on_a_vt_switch_and_takes_it_back(scena
     assert_eq!(scenario.stats("vt")["seat_pauses"], 5, "{log}");
     assert!(!log.contains("error"), "{log}");
     // The seat manager opened the card for the user: no leak across the switches.
-    let leaks = scenario.text("vt-leaks");
-    let counts: Vec<&str> = leaks
-        .lines()
-        .map(|l| l.split_once(' ').map_or("", |(_, rest)| rest))
-        .collect();
-    assert_eq!(counts.len(), 6, "{leaks}");
-    assert!(counts.iter().all(|c| *c == counts[0]), "{leaks}");
+    assert_nothing_leaked(scenario, "vt-leaks", 6);
 }
 
 fn a_persistent_kiosk_started_without_a_display_waits_for_one(scenario: &Scenario) {
@@ -105,13 +99,7 @@ fn a_persistent_kiosk_shows_black_while_the_camera_is_gone_and_the_bars_once_it_
         "{log}"
     );
     // Nothing leaks across the returns: the same fds and framebuffers with the bars up.
-    let leaks = scenario.text("leaks");
-    let counts: Vec<&str> = leaks
-        .lines()
-        .map(|l| l.split_once(' ').map_or("", |(_, rest)| rest))
-        .collect();
-    assert_eq!(counts.len(), 4, "{leaks}");
-    assert!(counts.iter().all(|c| *c == counts[0]), "{leaks}");
+    assert_nothing_leaked(scenario, "leaks", 4);
     // Without --persistent the disconnect ends the run, exit 3, in one line.
     let once = scenario.text("once.log");
     assert_eq!(scenario.text("once.rc").trim(), "3", "{once}");
@@ -150,4 +138,16 @@ fn a_console_whose_display_is_unplugged_keeps_running_and_shows_the_camera_once_
     );
     assert_eq!(scenario.text("hotplug.rc").trim(), "0", "{log}");
     assert_eq!(scenario.stats("hotplug")["display_reconnects"], 1, "{log}");
+}
+
+/// The scenario's `leaks` lines in FILE (`N fds F framebuffers B`): `rounds` of them, every
+/// count the same.
+fn assert_nothing_leaked(scenario: &Scenario, file: &str, rounds: usize) {
+    let leaks = scenario.text(file);
+    let counts: Vec<&str> = leaks
+        .lines()
+        .map(|l| l.split_once(' ').map_or("", |(_, rest)| rest))
+        .collect();
+    assert_eq!(counts.len(), rounds, "{leaks}");
+    assert!(counts.iter().all(|c| *c == counts[0]), "{leaks}");
 }

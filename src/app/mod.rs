@@ -198,18 +198,7 @@ fn run_loop(event_loop: &EventLoop, pipeline: &mut Pipeline) -> anyhow::Result<(
             let result = pipeline.on_camera_ready();
             pipeline.finish_with(result);
         }
-        if wake.display {
-            let result = pipeline.on_display_ready();
-            pipeline.finish_with(result);
-        }
-        if wake.hotplug {
-            let result = pipeline.on_hotplug(false);
-            pipeline.finish_with(result);
-        }
-        if wake.seat {
-            let result = pipeline.on_seat();
-            pipeline.finish_with(result);
-        }
+        pipeline.on_display_wake(&wake);
         let now = Instant::now();
         if now >= next_watchdog {
             let result = pipeline.watchdog();

@@ -10,6 +10,7 @@ use crate::buffers::BufferPool;
 use crate::capture::{CaptureError, ExportedBuffer, Source, StreamFormat};
 use crate::display::{Hotplug, SeatChange};
 use crate::dmabuf::Allocator;
+use crate::event_loop::Wake;
 use crate::latency::bench::Bench;
 use crate::latency::record::Fate;
 use crate::path::ladder::{self, Request};
@@ -129,6 +130,23 @@ impl Pipeline {
         self.path.dispatch(&mut self.events)?;
         self.handle_events()?;
         self.present_newest()
+    }
+
+    /// The display's side of a wake: its events, a hotplug, the seat; an error becomes the
+    /// run's ending.
+    pub fn on_display_wake(&mut self, wake: &Wake) {
+        if wake.display {
+            let result = self.on_display_ready();
+            self.finish_with(result);
+        }
+        if wake.hotplug {
+            let result = self.on_hotplug(false);
+            self.finish_with(result);
+        }
+        if wake.seat {
+            let result = self.on_seat();
+            self.finish_with(result);
+        }
     }
 
     /// A display was plugged or unplugged (a uevent; with `anyway`, the watchdog's look):

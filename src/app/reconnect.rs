@@ -58,15 +58,8 @@ pub fn wait_for_camera(
         )?;
         if let Some(signal) = wake.signal {
             pipeline.ending = Some(Ok(Ending::Signal(signal)));
-        } else if wake.display {
-            let result = pipeline.on_display_ready();
-            pipeline.finish_with(result);
-        } else if wake.hotplug {
-            let result = pipeline.on_hotplug(false);
-            pipeline.finish_with(result);
-        } else if wake.seat {
-            let result = pipeline.on_seat();
-            pipeline.finish_with(result);
+        } else if wake.display || wake.hotplug || wake.seat {
+            pipeline.on_display_wake(&wake);
         } else if let Some(camera) = Camera::find(&identity) {
             return resume(cli, pipeline, camera);
         }

@@ -48,14 +48,33 @@ pub fn has_render_node(device: u64) -> bool {
     })
 }
 
-/// A LINEAR XRGB8888 buffer object of `size`, with `usage`.
-pub fn linear_xrgb(
+/// An XRGB8888 buffer object of `size` with `usage`, in one of `modifiers` where GBM can
+/// make one, else LINEAR (drivers without modifier support, Mesa's kms_swrast among them,
+/// take the flag alone).
+pub fn xrgb_buffer(
     device: &GbmDevice,
     (width, height): (u32, u32),
     usage: BufferObjectFlags,
+    modifiers: &[u64],
 ) -> std::io::Result<BufferObject<()>> {
     let format = drm_fourcc::DrmFourcc::Xrgb8888;
+    if !modifiers.is_empty() {
+        let listed = modifiers.iter().map(|&m| ::gbm::Modifier::from(m));
+        if let Ok(bo) =
+            device.create_buffer_object_with_modifiers2(width, height, format, listed, usage)
+        {
+            return Ok(bo);
+        }
+    }
     device.create_buffer_object(width, height, format, usage | BufferObjectFlags::LINEAR)
+}
+
+/// How errors name DRM device number `device`: its node, else its numbers.
+pub fn node_name(device: u64) -> String {
+    node_path(device).map_or_else(
+        || format!("device {}:{}", libc::major(device), libc::minor(device)),
+        |path| path.display().to_string(),
+    )
 }
 
 /// A buffer object's memory as a dmabuf, read-write (a read-only export crashed llvmpipe

@@ -205,30 +205,28 @@ fn gpu_for(
     if !render::planes::supports(camera_format) {
         bail!("the GPU shaders cannot read {}", camera_format.name());
     }
-    let device = match display.gpu_device() {
-        Some(Ok(device)) => device,
-        Some(Err(why)) => {
-            let why = anyhow::Error::new(why);
-            say!("glasscam: {why:#}; the gpu rung draws with surfaceless EGL");
-            return Ok(Box::new(GpuConverter::new(Platform::Surfaceless)?));
-        }
-        None => return Ok(Box::new(GpuConverter::new(Platform::Surfaceless)?)),
-    };
     let card = display.name();
-    let why = match GpuConverter::new(Platform::Gbm(device)) {
-        Ok(converter) if !converter.draws_in_software() => return Ok(Box::new(converter)),
-        // Mesa's kms_swrast: no GPU behind the card, and its dmabuf import crashed weston and
-        // glasscam alike on cirrus. Surfaceless llvmpipe draws the same, safely.
-        Ok(converter) => format!(
-            "{card} has no GPU: its GBM device draws with {}",
-            converter.renderer()
-        ),
-        Err(error) => format!(
-            "no EGL on {card}'s GBM device ({:#})",
-            anyhow::Error::new(error)
-        ),
+    // Why the display's own device cannot draw; None where it names no device.
+    let why = match display.gpu_device() {
+        None => None,
+        Some(Err(error)) => Some(format!("{:#}", anyhow::Error::new(error))),
+        Some(Ok(device)) => match GpuConverter::new(Platform::Gbm(device)) {
+            Ok(converter) if !converter.draws_in_software() => return Ok(Box::new(converter)),
+            // Mesa's kms_swrast: no GPU behind the card, and its dmabuf import crashed weston
+            // and glasscam alike on cirrus. Surfaceless llvmpipe draws the same, safely.
+            Ok(converter) => Some(format!(
+                "{card} has no GPU: its GBM device draws with {}",
+                converter.renderer()
+            )),
+            Err(error) => Some(format!(
+                "no EGL on {card}'s GBM device ({:#})",
+                anyhow::Error::new(error)
+            )),
+        },
     };
-    say!("glasscam: {why}; the gpu rung draws with surfaceless EGL");
+    if let Some(why) = why {
+        say!("glasscam: {why}; the gpu rung draws with surfaceless EGL");
+    }
     Ok(Box::new(GpuConverter::new(Platform::Surfaceless)?))
 }
 

@@ -5,39 +5,20 @@
 use std::os::fd::AsFd;
 use std::rc::Rc;
 
-use drm::buffer::{DrmFourcc, DrmModifier};
-use gbm::{BufferObject, BufferObjectFlags};
+use drm::buffer::DrmFourcc;
+use gbm::BufferObjectFlags;
 
 use super::device::{plane_modifiers, Card};
 use super::error::KmsError;
 use super::framebuffers::Framebuffer;
 use crate::display::BufferId;
+use crate::dmabuf::gbm::xrgb_buffer;
 use crate::dmabuf::GbmDevice;
 
 /// The card's GBM device, on a duplicate of the card's fd: one DRM file, so the GEM
 /// handles of its buffers are the card's own and AddFB2 takes them as they are.
 pub fn open(card: &Card) -> std::io::Result<GbmDevice> {
     crate::dmabuf::gbm::device_on(card.as_fd().try_clone_to_owned()?)
-}
-
-/// An XRGB8888 buffer object of `size` in one of `modifiers` (the plane's), else LINEAR.
-pub fn render_buffer(
-    device: &GbmDevice,
-    (width, height): (u32, u32),
-    modifiers: &[u64],
-) -> std::io::Result<BufferObject<()>> {
-    let usage = BufferObjectFlags::SCANOUT | BufferObjectFlags::RENDERING;
-    let format = DrmFourcc::Xrgb8888;
-    if !modifiers.is_empty() {
-        let listed = modifiers.iter().map(|&m| DrmModifier::from(m));
-        if let Ok(bo) =
-            device.create_buffer_object_with_modifiers2(width, height, format, listed, usage)
-        {
-            return Ok(bo);
-        }
-    }
-    // Drivers without modifier support (Mesa's kms_swrast among them) take the flag alone.
-    device.create_buffer_object(width, height, format, usage | BufferObjectFlags::LINEAR)
 }
 
 impl super::KmsDisplay {
@@ -78,11 +59,13 @@ impl super::KmsDisplay {
         };
         let takes_modifiers = self.output.linear_modifier;
         self.add_all(count, |card| {
-            let bo = render_buffer(&device, size, &modifiers).map_err(|source| KmsError::Gbm {
-                path: card.path.clone(),
-                what: "allocating a render target",
-                source,
-            })?;
+            let usage = BufferObjectFlags::SCANOUT | BufferObjectFlags::RENDERING;
+            let bo =
+                xrgb_buffer(&device, size, usage, &modifiers).map_err(|source| KmsError::Gbm {
+                    path: card.path.clone(),
+                    what: "allocating a render target",
+                    source,
+                })?;
             Framebuffer::gbm(card, bo, takes_modifiers)
         })
     }

@@ -9,7 +9,7 @@ use gbm::BufferObjectFlags;
 
 use super::formats::{self, MODIFIER_INVALID};
 use super::{WaylandDisplay, WaylandError};
-use crate::dmabuf::gbm::{export, has_render_node, linear_xrgb, node_path, open_node};
+use crate::dmabuf::gbm::{export, has_render_node, node_name, node_path, open_node, xrgb_buffer};
 use crate::dmabuf::map::WritableDmabufMap;
 use crate::dmabuf::{FrameMemory, GbmDevice};
 use crate::format::{PixelFormat, MODIFIER_LINEAR};
@@ -28,7 +28,7 @@ impl WaylandDisplay {
         }
         let device = self.main_device().ok_or(WaylandError::NoMainDevice)?;
         let node = node_path(device).ok_or_else(|| WaylandError::Gbm {
-            node: format!("device {}:{}", libc::major(device), libc::minor(device)),
+            node: node_name(device),
             what: "finding its node",
             source: std::io::ErrorKind::NotFound.into(),
         })?;
@@ -46,11 +46,7 @@ impl WaylandDisplay {
     pub fn gpu_device(&mut self) -> Result<Rc<GbmDevice>, WaylandError> {
         let device = self.main_device().ok_or(WaylandError::NoMainDevice)?;
         if !has_render_node(device) {
-            let name = node_path(device).map_or_else(
-                || format!("device {}:{}", libc::major(device), libc::minor(device)),
-                |p| p.display().to_string(),
-            );
-            return Err(WaylandError::NoGpu(name));
+            return Err(WaylandError::NoGpu(node_name(device)));
         }
         self.gbm_device()
     }
@@ -89,7 +85,7 @@ impl WaylandDisplay {
         };
         let mut memory = Vec::with_capacity(count);
         for _ in 0..count {
-            let bo = in_layout(&device, size, usage, modifiers).map_err(failed("allocating"))?;
+            let bo = xrgb_buffer(&device, size, usage, modifiers).map_err(failed("allocating"))?;
             let fd = export(&device, &bo).map_err(failed("exporting"))?;
             let (pitch, len) = (bo.stride(), bo.stride() * size.1);
             let modifier = match u64::from(bo.modifier()) {
@@ -114,23 +110,4 @@ impl WaylandDisplay {
         }
         Ok(memory)
     }
-}
-
-/// An XRGB8888 buffer object in one of `modifiers`, else LINEAR.
-fn in_layout(
-    device: &GbmDevice,
-    (width, height): (u32, u32),
-    usage: BufferObjectFlags,
-    modifiers: &[u64],
-) -> std::io::Result<gbm::BufferObject<()>> {
-    if !modifiers.is_empty() {
-        let listed = modifiers.iter().map(|&m| gbm::Modifier::from(m));
-        let format = drm_fourcc::DrmFourcc::Xrgb8888;
-        if let Ok(bo) =
-            device.create_buffer_object_with_modifiers2(width, height, format, listed, usage)
-        {
-            return Ok(bo);
-        }
-    }
-    linear_xrgb(device, (width, height), usage)
 }
