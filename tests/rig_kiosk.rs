@@ -151,3 +151,44 @@ fn assert_nothing_leaked(scenario: &Scenario, file: &str, rounds: usize) {
     assert_eq!(counts.len(), rounds, "{leaks}");
     assert!(counts.iter().all(|c| *c == counts[0]), "{leaks}");
 }
+
+/// A card with two connectors (scenario kms-takeover: QEMU's virtio-gpu with two outputs, as
+/// cirrus has one): the connector in use unplugged while the other is connected, and the
+/// camera moves to the other; with --connector pinning the first, it waits for that one.
+#[test]
+fn another_connector_takes_over_when_the_one_in_use_is_unplugged_unless_one_is_pinned() {
+    let scenario = run_scenario("kms-takeover", "");
+    let moved = scenario.text("moved.log");
+    scenario
+        .screendump("moved-first")
+        .assert_bars_everywhere("moved-first");
+    // Virtual-2's head was never scanned out before the move: the bars there are the move.
+    scenario
+        .screendump("moved-second")
+        .assert_bars_everywhere("moved-second");
+    assert!(
+        moved.contains("glasscam: Virtual-1 was disconnected; showing the camera on Virtual-2\n"),
+        "{moved}"
+    );
+    assert!(!moved.contains("waiting for a display"), "{moved}");
+    assert_eq!(scenario.text("moved.rc").trim(), "0", "{moved}");
+    assert_eq!(scenario.stats("moved")["display_reconnects"], 1, "{moved}");
+
+    let pinned = scenario.text("pinned.log");
+    let lines: Vec<&str> = pinned
+        .lines()
+        .filter(|l| l.contains("disconnected") || l.contains("connected again"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "glasscam: Virtual-1 was disconnected; waiting for a display",
+            "glasscam: Virtual-1 is connected again; showing the camera"
+        ],
+        "{pinned}"
+    );
+    scenario
+        .screendump("pinned-first")
+        .assert_bars_everywhere("pinned-first");
+    assert_eq!(scenario.text("pinned.rc").trim(), "0", "{pinned}");
+}

@@ -160,6 +160,10 @@ impl Pipeline {
                 self.stats.display_reconnects += 1;
                 say!("glasscam: {name} is connected again; showing the camera");
             }
+            Some(Hotplug::Moved { from, to }) => {
+                self.stats.display_reconnects += 1;
+                say!("glasscam: {from} was disconnected; showing the camera on {to}");
+            }
             None => {}
         }
         self.present_newest()

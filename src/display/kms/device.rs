@@ -178,16 +178,19 @@ pub struct Output {
 }
 
 impl Output {
-    /// Picks the output, and the first of `candidates` one of its planes can scan out.
+    /// Picks the output, and the first of `candidates` one of its planes can scan out. With
+    /// `probe`, the connectors are probed first (at start); without, the state the kernel
+    /// last probed is taken (after a hotplug event, which follows a probe).
     pub fn choose(
         card: &Card,
         wanted_connector: Option<&str>,
         candidates: &[PixelFormat],
+        probe: bool,
     ) -> Result<(Output, PixelFormat), KmsError> {
         let resources = card
             .resource_handles()
             .map_err(ioctl("reading DRM resources"))?;
-        let connector = find_connector(card, &resources, wanted_connector)?;
+        let connector = find_connector(card, &resources, wanted_connector, probe)?;
         let name = connector_name(&connector);
         if connector.state() != connector::State::Connected || connector.modes().is_empty() {
             return Err(KmsError::Disconnected(name));
@@ -270,11 +273,12 @@ fn find_connector(
     card: &Card,
     resources: &drm::control::ResourceHandles,
     wanted: Option<&str>,
+    probe: bool,
 ) -> Result<connector::Info, KmsError> {
     let connectors: Vec<connector::Info> = resources
         .connectors()
         .iter()
-        .filter_map(|&c| card.get_connector(c, true).ok())
+        .filter_map(|&c| card.get_connector(c, probe).ok())
         .collect();
     match wanted {
         Some(name) => connectors

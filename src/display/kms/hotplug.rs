@@ -10,8 +10,10 @@ use nix::sys::socket::{
     bind, recv, socket, AddressFamily, MsgFlags, NetlinkAddr, SockFlag, SockProtocol, SockType,
 };
 
+use super::atomic::AtomicProps;
 use super::device::{connector_name, Output};
 use super::error::{ioctl, KmsError};
+use super::saved::SavedCrtc;
 use super::KmsDisplay;
 
 /// The kernel's own multicast group of uevents: there with or without udevd.
@@ -22,8 +24,11 @@ const KERNEL_UEVENTS: u32 = 1;
 pub enum Hotplug {
     /// The connector in use has nothing connected any more.
     Disconnected(String),
-    /// A display is connected again (this connector, or another where none is pinned).
+    /// The connector in use is connected again.
     Reconnected(String),
+    /// The connector in use has nothing on it, and another connected one shows the camera
+    /// now (no --connector pinned one).
+    Moved { from: String, to: String },
 }
 
 /// The netlink socket the kernel sends uevents to.
@@ -78,17 +83,7 @@ impl KmsDisplay {
     /// is one GETCONNECTOR of the state the kernel has (no probe): connectors forced through
     /// sysfs, or on drivers that do not poll, change without a uevent.
     pub fn hotplug(&mut self, anyway: bool) -> Result<Option<Hotplug>, KmsError> {
-        let devname = self
-            .card
-            .path
-            .strip_prefix("/dev")
-            .unwrap_or(&self.card.path);
-        let devname = devname.display().to_string();
-        let hotplugged = self
-            .uevents
-            .as_ref()
-            .is_some_and(|u| u.card_hotplugged(&devname));
-        if !hotplugged && !anyway {
+        if !self.card_hotplugged() && !anyway {
             return Ok(None);
         }
         let info = self
@@ -97,13 +92,33 @@ impl KmsDisplay {
             .map_err(ioctl("reading the connector"))?;
         let connected = info.state() == connector::State::Connected && !info.modes().is_empty();
         match (self.connected, connected) {
-            (true, false) => {
-                self.connected = false;
-                Ok(Some(Hotplug::Disconnected(self.output.name.clone())))
-            }
             (false, true) => self.reconnect(info).map(Some),
-            _ => Ok(None),
+            (true, true) => Ok(None),
+            // The flip in flight ends first (the next look decides): the CRTC may change.
+            (true, false) if self.pending.is_some() => Ok(None),
+            (was_connected, false) => match self.take_over()? {
+                Some(moved) => Ok(Some(moved)),
+                None if was_connected => {
+                    self.connected = false;
+                    Ok(Some(Hotplug::Disconnected(self.output.name.clone())))
+                }
+                None => Ok(None),
+            },
         }
+    }
+
+    /// Whether a uevent said this card's connectors changed.
+    fn card_hotplugged(&self) -> bool {
+        let devname = self
+            .card
+            .path
+            .strip_prefix("/dev")
+            .unwrap_or(&self.card.path)
+            .display()
+            .to_string();
+        self.uevents
+            .as_ref()
+            .is_some_and(|u| u.card_hotplugged(&devname))
     }
 
     /// The connector is back: its modes read again, the mode set again with the next frame.
@@ -116,6 +131,48 @@ impl KmsDisplay {
             self.place(placement.source)?;
         }
         Ok(Hotplug::Reconnected(name))
+    }
+
+    /// The connector in use has nothing on it: another connected one, where --connector pinned
+    /// none, shows the camera instead, through a CRTC and plane of its own that scan out the
+    /// buffers' format. The CRTC left behind is put back as glasscam found it. None where
+    /// no other connector will do.
+    fn take_over(&mut self) -> Result<Option<Hotplug>, KmsError> {
+        if self.pinned || self.pending.is_some() || !self.seat_active {
+            return Ok(None);
+        }
+        let output = match Output::choose(&self.card, None, &[self.format], false) {
+            Ok((output, _)) if output.connector.handle() != self.output.connector.handle() => {
+                output
+            }
+            Ok(_) => return Ok(None),
+            Err(error) => {
+                tracing::debug!("no connector takes over: {error}");
+                return Ok(None);
+            }
+        };
+        if self.atomic.is_some() {
+            self.atomic = Some(AtomicProps::find(&self.card, &output)?);
+        }
+        if output.crtc != self.output.crtc {
+            let found = SavedCrtc::read(&self.card, output.crtc)?;
+            if let Some(left) = self.saved.replace(found) {
+                if self.modeset_done {
+                    left.put_back(&self.card, &self.output);
+                }
+            }
+        }
+        // The frame shown on the CRTC left behind is released by the first flip on the new one.
+        let from = std::mem::replace(&mut self.output, output);
+        self.connected = true;
+        self.modeset_done = false;
+        if let Some(placement) = self.placement {
+            self.place(placement.source)?;
+        }
+        Ok(Some(Hotplug::Moved {
+            from: from.name,
+            to: self.output.name.clone(),
+        }))
     }
 }
 

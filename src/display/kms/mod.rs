@@ -80,6 +80,11 @@ pub struct KmsDisplay {
     uevents: Option<hotplug::UeventSocket>,
     /// Something is connected to the connector in use: frames are presented.
     connected: bool,
+    /// --connector named the connector: no other takes over when it is unplugged.
+    pinned: bool,
+    /// The format of the buffers made for this display: a connector taking over must have a
+    /// plane that scans it out.
+    format: PixelFormat,
     /// The seat the card was opened through, where there is a seat manager; dropped after
     /// the card.
     seat: Option<seat::SeatSession>,
@@ -97,7 +102,7 @@ impl KmsDisplay {
     ) -> Result<(KmsDisplay, PixelFormat), KmsError> {
         let mut seat = seat::SeatSession::open();
         let (card, atomic) = take_card(card, seat.as_mut())?;
-        let (output, format) = Output::choose(&card, connector, candidates)?;
+        let (output, format) = Output::choose(&card, connector, candidates, true)?;
         let atomic = if atomic {
             Some(AtomicProps::find(&card, &output)?)
         } else {
@@ -124,6 +129,8 @@ impl KmsDisplay {
             gbm: None,
             uevents: hotplug::open_uevents(),
             connected: true,
+            pinned: connector.is_some(),
+            format,
             seat,
             seat_active: true,
         };
