@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::pipeline::{Ending, Pipeline};
 use crate::buffers::BufferPool;
-use crate::capture::{Camera, CaptureError, FormatRequest, Source, Stream};
+use crate::capture::{Camera, CaptureError, FormatRequest, MjpegCamera, Source, Stream};
 use crate::cli::Cli;
 use crate::event_loop::EventLoop;
 use crate::path::ladder;
@@ -67,19 +67,35 @@ pub fn wait_for_camera(
     Ok(())
 }
 
-/// Streams from `camera` again: the old format asked for, buffers made and exported anew,
-/// the rung set up again on the same display.
+/// Streams from `camera` again: the old format asked for (the compressed one for an MJPEG
+/// camera), buffers made and exported anew, the rung set up again on the same display.
 fn resume(cli: &Cli, pipeline: &mut Pipeline, camera: Camera) -> anyhow::Result<()> {
+    let count = super::open::buffer_count(pipeline.path.display());
     let old = &pipeline.format;
-    let format = camera.configure(FormatRequest {
+    let request = FormatRequest {
         fourcc: Some(old.pixel.v4l2),
         size: Some((old.width, old.height)),
         fps: cli.fps,
-    })?;
-    let count = super::open::buffer_count(pipeline.path.display());
-    let (stream, exported) = Stream::allocate(camera, format.mem_planes.clone(), count as u32)?;
+    };
+    let (source, exported, format) = match pipeline.source.compressed_fourcc() {
+        Some(fourcc) => {
+            let request = FormatRequest {
+                fourcc: Some(fourcc),
+                ..request
+            };
+            let display = pipeline.path.display_mut();
+            let (mjpeg, exported, format) = MjpegCamera::open(camera, request, count, display)?;
+            (Source::Mjpeg(mjpeg), exported, format)
+        }
+        None => {
+            let format = camera.configure(request)?;
+            let (stream, exported) =
+                Stream::allocate(camera, format.mem_planes.clone(), count as u32)?;
+            (Source::Camera(stream), exported, format)
+        }
+    };
     ladder::resume(&mut pipeline.path, &exported, &format)?;
-    pipeline.source = Source::Camera(stream);
+    pipeline.source = source;
     pipeline.exported = exported;
     pipeline.format = format;
     pipeline.pool = BufferPool::new(count);

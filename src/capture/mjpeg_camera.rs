@@ -26,6 +26,8 @@ pub struct MjpegCamera {
     pool: DecodePool,
     frames_decoded: usize,
     corrupt: u64,
+    /// The compressed format the camera sends (one of FOURCCS), asked for again on a replug.
+    fourcc: u32,
 }
 
 impl MjpegCamera {
@@ -37,6 +39,7 @@ impl MjpegCamera {
         count: usize,
         allocator: &mut dyn FrameAllocator,
     ) -> Result<(MjpegCamera, Vec<ExportedBuffer>, StreamFormat), CaptureError> {
+        let fourcc = request.fourcc.unwrap_or(FOURCCS[0]);
         let set = camera.configure_compressed(request)?;
         let path = camera.path.clone();
         let (stream, camera_buffers) =
@@ -63,12 +66,22 @@ impl MjpegCamera {
             pool,
             frames_decoded: 0,
             corrupt: 0,
+            fourcc,
         };
         Ok((camera, exported, format))
     }
 
     pub fn path(&self) -> &Path {
         &self.stream.camera().path
+    }
+
+    pub fn camera(&self) -> &Camera {
+        self.stream.camera()
+    }
+
+    /// The compressed format the camera sends.
+    pub fn fourcc(&self) -> u32 {
+        self.fourcc
     }
 
     pub fn buffer_count(&self) -> usize {

@@ -91,6 +91,8 @@ pub enum Source {
 pub struct GoneCamera {
     path: PathBuf,
     identity: CameraIdentity,
+    /// The compressed format it sent and glasscam decoded, if it was an MJPEG camera.
+    compressed: Option<u32>,
     never_ready: EventFd,
 }
 
@@ -162,12 +164,22 @@ impl Source {
         }
     }
 
-    /// Who the camera is, where it can come back (a V4L2 camera sending raw frames).
+    /// Who the camera is, where it can come back (a V4L2 camera, raw or MJPEG; not a file).
     pub fn identity(&self) -> Option<CameraIdentity> {
         match self {
             Source::Camera(s) => Some(s.camera().identity()),
+            Source::Mjpeg(m) => Some(m.camera().identity()),
             Source::Gone(g) => Some(g.identity.clone()),
-            Source::Mjpeg(_) | Source::File(_) => None,
+            Source::File(_) => None,
+        }
+    }
+
+    /// The compressed format a camera sends and glasscam decodes (MJPEG), also once it went.
+    pub fn compressed_fourcc(&self) -> Option<u32> {
+        match self {
+            Source::Mjpeg(m) => Some(m.fourcc()),
+            Source::Gone(g) => g.compressed,
+            Source::Camera(_) | Source::File(_) => None,
         }
     }
 
@@ -191,6 +203,7 @@ impl Source {
         let gone = Source::Gone(GoneCamera {
             path,
             identity,
+            compressed: self.compressed_fourcc(),
             never_ready,
         });
         let _ = std::mem::replace(self, gone).release();

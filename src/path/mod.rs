@@ -170,6 +170,11 @@ impl FramePath {
         &self.display
     }
 
+    /// The display, to allocate frames on (a camera back after a replug decodes into them).
+    pub fn display_mut(&mut self) -> &mut Display {
+        &mut self.display
+    }
+
     /// Names the window after what it shows, where there is one.
     pub fn set_title(&mut self, title: &str) {
         self.display.set_title(title);
