@@ -6,6 +6,7 @@ use std::str::FromStr;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::format::{fourcc_name, parse_fourcc};
+use crate::path::import::MemoryChoice;
 use crate::path::PathChoice;
 
 #[derive(Debug, Parser)]
@@ -34,6 +35,12 @@ pub struct Cli {
     /// conversion), gpu; auto steps down from direct when the display refuses the format.
     #[arg(long, global = true, value_enum, default_value_t = PathChoice::Auto)]
     pub path: PathChoice,
+
+    /// Whose buffers the camera fills on the direct rung: mmap (the camera's own), dmabuf
+    /// (the display's: import mode), auto (the camera's, else the display's where the display
+    /// refuses those, before stepping down to gpu).
+    #[arg(long, global = true, value_enum, default_value_t = MemoryChoice::Auto)]
+    pub memory: MemoryChoice,
 
     /// V4L2 pixel format as v4l2-ctl prints it (YUYV, NV12, BGR4, ...).
     #[arg(long, global = true, value_parser = parse_format)]

@@ -124,12 +124,8 @@ fn a_console_whose_display_is_unplugged_keeps_running_and_shows_the_camera_once_
     for x in (40..640).step_by(80) {
         assert_eq!(back.rgb(x, 240), (255, 0, 0), "back at {x},240: {log}");
     }
-    let lines: Vec<&str> = log
-        .lines()
-        .filter(|l| l.contains("VGA-1 was disconnected") || l.contains("VGA-1 is connected again"))
-        .collect();
     assert_eq!(
-        lines,
+        hotplug_lines(&log, "VGA-1"),
         [
             "glasscam: VGA-1 was disconnected; waiting for a display",
             "glasscam: VGA-1 is connected again; showing the camera"
@@ -138,6 +134,15 @@ fn a_console_whose_display_is_unplugged_keeps_running_and_shows_the_camera_once_
     );
     assert_eq!(scenario.text("hotplug.rc").trim(), "0", "{log}");
     assert_eq!(scenario.stats("hotplug")["display_reconnects"], 1, "{log}");
+}
+
+/// The lines of `log` that say `connector` went or came back.
+fn hotplug_lines<'a>(log: &'a str, connector: &str) -> Vec<&'a str> {
+    let gone = format!("{connector} was disconnected");
+    let back = format!("{connector} is connected again");
+    log.lines()
+        .filter(|l| l.contains(&gone) || l.contains(&back))
+        .collect()
 }
 
 /// The scenario's `leaks` lines in FILE (`N fds F framebuffers B`): `rounds` of them, every
@@ -175,12 +180,8 @@ fn another_connector_takes_over_when_the_one_in_use_is_unplugged_unless_one_is_p
     assert_eq!(scenario.stats("moved")["display_reconnects"], 1, "{moved}");
 
     let pinned = scenario.text("pinned.log");
-    let lines: Vec<&str> = pinned
-        .lines()
-        .filter(|l| l.contains("disconnected") || l.contains("connected again"))
-        .collect();
     assert_eq!(
-        lines,
+        hotplug_lines(&pinned, "Virtual-1"),
         [
             "glasscam: Virtual-1 was disconnected; waiting for a display",
             "glasscam: Virtual-1 is connected again; showing the camera"

@@ -39,25 +39,26 @@ stop() {
   cat "/out/$1.log"
 }
 
+# unplug_first NAME TEXT: Virtual-2 on, then Virtual-1 off; waits for TEXT in NAME's log.
+unplug_first() {
+  echo on >"$second"
+  sleep 1
+  echo off >"$first"
+  wait_for_text "/out/$1.log" "$2" 30 "$pid"
+  sleep 1.5
+}
+
 echo off >"$second"
 run moved
 rig-screendump moved-first gpu2 0
-echo on >"$second"
-sleep 1
-echo off >"$first"
-wait_for_text /out/moved.log "showing the camera on" 30 "$pid"
-sleep 1.5
+unplug_first moved "showing the camera on"
 rig-screendump moved-second gpu2 1
 stop moved
 
 # Pinned: Virtual-1 forced off, Virtual-2 on; glasscam waits for Virtual-1 and shows on it
 # again once it is back.
 run pinned --connector Virtual-1
-echo on >"$second"
-sleep 1
-echo off >"$first"
-wait_for_text /out/pinned.log "was disconnected" 30 "$pid"
-sleep 1.5
+unplug_first pinned "was disconnected"
 echo on >"$first"
 wait_for_text /out/pinned.log "is connected again" 30 "$pid"
 sleep 1.5

@@ -166,6 +166,9 @@ pub(crate) fn say_started(path: &FramePath, format: &StreamFormat, device: &str,
         ),
         Rung::Gpu => "0 copies per frame (converted on the GPU)".to_string(),
         Rung::Direct => "0 copies per frame".to_string(),
+        Rung::Import => {
+            "0 copies per frame (the camera writes into the display's buffers)".to_string()
+        }
     };
     say!(
         "glasscam: {device} {} -> {}, path {}, {copies}, allocator {allocator}",

@@ -10,8 +10,10 @@ use crate::capture::{
 use crate::cli::{Backend, Cli, Command};
 use crate::display::{Display, Target};
 use crate::format::{fourcc_name, PixelFormat};
+use crate::path::import::{CameraMemory, FixedMemory, MemoryChoice};
 use crate::path::ladder::{self, Request};
 use crate::path::FramePath;
+use crate::path::Rung;
 
 /// Buffers beyond what the display holds: one being filled, one pending.
 const CAPTURE_HEADROOM: usize = 2;
@@ -41,13 +43,32 @@ pub fn open(cli: &Cli, backend: Backend) -> anyhow::Result<Opened> {
         g2g: matches!(&cli.command, Some(Command::Bench(bench)) if bench.g2g),
         source: request_source,
         decoded: input,
+        memory: cli.memory,
     };
-    let (opened, source, exported, format, device) = if input {
+    let (opened, mut source, mut exported, format, device) = if input {
         open_file(cli, &request)?
     } else {
         open_camera(cli, &mut request)?
     };
-    let mut path = ladder::connect(&request, opened, &exported, &format)?;
+    let count = buffer_count(&opened.display);
+    let mut path = match &mut source {
+        Source::Camera(stream) => {
+            let mut camera = CameraEnd {
+                stream,
+                exported: &mut exported,
+                format: &format,
+                count,
+            };
+            ladder::connect(&request, opened, &mut camera)?
+        }
+        _ => {
+            let mut fixed = FixedMemory {
+                exported: &exported,
+                format: &format,
+            };
+            ladder::connect(&request, opened, &mut fixed)?
+        }
+    };
     path.set_title(&format!(
         "glasscam: {device} {} {}x{}",
         format.pixel.name(),
@@ -62,6 +83,40 @@ pub fn open(cli: &Cli, backend: Backend) -> anyhow::Result<Opened> {
         format,
         device,
     })
+}
+
+/// A camera's stream and the buffers frames arrive in, which import mode moves into the
+/// display's memory.
+pub(super) struct CameraEnd<'a> {
+    pub stream: &'a mut Stream,
+    pub exported: &'a mut Vec<ExportedBuffer>,
+    pub format: &'a StreamFormat,
+    pub count: usize,
+}
+
+impl CameraMemory for CameraEnd<'_> {
+    fn exported(&self) -> &[ExportedBuffer] {
+        self.exported
+    }
+
+    fn format(&self) -> &StreamFormat {
+        self.format
+    }
+
+    fn take_display_memory(&mut self, display: &mut Display) -> anyhow::Result<()> {
+        let (allocator, buffers) = display.camera_memory(&self.format.mem_planes, self.count)?;
+        self.exported.clear();
+        match self.stream.use_display_memory(buffers, allocator) {
+            Ok(exported) => {
+                *self.exported = exported;
+                Ok(())
+            }
+            Err(error) => {
+                *self.exported = self.stream.use_camera_memory(self.count as u32)?;
+                Err(error.into())
+            }
+        }
+    }
 }
 
 fn target(cli: &Cli, backend: Backend) -> Target {
@@ -107,6 +162,12 @@ fn open_camera(cli: &Cli, request: &mut Request) -> anyhow::Result<Ends> {
     })?;
     let count = buffer_count(&opened.display);
     let device = format!("{} ({})", camera.path.display(), camera.card);
+    // --memory dmabuf: the camera's own buffers are never asked for (a driver that refuses
+    // DMABUF memory gets them once it has said so).
+    if opened.rung == Rung::Direct && request.memory == MemoryChoice::Dmabuf {
+        let stream = Stream::without_buffers(camera, format.mem_planes.clone())?;
+        return Ok((opened, Source::Camera(stream), Vec::new(), format, device));
+    }
     let (stream, exported) = Stream::allocate(camera, format.mem_planes.clone(), count as u32)?;
     Ok((opened, Source::Camera(stream), exported, format, device))
 }

@@ -5,12 +5,14 @@
 use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
 
+use super::open::CameraEnd;
 use super::pipeline::{Ending, Pipeline};
 use crate::buffers::BufferPool;
 use crate::capture::{Camera, CaptureError, FormatRequest, MjpegCamera, Source, Stream};
 use crate::cli::Cli;
 use crate::event_loop::EventLoop;
-use crate::path::ladder;
+use crate::path::import::CameraMemory;
+use crate::path::{ladder, Rung};
 
 /// How often /dev is looked through for the camera.
 const LOOK_EVERY: Duration = Duration::from_millis(500);
@@ -89,8 +91,18 @@ fn resume(cli: &Cli, pipeline: &mut Pipeline, camera: Camera) -> anyhow::Result<
         }
         None => {
             let format = camera.configure(request)?;
-            let (stream, exported) =
+            let (mut stream, mut exported) =
                 Stream::allocate(camera, format.mem_planes.clone(), count as u32)?;
+            // Import mode: the camera writes into the display's buffers again.
+            if pipeline.path.rung() == Rung::Import {
+                let mut end = CameraEnd {
+                    stream: &mut stream,
+                    exported: &mut exported,
+                    format: &format,
+                    count,
+                };
+                end.take_display_memory(pipeline.path.display_mut())?;
+            }
             (Source::Camera(stream), exported, format)
         }
     };
@@ -98,6 +110,7 @@ fn resume(cli: &Cli, pipeline: &mut Pipeline, camera: Camera) -> anyhow::Result<
     pipeline.source = source;
     pipeline.exported = exported;
     pipeline.format = format;
+    let count = pipeline.source.buffer_count();
     pipeline.pool = BufferPool::new(count);
     pipeline.last_sequence = None;
     for index in 0..count {

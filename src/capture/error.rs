@@ -84,6 +84,9 @@ pub enum CaptureError {
         got: u32,
         needed: u32,
     },
+    /// Buffers the display made cannot hold the camera's frames (import mode).
+    #[error("{path} cannot write into the display's buffers: {why}")]
+    DisplayMemory { path: PathBuf, why: String },
     /// The camera went away while streaming.
     #[error("{path} was disconnected")]
     Disconnected { path: PathBuf },

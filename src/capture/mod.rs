@@ -119,7 +119,8 @@ impl Source {
     /// for decoded frames.
     pub fn allocator(&self) -> Allocator {
         match self {
-            Source::Camera(_) | Source::Gone(_) => Allocator::Camera,
+            Source::Camera(s) => s.allocator(),
+            Source::Gone(_) => Allocator::Camera,
             Source::Mjpeg(m) => m.allocator(),
             Source::File(f) => f.allocator(),
         }

@@ -1,11 +1,13 @@
-//! Streaming: MMAP buffers allocated by the driver, exported as dmabufs, queued and dequeued.
-//! glasscam maps them only to decode a compressed frame or on the copy rung: otherwise the
-//! display reads them straight from the driver's memory.
+//! Streaming: MMAP buffers allocated by the driver and exported as dmabufs, or (import mode)
+//! buffers the display made, given to the driver as dmabufs (V4L2_MEMORY_DMABUF); queued and
+//! dequeued. glasscam maps them only to decode a compressed frame or on the copy rung:
+//! otherwise the display reads what the driver wrote where it wrote it.
 
 use nix::errno::Errno;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 
 use super::{sys, Camera, CaptureError, ExportedBuffer, ExportedPlane};
+use crate::dmabuf::{Allocator, FrameMemory, MemoryKind};
 
 /// A filled buffer the driver handed back.
 #[derive(Debug, Clone, Copy)]
@@ -32,6 +34,11 @@ pub struct Stream {
     mem_planes: Vec<(u32, u32)>,
     count: usize,
     streaming: bool,
+    /// V4L2_MEMORY_MMAP (the driver's own buffers) or V4L2_MEMORY_DMABUF (the display's).
+    memory: u32,
+    /// With DMABUF memory: each buffer's planes, given to the driver with every QBUF.
+    dmabufs: Vec<Vec<FrameMemory>>,
+    allocator: Allocator,
 }
 
 impl Stream {
@@ -41,39 +48,101 @@ impl Stream {
         mem_planes: Vec<(u32, u32)>,
         min_count: u32,
     ) -> Result<(Stream, Vec<ExportedBuffer>), CaptureError> {
+        let mut stream = Stream::without_buffers(camera, mem_planes)?;
+        let exported = stream.use_camera_memory(min_count)?;
+        Ok((stream, exported))
+    }
+
+    /// A stream of the format set, with no buffers yet: import mode gives it the display's.
+    pub fn without_buffers(
+        camera: Camera,
+        mem_planes: Vec<(u32, u32)>,
+    ) -> Result<Stream, CaptureError> {
         if mem_planes.len() > sys::VIDEO_MAX_PLANES {
             return Err(CaptureError::Driver {
                 path: camera.path.clone(),
                 what: format!("{} planes", mem_planes.len()),
             });
         }
-        let mut req = sys::v4l2_requestbuffers {
-            count: min_count,
-            type_: camera.buf_type,
-            memory: sys::V4L2_MEMORY_MMAP,
-            ..Default::default()
-        };
-        // SAFETY: valid fd, properly sized struct.
-        unsafe { sys::vidioc_reqbufs(camera.file.as_raw_fd(), &mut req) }
-            .map_err(camera.ioctl_error("VIDIOC_REQBUFS"))?;
-        let stream = Stream {
+        Ok(Stream {
             camera,
             mem_planes,
-            count: req.count as usize,
+            count: 0,
             streaming: false,
-        };
-        if req.count < min_count {
+            memory: sys::V4L2_MEMORY_MMAP,
+            dmabufs: Vec::new(),
+            allocator: Allocator::Camera,
+        })
+    }
+
+    /// The driver's own buffers (MMAP), at least `min_count`, every plane exported; the
+    /// buffers it had are freed first.
+    pub fn use_camera_memory(
+        &mut self,
+        min_count: u32,
+    ) -> Result<Vec<ExportedBuffer>, CaptureError> {
+        self.free_buffers()?;
+        let got = self.request_buffers(sys::V4L2_MEMORY_MMAP, min_count)?;
+        self.allocator = Allocator::Camera;
+        if got < min_count {
             return Err(CaptureError::TooFewBuffers {
-                path: stream.camera.path.clone(),
-                got: req.count,
+                path: self.camera.path.clone(),
+                got,
                 needed: min_count,
             });
         }
-        let mut exported = Vec::with_capacity(stream.count);
-        for index in 0..stream.count {
-            exported.push(stream.export(index)?);
+        (0..self.count).map(|index| self.export(index)).collect()
+    }
+
+    /// Import mode: the driver writes into `buffers` the display made (one dmabuf per memory
+    /// plane, rows as long as the format's) instead of its own, which are freed. The display
+    /// is given the same dmabufs back. On an error the stream has no buffers.
+    pub fn use_display_memory(
+        &mut self,
+        buffers: Vec<Vec<FrameMemory>>,
+        allocator: Allocator,
+    ) -> Result<Vec<ExportedBuffer>, CaptureError> {
+        self.free_buffers()?;
+        if let Some(why) = unfit_display_memory(&buffers, &self.mem_planes) {
+            return Err(CaptureError::DisplayMemory {
+                path: self.camera.path.clone(),
+                why,
+            });
         }
-        Ok((stream, exported))
+        let got = self.request_buffers(sys::V4L2_MEMORY_DMABUF, buffers.len() as u32)?;
+        let mut buffers = buffers;
+        buffers.truncate(got as usize);
+        self.count = buffers.len();
+        let exported = buffers
+            .iter()
+            .enumerate()
+            .map(|(index, planes)| display_buffer(index, planes))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|errno| self.camera.ioctl_error("duplicating a dmabuf")(errno))?;
+        self.dmabufs = buffers;
+        self.allocator = allocator;
+        Ok(exported)
+    }
+
+    /// REQBUFS of `memory`; the count the driver gave.
+    fn request_buffers(&mut self, memory: u32, count: u32) -> Result<u32, CaptureError> {
+        let mut req = sys::v4l2_requestbuffers {
+            count,
+            type_: self.camera.buf_type,
+            memory,
+            ..Default::default()
+        };
+        // SAFETY: valid fd, properly sized struct.
+        unsafe { sys::vidioc_reqbufs(self.camera.file.as_raw_fd(), &mut req) }
+            .map_err(self.camera.ioctl_error("VIDIOC_REQBUFS"))?;
+        self.memory = memory;
+        self.count = req.count as usize;
+        Ok(req.count)
+    }
+
+    /// Who made the buffers the driver writes into.
+    pub fn allocator(&self) -> Allocator {
+        self.allocator
     }
 
     pub fn camera(&self) -> &Camera {
@@ -93,7 +162,7 @@ impl Stream {
         let mut buf = sys::v4l2_buffer {
             index: index as u32,
             type_: self.camera.buf_type,
-            memory: sys::V4L2_MEMORY_MMAP,
+            memory: self.memory,
             ..Default::default()
         };
         if self.camera.is_multiplanar() {
@@ -186,6 +255,9 @@ impl Stream {
         }
         let mut planes = [sys::v4l2_plane::default(); sys::VIDEO_MAX_PLANES];
         let mut buf = self.buffer(index, &mut planes[..self.plane_count()]);
+        if let Some(dmabufs) = self.dmabufs.get(index) {
+            give_dmabufs(&mut buf, &mut planes, dmabufs, self.camera.is_multiplanar());
+        }
         // SAFETY: valid fd; buf and its planes outlive the call.
         unsafe { sys::vidioc_qbuf(self.camera.file.as_raw_fd(), &mut buf) }
             .map_err(self.camera.ioctl_error("VIDIOC_QBUF"))?;
@@ -267,17 +339,94 @@ impl Stream {
 
     /// Frees the driver's buffers; every exported dmabuf must be closed first.
     pub fn release(mut self) -> Result<(), CaptureError> {
+        self.free_buffers()
+    }
+
+    /// Stops streaming and frees every buffer (REQBUFS 0 of the memory in use).
+    fn free_buffers(&mut self) -> Result<(), CaptureError> {
         self.stop()?;
         let mut req = sys::v4l2_requestbuffers {
             count: 0,
             type_: self.camera.buf_type,
-            memory: sys::V4L2_MEMORY_MMAP,
+            memory: self.memory,
             ..Default::default()
         };
         // SAFETY: valid fd, properly sized struct.
         unsafe { sys::vidioc_reqbufs(self.camera.file.as_raw_fd(), &mut req) }
             .map_err(self.camera.ioctl_error("VIDIOC_REQBUFS(0)"))?;
+        self.count = 0;
+        self.dmabufs.clear();
         Ok(())
+    }
+}
+
+/// Why buffers the display made cannot hold the camera's frames (a plane missing or too
+/// small, rows of another length), or None when they can.
+fn unfit_display_memory(buffers: &[Vec<FrameMemory>], mem_planes: &[(u32, u32)]) -> Option<String> {
+    for (index, planes) in buffers.iter().enumerate() {
+        if planes.len() != mem_planes.len() {
+            return Some(format!(
+                "buffer {index} has {} planes, the format {}",
+                planes.len(),
+                mem_planes.len()
+            ));
+        }
+        for (plane, (memory, &(pitch, size))) in planes.iter().zip(mem_planes).enumerate() {
+            if memory.pitch != pitch {
+                return Some(format!(
+                    "rows of {} bytes in plane {plane}, the camera writes {pitch}",
+                    memory.pitch
+                ));
+            }
+            if memory.len < size {
+                return Some(format!(
+                    "a {}-byte plane {plane}, the format needs {size}",
+                    memory.len
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// A display buffer as the display is given it back: the same dmabufs.
+fn display_buffer(index: usize, planes: &[FrameMemory]) -> Result<ExportedBuffer, Errno> {
+    let planes = planes
+        .iter()
+        .map(|memory| {
+            let fd = memory
+                .fd
+                .as_fd()
+                .try_clone_to_owned()
+                .map_err(|e| Errno::from_raw(e.raw_os_error().unwrap_or(libc::EBADF)))?;
+            Ok(ExportedPlane {
+                fd,
+                length: memory.len,
+            })
+        })
+        .collect::<Result<_, Errno>>()?;
+    Ok(ExportedBuffer {
+        index,
+        planes,
+        kind: MemoryKind::Dmabuf,
+    })
+}
+
+/// Puts each plane's dmabuf fd and length into a QBUF of DMABUF memory.
+fn give_dmabufs(
+    buf: &mut sys::v4l2_buffer,
+    planes: &mut [sys::v4l2_plane],
+    dmabufs: &[FrameMemory],
+    multiplanar: bool,
+) {
+    if multiplanar {
+        for (plane, memory) in planes.iter_mut().zip(dmabufs) {
+            plane.m.fd = memory.fd.as_raw_fd();
+            plane.length = memory.len;
+        }
+    } else if let Some(memory) = dmabufs.first() {
+        buf.m.fd = memory.fd.as_raw_fd();
+        buf.length = memory.len;
     }
 }
 

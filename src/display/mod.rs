@@ -10,7 +10,9 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Duration;
 
-use crate::dmabuf::{AllocError, Allocator, FrameAllocator, Frames, GbmDevice, MemoryKind};
+use crate::dmabuf::{
+    AllocError, Allocator, FrameAllocator, FrameMemory, Frames, GbmDevice, MemoryKind,
+};
 use crate::format::PixelFormat;
 pub use kms::{Hotplug, SeatChange};
 use kms::{KmsDisplay, KmsError};
@@ -382,6 +384,19 @@ impl FrameAllocator for Display {
 }
 
 impl Display {
+    /// Import mode: `count` buffers of the display's own for the camera to write into, one
+    /// per memory plane of (bytes per row, bytes), and who made them.
+    pub fn camera_memory(
+        &mut self,
+        planes: &[(u32, u32)],
+        count: usize,
+    ) -> Result<(Allocator, Vec<Vec<FrameMemory>>), DisplayError> {
+        Ok(match self {
+            Display::Kms(d) => d.camera_memory(planes, count)?,
+            Display::Wayland(d) => d.camera_memory(planes, count)?,
+        })
+    }
+
     /// Where display hotplug events arrive (the console's uevent socket); none on Wayland,
     /// whose compositor follows its outputs itself.
     pub fn hotplug_fd(&self) -> Option<BorrowedFd<'_>> {

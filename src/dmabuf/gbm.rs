@@ -69,6 +69,42 @@ pub fn xrgb_buffer(
     device.create_buffer_object(width, height, format, usage | BufferObjectFlags::LINEAR)
 }
 
+/// `count` buffers the camera writes into (import mode), one LINEAR buffer object per memory
+/// plane of (bytes per row, bytes): rows of single bytes (R8), so any camera format fits.
+/// Refused where GBM's rows would be longer than the camera's.
+pub fn camera_buffers(
+    device: &GbmDevice,
+    planes: &[(u32, u32)],
+    count: usize,
+    usage: BufferObjectFlags,
+) -> std::io::Result<Vec<Vec<super::FrameMemory>>> {
+    let plane = |&(pitch, size): &(u32, u32)| {
+        let rows = size.div_ceil(pitch.max(1));
+        let format = drm_fourcc::DrmFourcc::R8;
+        let bo = device.create_buffer_object::<()>(
+            pitch,
+            rows,
+            format,
+            usage | BufferObjectFlags::LINEAR,
+        )?;
+        if bo.stride() != pitch {
+            return Err(std::io::Error::other(format!(
+                "its rows are {} bytes, the camera's {pitch}",
+                bo.stride()
+            )));
+        }
+        Ok(super::FrameMemory {
+            fd: export(device, &bo)?,
+            pitch,
+            len: pitch * rows,
+            modifier: crate::format::MODIFIER_LINEAR,
+        })
+    };
+    (0..count)
+        .map(|_| planes.iter().map(plane).collect())
+        .collect()
+}
+
 /// How errors name DRM device number `device`: its node, else its numbers.
 pub fn node_name(device: u64) -> String {
     node_path(device).map_or_else(

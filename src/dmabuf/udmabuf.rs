@@ -48,6 +48,25 @@ pub fn allocate(len: usize) -> std::io::Result<OwnedFd> {
     Ok(unsafe { OwnedFd::from_raw_fd(fd) })
 }
 
+/// `count` buffers the camera writes into (import mode), one udmabuf per memory plane of
+/// (bytes per row, bytes).
+pub fn camera_buffers(
+    planes: &[(u32, u32)],
+    count: usize,
+) -> std::io::Result<Vec<Vec<super::FrameMemory>>> {
+    let plane = |&(pitch, size): &(u32, u32)| {
+        Ok(super::FrameMemory {
+            fd: allocate(size as usize)?,
+            pitch,
+            len: size,
+            modifier: crate::format::MODIFIER_LINEAR,
+        })
+    };
+    (0..count)
+        .map(|_| planes.iter().map(plane).collect())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

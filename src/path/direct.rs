@@ -1,15 +1,18 @@
-//! The direct rung: the camera's own dmabufs, each imported into the display once and shown
-//! as they are. Zero copies; a buffer goes back to the camera when the display releases it.
+//! The direct rung: the camera's dmabufs, each imported into the display once and shown as
+//! they are. Zero copies; a buffer goes back to the camera when the display releases it. The
+//! import rung is this one over buffers the display made (the camera writes into them).
 
 use std::os::fd::AsFd;
 
-use super::PathError;
+use super::{PathError, Rung};
 use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::display::{BufferId, Display, Import, ImportPlane};
 
 pub struct Direct {
     /// The display's buffer for each camera buffer, by camera index.
     ids: Vec<BufferId>,
+    /// Direct (the camera's memory) or Import (the display's).
+    rung: Rung,
 }
 
 impl Direct {
@@ -18,6 +21,7 @@ impl Direct {
         display: &mut Display,
         exported: &[ExportedBuffer],
         format: &StreamFormat,
+        rung: Rung,
     ) -> Result<Direct, PathError> {
         let dmabufs: Vec<Import<'_>> = exported
             .iter()
@@ -25,7 +29,11 @@ impl Direct {
             .collect();
         let ids = display.import(&dmabufs)?;
         display.place((format.width, format.height))?;
-        Ok(Direct { ids })
+        Ok(Direct { ids, rung })
+    }
+
+    pub fn rung(&self) -> Rung {
+        self.rung
     }
 
     /// The display's buffer for camera buffer `index`.

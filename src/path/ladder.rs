@@ -1,7 +1,8 @@
 //! The fallback ladder, the one place that decides which rung carries frames to the display.
-//! Direct when the display takes a camera format as it is; else gpu (EGL import + GLES
-//! conversion); else copy (CPU conversion, every byte counted). Each step down is said in
-//! one line, and decided by a typed refusal.
+//! Direct when the display takes a camera format as it is; import when it takes the format
+//! but not the camera's memory (the camera writes into the display's buffers instead); else
+//! gpu (EGL import + GLES conversion); else copy (CPU conversion, every byte counted). Each
+//! step down is said in one line, and decided by a typed refusal.
 
 use std::path::PathBuf;
 
@@ -9,6 +10,7 @@ use anyhow::bail;
 
 use super::blank::Blank;
 use super::gpu::Gpu;
+use super::import::{CameraMemory, FixedMemory, MemoryChoice};
 use super::{carrier_for, Carrier, FramePath, PathChoice, PathError, Rung};
 use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::display::{Display, Memory, Refusal, Target};
@@ -27,6 +29,16 @@ pub struct Request {
     /// glasscam writes the frames itself (decoded MJPEG): a display without dmabufs can
     /// show them directly in shared memory.
     pub decoded: bool,
+    /// `--memory`: whose buffers a camera fills on the direct rung.
+    pub memory: MemoryChoice,
+}
+
+impl Request {
+    /// A camera, not glasscam, writes the frames, and `--memory` lets it write into the
+    /// display's buffers.
+    fn may_import(&self) -> bool {
+        !self.decoded && self.memory != MemoryChoice::Mmap
+    }
 }
 
 /// A display opened for a rung, and the camera format to capture in.
@@ -43,7 +55,7 @@ pub struct Opened {
 pub fn open(request: &Request, candidates: &[PixelFormat]) -> anyhow::Result<Opened> {
     let camera_format = candidates[0];
     match request.choice {
-        PathChoice::Only(Rung::Direct) => open_direct(request, candidates),
+        PathChoice::Only(Rung::Direct | Rung::Import) => open_direct(request, candidates),
         PathChoice::Only(Rung::Copy) => open_copy(&request.target, camera_format),
         PathChoice::Only(Rung::Gpu) => {
             let mut display = open_converted(&request.target, Rung::Gpu)?;
@@ -141,13 +153,13 @@ fn open_converted(target: &Target, rung: Rung) -> anyhow::Result<Display> {
 }
 
 /// Sets up the rung between the camera's buffers and the display. With `--path auto`, a
-/// display that refuses the camera's buffers sends glasscam down to gpu, and a GPU that
-/// cannot take them down to copy, each step with one line saying why.
+/// display that refuses the camera's buffers gets the camera writing into its own (import,
+/// where `--memory` allows), then gpu, and a GPU that cannot take them copy, each step with
+/// one line saying why. `--memory dmabuf` starts at import.
 pub fn connect(
     request: &Request,
     opened: Opened,
-    exported: &[ExportedBuffer],
-    format: &StreamFormat,
+    camera: &mut dyn CameraMemory,
 ) -> anyhow::Result<FramePath> {
     let Opened {
         mut display,
@@ -155,13 +167,37 @@ pub fn connect(
         mut converter,
         ..
     } = opened;
+    if rung == Rung::Direct && request.memory == MemoryChoice::Dmabuf && !request.decoded {
+        rung = Rung::Import;
+    }
     loop {
+        if rung == Rung::Import {
+            if let Err(error) = camera.take_display_memory(&mut display) {
+                if request.choice != PathChoice::Auto {
+                    return Err(error);
+                }
+                say!(
+                    "glasscam: {} cannot write into the display's buffers ({error:#}); \
+                     stepping down to the gpu rung",
+                    request.source.display()
+                );
+                drop(display);
+                Opened {
+                    display,
+                    rung,
+                    converter,
+                    ..
+                } = gpu_or_copy(request, camera.format().pixel)?;
+                continue;
+            }
+        }
         // On failure the display is dropped with the error: the card is free to reopen.
-        let error = match FramePath::new(display, rung, converter, exported, format) {
+        let built = FramePath::new(display, rung, converter, camera.exported(), camera.format());
+        let error = match built {
             Ok(path) => return Ok(path),
             Err(error) => error,
         };
-        let lower = match rung_below(rung, &error) {
+        let lower = match rung_below(rung, &error, request.may_import()) {
             Some(lower) if request.choice == PathChoice::Auto => lower,
             _ => return Err(error.into()),
         };
@@ -170,7 +206,7 @@ pub fn connect(
             rung,
             converter,
             ..
-        } = step_down(request, format.pixel, lower, error)?;
+        } = step_down(request, camera.format().pixel, lower, error)?;
     }
 }
 
@@ -253,11 +289,14 @@ fn gpu_or_copy(request: &Request, camera_format: PixelFormat) -> anyhow::Result<
 }
 
 /// The rung below, after `rung` failed to take the camera's buffers, when that failure is
-/// one a lower rung avoids.
-fn rung_below(rung: Rung, error: &PathError) -> Option<Rung> {
+/// one a lower rung avoids. A refusal of the camera's memory is one the display's own
+/// memory avoids, where the camera may write into it (`may_import`).
+fn rung_below(rung: Rung, error: &PathError, may_import: bool) -> Option<Rung> {
     let never_shown = matches!(error, PathError::NeverShown { .. });
+    let refused = error.refusal() == Some(Refusal::Buffer);
     match rung {
-        Rung::Direct if never_shown || error.refusal() == Some(Refusal::Buffer) => Some(Rung::Gpu),
+        Rung::Direct if refused && may_import => Some(Rung::Import),
+        Rung::Direct | Rung::Import if never_shown || refused => Some(Rung::Gpu),
         Rung::Gpu if never_shown || matches!(error, PathError::Gpu(_) | PathError::Targets(_)) => {
             Some(Rung::Copy)
         }
@@ -266,8 +305,9 @@ fn rung_below(rung: Rung, error: &PathError) -> Option<Rung> {
 }
 
 /// While streaming: the rung `--path auto` steps down to after `error`, if there is one.
+/// Not import: a streaming camera keeps its buffers.
 pub fn lower_rung(request: &Request, rung: Rung, error: &PathError) -> Option<Rung> {
-    rung_below(rung, error).filter(|_| request.choice == PathChoice::Auto)
+    rung_below(rung, error, false).filter(|_| request.choice == PathChoice::Auto)
 }
 
 /// While streaming: lets go of `path` (its display restored), says why in one line, and
@@ -282,7 +322,7 @@ pub fn replace(
 ) -> anyhow::Result<FramePath> {
     drop(path);
     let opened = step_down(request, format.pixel, lower, why)?;
-    connect(request, opened, exported, format)
+    connect(request, opened, &mut FixedMemory { exported, format })
 }
 
 /// Says in one line why glasscam steps down to `lower`, and opens the display for it; a
@@ -300,6 +340,17 @@ fn step_down(
         _ => format!("the GPU cannot take {source}'s buffers"),
     };
     let why = anyhow::Error::new(why);
+    if lower == Rung::Import {
+        say!(
+            "glasscam: the display refused {source}'s own buffers ({why:#}); the camera \
+             writes into the display's (import)"
+        );
+        let opened = open_direct(request, &[camera_format])?;
+        return Ok(Opened {
+            rung: Rung::Import,
+            ..opened
+        });
+    }
     if lower == Rung::Gpu {
         say!(
             "glasscam: the display refused {source}'s buffers ({why:#}); stepping down to the gpu rung"
@@ -372,19 +423,19 @@ mod tests {
             mode: "640x480".into(),
             modes: "640x480".into(),
         });
-        assert_eq!(rung_below(Rung::Direct, &add_fb), Some(Rung::Gpu));
-        assert_eq!(rung_below(Rung::Direct, &no_fit), Some(Rung::Gpu));
+        assert_eq!(rung_below(Rung::Direct, &add_fb, false), Some(Rung::Gpu));
+        assert_eq!(rung_below(Rung::Direct, &no_fit, false), Some(Rung::Gpu));
         // The gpu rung already draws at the mode's size: a refusal there is final.
-        assert_eq!(rung_below(Rung::Gpu, &no_fit), None);
-        assert_eq!(rung_below(Rung::Copy, &add_fb), None);
+        assert_eq!(rung_below(Rung::Gpu, &no_fit, false), None);
+        assert_eq!(rung_below(Rung::Copy, &add_fb, false), None);
     }
 
     #[test]
     fn a_gpu_rung_without_targets_steps_down_to_copy() {
         let denied = std::io::Error::from_raw_os_error(libc::EACCES);
         let no_targets = PathError::Targets(WaylandError::DmaHeap(denied).into());
-        assert_eq!(rung_below(Rung::Gpu, &no_targets), Some(Rung::Copy));
-        assert_eq!(rung_below(Rung::Copy, &no_targets), None);
+        assert_eq!(rung_below(Rung::Gpu, &no_targets, false), Some(Rung::Copy));
+        assert_eq!(rung_below(Rung::Copy, &no_targets, false), None);
     }
 
     #[test]
@@ -393,22 +444,53 @@ mod tests {
             path: "wayland-direct".into(),
             seconds: 8,
         };
-        assert_eq!(rung_below(Rung::Direct, &never), Some(Rung::Gpu));
-        assert_eq!(rung_below(Rung::Gpu, &never), Some(Rung::Copy));
-        assert_eq!(rung_below(Rung::Copy, &never), None);
+        assert_eq!(rung_below(Rung::Direct, &never, true), Some(Rung::Gpu));
+        assert_eq!(rung_below(Rung::Gpu, &never, true), Some(Rung::Copy));
+        assert_eq!(rung_below(Rung::Copy, &never, true), None);
         let forced = Request {
             target: Target::Wayland { fullscreen: false },
             choice: PathChoice::Only(Rung::Direct),
             g2g: false,
             source: "/dev/video0".into(),
             decoded: false,
+            memory: MemoryChoice::Auto,
         };
         assert_eq!(lower_rung(&forced, Rung::Direct, &never), None);
     }
 
     #[test]
+    fn refused_camera_memory_steps_to_import_before_gpu_where_the_camera_may_write_there() {
+        let refused = PathError::CameraMemoryRefused;
+        assert_eq!(rung_below(Rung::Direct, &refused, true), Some(Rung::Import));
+        assert_eq!(rung_below(Rung::Direct, &refused, false), Some(Rung::Gpu));
+        // The display refused its own buffers too, or showed none of them: gpu.
+        assert_eq!(rung_below(Rung::Import, &refused, true), Some(Rung::Gpu));
+        let never = PathError::NeverShown {
+            path: "kms-import".into(),
+            seconds: 12,
+        };
+        assert_eq!(rung_below(Rung::Import, &never, true), Some(Rung::Gpu));
+        // A camera already streaming keeps its buffers: no import while streaming.
+        let auto = Request {
+            target: Target::Wayland { fullscreen: false },
+            choice: PathChoice::Auto,
+            g2g: false,
+            source: "/dev/video0".into(),
+            decoded: false,
+            memory: MemoryChoice::Auto,
+        };
+        assert_eq!(lower_rung(&auto, Rung::Direct, &refused), Some(Rung::Gpu));
+        // Frames glasscam decodes itself are in the display's memory already.
+        let decoded = Request {
+            decoded: true,
+            ..auto
+        };
+        assert!(!decoded.may_import());
+    }
+
+    #[test]
     fn a_display_that_is_gone_is_not_a_reason_to_step_down() {
         let gone = refusal(KmsError::FlipTimeout(5));
-        assert_eq!(rung_below(Rung::Direct, &gone), None);
+        assert_eq!(rung_below(Rung::Direct, &gone, true), None);
     }
 }

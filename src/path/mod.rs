@@ -7,6 +7,7 @@ mod camera_maps;
 mod copy;
 mod direct;
 mod gpu;
+pub mod import;
 pub mod ladder;
 mod marker;
 mod rung;
@@ -76,6 +77,11 @@ pub enum PathError {
          camera's own buffers; run it with --path gpu or --path copy"
     )]
     MarkerNeedsDrawing(String),
+    /// GLASSCAM_REFUSE_CAMERA_MEMORY is set: the direct rung is refused as a display refuses
+    /// memory it cannot scan out, so that tests can walk the ladder on a display that takes
+    /// everything.
+    #[error("refused for the test (GLASSCAM_REFUSE_CAMERA_MEMORY)")]
+    CameraMemoryRefused,
     /// The display took the buffers and showed none of them: a compositor that fails its
     /// imports inside and discards every frame (sway on a software renderer) refuses them.
     #[error("{path}: the display has shown none of the frames committed in {seconds} s")]
@@ -87,10 +93,14 @@ impl PathError {
     pub fn refusal(&self) -> Option<Refusal> {
         match self {
             PathError::Display(e) => e.refusal(),
+            PathError::CameraMemoryRefused => Some(Refusal::Buffer),
             _ => None,
         }
     }
 }
+
+/// Set (to anything) to have the direct rung refused, for tests of the ladder.
+const REFUSE_CAMERA_MEMORY_ENV: &str = "GLASSCAM_REFUSE_CAMERA_MEMORY";
 
 /// A rung whose first commit has shown nothing for this long is refused. Generous: a TCG
 /// guest's llvmpipe compositor took 7 s over its first gpu-rung frame under load.
@@ -143,7 +153,7 @@ impl FramePath {
 
     pub fn rung(&self) -> Rung {
         match self.carrier {
-            Carrier::Direct(_) => Rung::Direct,
+            Carrier::Direct(ref direct) => direct.rung(),
             Carrier::Gpu(_) => Rung::Gpu,
             Carrier::Copy(_) => Rung::Copy,
             Carrier::Blank(ref blank) => blank.rung,
@@ -343,7 +353,11 @@ fn carrier_for(
             Carrier::Gpu(ladder::gpu_rung(display, converter, exported, format)?)
         }
         (Rung::Copy, _) => Carrier::Copy(Copy::new(display, exported, format)?),
-        _ => Carrier::Direct(Direct::new(display, exported, format)?),
+        (Rung::Direct, _) if std::env::var_os(REFUSE_CAMERA_MEMORY_ENV).is_some() => {
+            return Err(PathError::CameraMemoryRefused)
+        }
+        (Rung::Import, _) => Carrier::Direct(Direct::new(display, exported, format, rung)?),
+        _ => Carrier::Direct(Direct::new(display, exported, format, Rung::Direct)?),
     })
 }
 

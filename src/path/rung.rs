@@ -8,6 +8,9 @@ use clap::ValueEnum;
 pub enum Rung {
     /// The camera's own dmabufs, shown as they are.
     Direct,
+    /// Buffers the display made, which the camera writes into (V4L2_MEMORY_DMABUF), shown
+    /// as they are.
+    Import,
     /// Drawn by the GPU into buffers the display made.
     Gpu,
     /// Converted by the CPU into buffers the display made.
@@ -15,10 +18,12 @@ pub enum Rung {
 }
 
 impl Rung {
-    /// "direct", "gpu" or "copy", as --path and --stats spell them.
+    /// "direct", "import", "gpu" or "copy", as --path and --stats spell them (--path has
+    /// no "import": that is `--memory dmabuf`).
     pub fn name(self) -> &'static str {
         match self {
             Rung::Direct => "direct",
+            Rung::Import => "import",
             Rung::Gpu => "gpu",
             Rung::Copy => "copy",
         }

@@ -6,6 +6,7 @@
 //! `active` (on the glass).
 
 mod atomic;
+mod camera_memory;
 mod device;
 mod error;
 mod framebuffers;

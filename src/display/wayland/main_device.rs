@@ -9,9 +9,12 @@ use gbm::BufferObjectFlags;
 
 use super::formats::{self, MODIFIER_INVALID};
 use super::{WaylandDisplay, WaylandError};
-use crate::dmabuf::gbm::{export, has_render_node, node_name, node_path, open_node, xrgb_buffer};
+use crate::dmabuf::gbm::{
+    camera_buffers, export, has_render_node, node_name, node_path, open_node, xrgb_buffer,
+};
 use crate::dmabuf::map::WritableDmabufMap;
-use crate::dmabuf::{FrameMemory, GbmDevice};
+use crate::dmabuf::udmabuf;
+use crate::dmabuf::{Allocator, FrameMemory, GbmDevice};
 use crate::format::{PixelFormat, MODIFIER_LINEAR};
 
 impl WaylandDisplay {
@@ -109,5 +112,35 @@ impl WaylandDisplay {
             });
         }
         Ok(memory)
+    }
+}
+impl WaylandDisplay {
+    /// Import mode: `count` buffers for the camera's memory planes, (bytes per row, bytes)
+    /// each, and who made them: GBM on the compositor's main device, else udmabuf, a line
+    /// for a tier that refused. Never a dma-heap: root's alone on stock systems.
+    pub fn camera_memory(
+        &mut self,
+        planes: &[(u32, u32)],
+        count: usize,
+    ) -> Result<(Allocator, Vec<Vec<FrameMemory>>), WaylandError> {
+        if self.state.dmabuf.version().is_none() {
+            return Err(WaylandError::MissingGlobal("zwp_linux_dmabuf_v1"));
+        }
+        if self.main_device().is_some() {
+            let from_gbm = self.gbm_device().and_then(|device| {
+                let usage = BufferObjectFlags::empty();
+                camera_buffers(&device, planes, count, usage).map_err(|source| WaylandError::Gbm {
+                    node: "the compositor's main device".into(),
+                    what: "allocating camera buffers",
+                    source,
+                })
+            });
+            match from_gbm {
+                Ok(buffers) => return Ok((Allocator::Gbm, buffers)),
+                Err(why) => say!("glasscam: gbm gave no camera buffers ({why}); trying udmabuf"),
+            }
+        }
+        let buffers = udmabuf::camera_buffers(planes, count).map_err(WaylandError::Udmabuf)?;
+        Ok((Allocator::Udmabuf, buffers))
     }
 }
