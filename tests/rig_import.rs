@@ -21,6 +21,7 @@ fn the_camera_writes_into_the_displays_own_buffers_on_cirrus_and_on_weston() {
     let scenario = run_scenario("import", "video=VGA-1:640x480");
     import_on_cirrus_shows_the_bars_in_the_cards_own_buffers(&scenario);
     the_auto_ladder_takes_import_before_gpu_when_the_camera_memory_is_refused(&scenario);
+    the_camera_is_asked_for_the_rows_of_a_display_that_aligns_them(&scenario);
     a_camera_refusing_dmabuf_memory_steps_down_to_gpu_in_one_line(&scenario);
     import_on_weston_shows_yuyv_and_two_plane_nv12(&scenario);
 }
@@ -53,6 +54,26 @@ fn the_auto_ladder_takes_import_before_gpu_when_the_camera_memory_is_refused(sce
     scenario
         .screendump("refused.during")
         .assert_bars_everywhere("refused.during");
+}
+
+fn the_camera_is_asked_for_the_rows_of_a_display_that_aligns_them(scenario: &Scenario) {
+    let log = scenario.log("aligned");
+    assert!(
+        log.contains(
+            "glasscam: the display's buffers have rows of 3072 bytes, the camera's 2560; asked \
+             for theirs, it writes 3072\n"
+        ),
+        "{log}"
+    );
+    scenario.assert_streamed_without_copies("aligned", "kms-import", 60);
+    scenario
+        .screendump("aligned.during")
+        .assert_bars_everywhere("aligned.during");
+    let fbs = our_framebuffers(scenario, "aligned");
+    assert!(
+        !fbs.is_empty() && fbs.iter().all(|fb| fb.contains("pitch[0]=3072")),
+        "{fbs:?}"
+    );
 }
 
 fn a_camera_refusing_dmabuf_memory_steps_down_to_gpu_in_one_line(scenario: &Scenario) {

@@ -1,5 +1,6 @@
-//! A shorter soak (1,000 presented frames per backend; `rig/soak` runs the full 10,000): what
-//! glasscam holds after its first 100 frames is what it holds at the end.
+//! A shorter soak (1,000 presented frames per backend, and on the console in import mode too;
+//! `rig/soak` runs the full 10,000): what glasscam holds after its first 100 frames is what
+//! it holds at the end.
 
 mod common;
 
@@ -42,11 +43,16 @@ fn samples(text: &str) -> Vec<Sample> {
 #[test]
 fn a_long_run_holds_the_same_fds_buffers_and_memory_at_the_end_as_after_100_frames() {
     let scenario = run_scenario("soak", "video=VGA-1:640x480");
-    for backend in ["kms", "wayland"] {
+    for (backend, path) in [
+        ("kms", "kms-direct"),
+        ("kms-import", "kms-import"),
+        ("wayland", "wayland-direct"),
+    ] {
         let run = format!("soak-{backend}");
         scenario.assert_exit_ok(&run);
         let stats = scenario.stats(&run);
         assert_eq!(stats["frames_presented"], FRAMES, "{stats}");
+        assert_eq!(stats["path"], path, "{stats}");
         let fps = stats["presented_fps"].as_f64().unwrap();
         let rows = samples(&scenario.text(&format!("{run}.samples")));
         let early = *rows
@@ -54,8 +60,10 @@ fn a_long_run_holds_the_same_fds_buffers_and_memory_at_the_end_as_after_100_fram
             .find(|s| s.seconds * fps >= 100.0)
             .unwrap_or_else(|| panic!("{backend}: no sample after 100 frames: {rows:?}"));
         let end = *rows.last().unwrap();
+        // Samples come every second or so, further apart when the host is busy (seen: the
+        // last at 30 s of a 33.5 s run): 80 % of the run is still 8 times the early sample.
         assert!(
-            end.seconds * fps >= 0.9 * FRAMES as f64,
+            end.seconds * fps >= 0.8 * FRAMES as f64,
             "{backend}: the last sample came early: {end:?}"
         );
         assert_eq!(
@@ -75,7 +83,7 @@ fn a_long_run_holds_the_same_fds_buffers_and_memory_at_the_end_as_after_100_fram
             end.rss_kb
         );
         // On KMS one framebuffer per camera buffer, beside the console's own.
-        if backend == "kms" {
+        if backend.starts_with("kms") {
             assert_eq!(early.framebuffers, stats["buffers"].as_u64().unwrap() + 1);
         } else {
             assert!(early.weston_fds.is_some());

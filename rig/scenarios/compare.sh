@@ -132,6 +132,8 @@ caps=video/x-raw,width=640,height=480,framerate=30/1
 for round in $(seq "$ROUNDS"); do
   measure "glasscam-kms.r$round" "$GLASSCAM" --backend kms --device "$cap" --format BGR4 \
     --size 640x480 --fps 30
+  measure "glasscam-kms-import.r$round" "$GLASSCAM" --backend kms --device "$cap" \
+    --format BGR4 --size 640x480 --fps 30 --memory dmabuf
   measure "kmssink.r$round" gst-launch-1.0 -e v4l2src device="$cap" io-mode=dmabuf \
     ! "$caps,format=BGRx" ! kmssink driver-name="$drm_driver" force-modesetting=true
 done
@@ -140,6 +142,12 @@ start_weston 1024x768
 for round in $(seq "$ROUNDS"); do
   measure "glasscam-wayland.r$round" "$GLASSCAM" --backend wayland --device "$cap" \
     --format YUYV --size 640x480 --fps 30
+  # weston names no main device: import mode's memory is udmabuf, open to the user as
+  # systemd 257's uaccess rule gives it.
+  export UDMABUF_UACCESS=1
+  measure "glasscam-wayland-import.r$round" "$GLASSCAM" --backend wayland --device "$cap" \
+    --format YUYV --size 640x480 --fps 30 --memory dmabuf
+  unset UDMABUF_UACCESS
   measure "waylandsink.r$round" gst-launch-1.0 -e v4l2src device="$cap" io-mode=dmabuf \
     ! "$caps,format=YUY2" ! waylandsink
 done

@@ -1,7 +1,8 @@
 # Long runs: glasscam on each backend until it presented N frames (glasscam.soak_frames=N on
 # the kernel command line, 1000 by default), sampled every second: glasscam's open fds and
 # RSS, every dmabuf in the system, the DRM framebuffers, and on Wayland weston's open fds,
-# which hold one dmabuf per live wl_buffer. Rows land in /out/soak-BACKEND.samples:
+# which hold one dmabuf per live wl_buffer. On the console also in import mode (the camera
+# writing into the card's buffers). Rows land in /out/soak-NAME.samples:
 # seconds since the first frame, glasscam fds, glasscam RSS kB, dmabufs, framebuffers,
 # weston fds.
 . /rig/scenarios/lib.sh
@@ -13,13 +14,14 @@ cap=$(vivid_node vid-cap)
 dmabufs() { sed -n 's/^Total \([0-9]*\) objects.*/\1/p' /sys/kernel/debug/dma_buf/bufinfo; }
 framebuffers() { grep -c '^framebuffer\[' /sys/kernel/debug/dri/0/framebuffer; }
 
-# soak BACKEND OTHER_PID GLASSCAM-ARGS...: samples until glasscam exits.
+# soak NAME BACKEND OTHER_PID GLASSCAM-ARGS...: samples until glasscam exits.
 soak() {
-  backend=$1
-  other=$2
-  shift 2
-  log=/out/soak-$backend.log
-  "$GLASSCAM" --backend "$backend" --frames "$frames" --stats "/out/soak-$backend.stats.json" \
+  name=$1
+  backend=$2
+  other=$3
+  shift 3
+  log=/out/soak-$name.log
+  "$GLASSCAM" --backend "$backend" --frames "$frames" --stats "/out/soak-$name.stats.json" \
     "$@" 2>"$log" &
   pid=$!
   wait_for_text "$log" "first frame on screen" 120 "$pid"
@@ -30,15 +32,16 @@ soak() {
     row="$row $(dmabufs) $(framebuffers)"
     [ -z "$other" ] || row="$row $(ls /proc/$other/fd | wc -l)"
     # A row cut short by glasscam exiting mid-sample is not kept.
-    kill -0 "$pid" 2>/dev/null && echo "$row" >>"/out/soak-$backend.samples"
+    kill -0 "$pid" 2>/dev/null && echo "$row" >>"/out/soak-$name.samples"
     sleep 1
   done
   wait "$pid"
-  echo $? >"/out/soak-$backend.rc"
+  echo $? >"/out/soak-$name.rc"
   cat "$log"
 }
 
-soak kms "" --device "$cap" --format BGR4 --size 640x480 --fps 30
+soak kms kms "" --device "$cap" --format BGR4 --size 640x480 --fps 30
+soak kms-import kms "" --device "$cap" --format BGR4 --size 640x480 --fps 30 --memory dmabuf
 start_weston 640x480
-soak wayland "$WESTON_PID" --device "$cap" --format YUYV --size 640x480 --fps 30
+soak wayland wayland "$WESTON_PID" --device "$cap" --format YUYV --size 640x480 --fps 30
 echo "after: dmabufs $(dmabufs), framebuffers $(framebuffers)" >/out/soak-end.txt

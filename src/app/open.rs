@@ -9,6 +9,7 @@ use crate::capture::{
 };
 use crate::cli::{Backend, Cli, Command};
 use crate::display::{Display, Target};
+use crate::dmabuf::{Allocator, FrameMemory};
 use crate::format::{fourcc_name, PixelFormat};
 use crate::path::import::{CameraMemory, FixedMemory, MemoryChoice};
 use crate::path::ladder::{self, Request};
@@ -45,7 +46,7 @@ pub fn open(cli: &Cli, backend: Backend) -> anyhow::Result<Opened> {
         decoded: input,
         memory: cli.memory,
     };
-    let (opened, mut source, mut exported, format, device) = if input {
+    let (opened, mut source, mut exported, mut format, device) = if input {
         open_file(cli, &request)?
     } else {
         open_camera(cli, &mut request)?
@@ -56,7 +57,7 @@ pub fn open(cli: &Cli, backend: Backend) -> anyhow::Result<Opened> {
             let mut camera = CameraEnd {
                 stream,
                 exported: &mut exported,
-                format: &format,
+                format: &mut format,
                 count,
             };
             ladder::connect(&request, opened, &mut camera)?
@@ -86,11 +87,11 @@ pub fn open(cli: &Cli, backend: Backend) -> anyhow::Result<Opened> {
 }
 
 /// A camera's stream and the buffers frames arrive in, which import mode moves into the
-/// display's memory.
+/// display's memory (the format's row lengths too, where the display aligns its rows).
 pub(super) struct CameraEnd<'a> {
     pub stream: &'a mut Stream,
     pub exported: &'a mut Vec<ExportedBuffer>,
-    pub format: &'a StreamFormat,
+    pub format: &'a mut StreamFormat,
     pub count: usize,
 }
 
@@ -106,16 +107,34 @@ impl CameraMemory for CameraEnd<'_> {
     fn take_display_memory(&mut self, display: &mut Display) -> anyhow::Result<()> {
         let (allocator, buffers) = display.camera_memory(&self.format.mem_planes, self.count)?;
         self.exported.clear();
-        match self.stream.use_display_memory(buffers, allocator) {
-            Ok(exported) => {
-                *self.exported = exported;
-                Ok(())
-            }
-            Err(error) => {
-                *self.exported = self.stream.use_camera_memory(self.count as u32)?;
-                Err(error.into())
-            }
+        let given = self.give(buffers, allocator);
+        if given.is_err() {
+            *self.exported = self.stream.use_camera_memory(self.count as u32)?;
         }
+        given
+    }
+}
+
+impl CameraEnd<'_> {
+    /// Gives the camera the display's buffers; where their rows are longer than the
+    /// camera's, the camera is asked for rows that long first, in one line.
+    fn give(&mut self, buffers: Vec<Vec<FrameMemory>>, allocator: Allocator) -> anyhow::Result<()> {
+        let rows = |pitches: &mut dyn Iterator<Item = u32>| {
+            pitches.map(|p| p.to_string()).collect::<Vec<_>>().join("/")
+        };
+        let display_rows = rows(&mut buffers.iter().take(1).flatten().map(|m| m.pitch));
+        let camera_rows = rows(&mut self.format.mem_planes.iter().map(|p| p.0));
+        if display_rows != camera_rows {
+            let pitches: Vec<u32> = buffers.iter().take(1).flatten().map(|m| m.pitch).collect();
+            *self.format = self.stream.ask_row_lengths(self.format, &pitches)?;
+            say!(
+                "glasscam: the display's buffers have rows of {display_rows} bytes, the camera's \
+                 {camera_rows}; asked for theirs, it writes {}",
+                rows(&mut self.format.mem_planes.iter().map(|p| p.0))
+            );
+        }
+        *self.exported = self.stream.use_display_memory(buffers, allocator)?;
+        Ok(())
     }
 }
 

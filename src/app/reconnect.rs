@@ -90,7 +90,7 @@ fn resume(cli: &Cli, pipeline: &mut Pipeline, camera: Camera) -> anyhow::Result<
             (Source::Mjpeg(mjpeg), exported, format)
         }
         None => {
-            let format = camera.configure(request)?;
+            let mut format = camera.configure(request)?;
             let (mut stream, mut exported) =
                 Stream::allocate(camera, format.mem_planes.clone(), count as u32)?;
             // Import mode: the camera writes into the display's buffers again.
@@ -98,7 +98,7 @@ fn resume(cli: &Cli, pipeline: &mut Pipeline, camera: Camera) -> anyhow::Result<
                 let mut end = CameraEnd {
                     stream: &mut stream,
                     exported: &mut exported,
-                    format: &format,
+                    format: &mut format,
                     count,
                 };
                 end.take_display_memory(pipeline.path.display_mut())?;

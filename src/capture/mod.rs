@@ -566,6 +566,54 @@ impl Camera {
         })
     }
 
+    /// Asks for rows of `pitches` bytes, one per memory plane (import mode: buffers the
+    /// display made with its own alignment), all else of `format` kept; what the driver set.
+    pub fn with_row_lengths(
+        &self,
+        format: &StreamFormat,
+        pitches: &[u32],
+    ) -> Result<StreamFormat, CaptureError> {
+        let mut fmt = self.get_format()?;
+        // SAFETY: G_FMT filled the member that matches buf_type; only the strides change.
+        // The structs are packed: fields are copied out and back, never borrowed.
+        unsafe {
+            if self.is_multiplanar() {
+                let mut planes = fmt.fmt.pix_mp.plane_fmt;
+                for (plane, &pitch) in planes.iter_mut().zip(pitches) {
+                    plane.bytesperline = pitch;
+                }
+                fmt.fmt.pix_mp.plane_fmt = planes;
+            } else if let Some(&pitch) = pitches.first() {
+                fmt.fmt.pix.bytesperline = pitch;
+            }
+        }
+        // SAFETY: valid fd, properly sized struct.
+        unsafe { sys::vidioc_s_fmt(self.file.as_raw_fd(), &mut fmt) }
+            .map_err(self.ioctl_error("VIDIOC_S_FMT"))?;
+        let set = self.read_format(&fmt)?;
+        if set.fourcc != format.pixel.v4l2
+            || (set.width, set.height) != (format.width, format.height)
+        {
+            return Err(CaptureError::Driver {
+                path: self.path.clone(),
+                what: "another format when asked for other row lengths".into(),
+            });
+        }
+        let layout = format
+            .pixel
+            .layout(set.width, set.height, &set.planes)
+            .map_err(|source| CaptureError::Layout {
+                path: self.path.clone(),
+                source,
+            })?;
+        Ok(StreamFormat {
+            mem_planes: set.planes,
+            layout,
+            colorimetry: set.colorimetry,
+            ..format.clone()
+        })
+    }
+
     /// Sets a compressed format (MJPEG), its size and frame rate: the frames' size, the
     /// driver's (bytesperline, sizeimage) per memory plane and the frame interval.
     pub fn configure_compressed(

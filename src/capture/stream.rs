@@ -6,7 +6,7 @@
 use nix::errno::Errno;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 
-use super::{sys, Camera, CaptureError, ExportedBuffer, ExportedPlane};
+use super::{sys, Camera, CaptureError, ExportedBuffer, ExportedPlane, StreamFormat};
 use crate::dmabuf::{Allocator, FrameMemory, MemoryKind};
 
 /// A filled buffer the driver handed back.
@@ -122,6 +122,20 @@ impl Stream {
         self.dmabufs = buffers;
         self.allocator = allocator;
         Ok(exported)
+    }
+
+    /// Asks the driver for rows of `pitches` bytes (one per memory plane), so that its
+    /// frames fit buffers the display made with its own alignment; its buffers are freed
+    /// first (S_FMT is refused while there are any). The format the driver then set.
+    pub fn ask_row_lengths(
+        &mut self,
+        format: &StreamFormat,
+        pitches: &[u32],
+    ) -> Result<StreamFormat, CaptureError> {
+        self.free_buffers()?;
+        let set = self.camera.with_row_lengths(format, pitches)?;
+        self.mem_planes = set.mem_planes.clone();
+        Ok(set)
     }
 
     /// REQBUFS of `memory`; the count the driver gave.

@@ -372,6 +372,30 @@ impl Display {
     }
 }
 
+/// Set to N to have the display's buffers for the camera made with rows a multiple of N
+/// bytes, as displays that align their rows do (amdgpu: 256), for tests of the camera being
+/// asked for those rows.
+const ROW_ALIGN_ENV: &str = "GLASSCAM_DISPLAY_ROW_ALIGN";
+
+/// `planes` (bytes per row, bytes), rows rounded up to GLASSCAM_DISPLAY_ROW_ALIGN where set.
+fn rows_aligned_for_tests(planes: &[(u32, u32)]) -> Vec<(u32, u32)> {
+    let align = std::env::var(ROW_ALIGN_ENV)
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .filter(|&a| a > 0);
+    planes
+        .iter()
+        .map(|&(pitch, size)| match align {
+            Some(align) => {
+                let rows = size.div_ceil(pitch.max(1));
+                let aligned = pitch.div_ceil(align) * align;
+                (aligned, aligned * rows)
+            }
+            None => (pitch, size),
+        })
+        .collect()
+}
+
 /// Frames glasscam writes itself (decoded MJPEG) live in memory the display takes as it is:
 /// dumb buffers on a KMS card; for a compositor udmabuf, else wl_shm.
 impl FrameAllocator for Display {
@@ -391,9 +415,10 @@ impl Display {
         planes: &[(u32, u32)],
         count: usize,
     ) -> Result<(Allocator, Vec<Vec<FrameMemory>>), DisplayError> {
+        let planes = rows_aligned_for_tests(planes);
         Ok(match self {
-            Display::Kms(d) => d.camera_memory(planes, count)?,
-            Display::Wayland(d) => d.camera_memory(planes, count)?,
+            Display::Kms(d) => d.camera_memory(&planes, count)?,
+            Display::Wayland(d) => d.camera_memory(&planes, count)?,
         })
     }
 

@@ -71,7 +71,7 @@ pub fn xrgb_buffer(
 
 /// `count` buffers the camera writes into (import mode), one LINEAR buffer object per memory
 /// plane of (bytes per row, bytes): rows of single bytes (R8), so any camera format fits.
-/// Refused where GBM's rows would be longer than the camera's.
+/// Rows may come out longer (the device's alignment): each buffer says how long.
 pub fn camera_buffers(
     device: &GbmDevice,
     planes: &[(u32, u32)],
@@ -87,16 +87,10 @@ pub fn camera_buffers(
             format,
             usage | BufferObjectFlags::LINEAR,
         )?;
-        if bo.stride() != pitch {
-            return Err(std::io::Error::other(format!(
-                "its rows are {} bytes, the camera's {pitch}",
-                bo.stride()
-            )));
-        }
         Ok(super::FrameMemory {
             fd: export(device, &bo)?,
-            pitch,
-            len: pitch * rows,
+            pitch: bo.stride(),
+            len: bo.stride() * rows,
             modifier: crate::format::MODIFIER_LINEAR,
         })
     };
