@@ -2,15 +2,14 @@
 //! then scans out as the card's own. GBM's (SCANOUT, LINEAR: a camera writes plain rows),
 //! else dumb buffers; each memory plane of the camera's format is one buffer.
 
-use drm::buffer::{Buffer as _, DrmFourcc};
-use drm::control::Device as _;
+use drm::buffer::DrmFourcc;
 use gbm::BufferObjectFlags;
 
 use super::device::Card;
-use super::error::{ioctl, KmsError};
+use super::error::KmsError;
+use super::framebuffers;
 use super::KmsDisplay;
 use crate::dmabuf::{gbm::camera_buffers, Allocator, FrameMemory};
-use crate::format::MODIFIER_LINEAR;
 
 impl KmsDisplay {
     /// `count` buffers for the camera's memory planes, (bytes per row, bytes) each, and who
@@ -49,17 +48,5 @@ impl KmsDisplay {
 /// exported as a dmabuf alone (its GEM handle closed).
 fn dumb_plane(card: &Card, (pitch, size): (u32, u32)) -> Result<FrameMemory, KmsError> {
     let rows = size.div_ceil(pitch.max(1));
-    let dumb = card
-        .create_dumb_buffer((pitch, rows), DrmFourcc::R8, 8)
-        .map_err(ioctl("allocating a camera buffer"))?;
-    let flags = (libc::O_RDWR | libc::O_CLOEXEC) as u32;
-    let exported = card.buffer_to_prime_fd(dumb.handle(), flags);
-    let got = dumb.pitch();
-    let _ = card.destroy_dumb_buffer(dumb);
-    Ok(FrameMemory {
-        fd: exported.map_err(ioctl("exporting a camera buffer"))?,
-        pitch: got,
-        len: got * rows,
-        modifier: MODIFIER_LINEAR,
-    })
+    framebuffers::exported_dumb_of(card, (pitch, rows), DrmFourcc::R8, 8)
 }

@@ -258,8 +258,18 @@ impl Framebuffer {
 /// An XRGB8888 dumb buffer of `size` as a dmabuf alone: its GEM handle is closed, and the
 /// memory lives as long as the dmabuf.
 pub fn exported_dumb(card: &Card, size: (u32, u32)) -> Result<FrameMemory, KmsError> {
+    exported_dumb_of(card, size, DrmFourcc::Xrgb8888, 32)
+}
+
+/// A dumb buffer of `size` pixels of `format` (`bpp` bits each) as a dmabuf alone.
+pub fn exported_dumb_of(
+    card: &Card,
+    size: (u32, u32),
+    format: DrmFourcc,
+    bpp: u32,
+) -> Result<FrameMemory, KmsError> {
     let dumb = card
-        .create_dumb_buffer(size, DrmFourcc::Xrgb8888, 32)
+        .create_dumb_buffer(size, format, bpp)
         .map_err(ioctl("allocating a frame buffer"))?;
     let flags = (libc::O_RDWR | libc::O_CLOEXEC) as u32;
     let exported = card.buffer_to_prime_fd(dumb.handle(), flags);
