@@ -65,8 +65,9 @@ fn kms_gpu_rung_draws_yuv_with_the_shaders_without_copies() {
     scenario
         .screendump("rgb3.during")
         .assert_bars_everywhere("rgb3");
-    // Refused in every placement (wide: the atomic test; huge: AddFB2): one step down to
-    // gpu, which then draws into buffers of the mode's size, a line each.
+    // Refused in every placement (wide: the atomic test; huge: AddFB2): the camera's
+    // buffers, then the display's own (import), then gpu, which draws into buffers of the
+    // mode's size, a line each.
     for (run, size, frames, refusal) in [
         ("wide", "640x360", 90, "cannot show a 640x360 frame"),
         (
@@ -77,9 +78,15 @@ fn kms_gpu_rung_draws_yuv_with_the_shaders_without_copies() {
         ),
     ] {
         let log = scenario.assert_exit_ok(run);
-        let step = log.lines().next().unwrap();
+        let steps: Vec<&str> = log.lines().take(2).collect();
         assert!(
-            step.contains(refusal) && step.contains("stepping down to the gpu rung"),
+            steps[0].contains(refusal) && steps[0].ends_with("writes into the display's (import)"),
+            "{log}"
+        );
+        assert!(
+            steps[1].contains("refused its own buffers too")
+                && steps[1].contains(refusal)
+                && steps[1].ends_with("stepping down to the gpu rung"),
             "{log}"
         );
         let scaled: Vec<&str> = log

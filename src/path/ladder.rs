@@ -206,7 +206,7 @@ pub fn connect(
             rung,
             converter,
             ..
-        } = step_down(request, camera.format().pixel, lower, error)?;
+        } = step_down(request, camera.format().pixel, (rung, lower), error)?;
     }
 }
 
@@ -320,20 +320,26 @@ pub fn replace(
     exported: &[ExportedBuffer],
     format: &StreamFormat,
 ) -> anyhow::Result<FramePath> {
+    let from = path.rung();
     drop(path);
-    let opened = step_down(request, format.pixel, lower, why)?;
+    let opened = step_down(request, format.pixel, (from, lower), why)?;
     connect(request, opened, &mut FixedMemory { exported, format })
 }
 
-/// Says in one line why glasscam steps down to `lower`, and opens the display for it; a
-/// GPU path that cannot be set up goes on down to copy, with a line of its own.
+/// Says in one line why glasscam steps down from one rung to the `lower` one, and opens
+/// the display for it; a GPU path that cannot be set up goes on down to copy, with a line
+/// of its own.
 fn step_down(
     request: &Request,
     camera_format: PixelFormat,
-    lower: Rung,
+    (from, lower): (Rung, Rung),
     why: PathError,
 ) -> anyhow::Result<Opened> {
     let source = request.source.display();
+    let refused = match from {
+        Rung::Import => "its own buffers too".to_string(),
+        _ => format!("{source}'s buffers"),
+    };
     let what = match &why {
         PathError::Targets(_) => "the display gave the gpu rung no buffers".to_string(),
         PathError::NeverShown { .. } => "the display refused the gpu rung's buffers".to_string(),
@@ -352,9 +358,7 @@ fn step_down(
         });
     }
     if lower == Rung::Gpu {
-        say!(
-            "glasscam: the display refused {source}'s buffers ({why:#}); stepping down to the gpu rung"
-        );
+        say!("glasscam: the display refused {refused} ({why:#}); stepping down to the gpu rung");
         return gpu_or_copy(request, camera_format);
     }
     say!("glasscam: {what} ({why:#}); stepping down to the copy rung");
