@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::capture::ControlSetting;
 use crate::format::{fourcc_name, parse_fourcc};
 use crate::path::import::MemoryChoice;
 use crate::path::PathChoice;
@@ -45,6 +46,17 @@ pub struct Cli {
     /// V4L2 pixel format as v4l2-ctl prints it (YUYV, NV12, BGR4, ...).
     #[arg(long, global = true, value_parser = parse_format)]
     pub format: Option<Fourcc>,
+
+    /// Set a camera control before streaming, NAME=VALUE with names as `--list` (and
+    /// v4l2-ctl) prints them; a menu takes an item's number or label. Repeatable, applied in
+    /// order.
+    #[arg(
+        long = "control",
+        global = true,
+        value_name = "NAME=VALUE",
+        conflicts_with = "input"
+    )]
+    pub controls: Vec<ControlSetting>,
 
     /// Frame size, WIDTHxHEIGHT.
     #[arg(long, global = true, value_parser = parse_size)]

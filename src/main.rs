@@ -37,7 +37,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use capture::CaptureError;
+use capture::{CaptureError, ControlError};
 use display::DisplayError;
 use path::PathError;
 
@@ -48,7 +48,9 @@ const EXIT_CAMERA: u8 = 3;
 const EXIT_DISPLAY: u8 = 4;
 
 fn exit_code(error: &anyhow::Error) -> u8 {
-    if error.chain().any(|e| e.is::<CaptureError>()) {
+    if error.chain().any(|e| e.is::<ControlError>()) {
+        EXIT_USAGE
+    } else if error.chain().any(|e| e.is::<CaptureError>()) {
         EXIT_CAMERA
     } else if error
         .chain()

@@ -166,6 +166,7 @@ pub(super) fn buffer_count(display: &Display) -> usize {
 /// The camera, configured, with its buffers exported, and the display that will show it.
 fn open_camera(cli: &Cli, request: &mut Request) -> anyhow::Result<Ends> {
     let camera = Camera::open(&cli.device)?;
+    camera.apply_controls(&cli.controls)?;
     if let Some(fourcc) = mjpeg_choice(&camera, cli)? {
         request.decoded = true;
         return open_mjpeg_camera(cli, request, camera, fourcc);

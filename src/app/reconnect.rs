@@ -72,6 +72,8 @@ pub fn wait_for_camera(
 /// Streams from `camera` again: the old format asked for (the compressed one for an MJPEG
 /// camera), buffers made and exported anew, the rung set up again on the same display.
 fn resume(cli: &Cli, pipeline: &mut Pipeline, camera: Camera) -> anyhow::Result<()> {
+    // A camera back from a replug has its driver's defaults again.
+    camera.apply_controls(&cli.controls)?;
     let count = super::open::buffer_count(pipeline.path.display());
     let old = &pipeline.format;
     let request = FormatRequest {

@@ -1,9 +1,10 @@
-//! `glasscam --list`: every capture device with its formats, sizes and frame intervals.
+//! `glasscam --list`: every capture device with its formats, sizes, frame intervals and
+//! controls.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use super::{Camera, FrameIntervals, FrameSizes};
+use super::{controls, Camera, FrameIntervals, FrameSizes};
 use crate::format::{fourcc_name, PixelFormat};
 
 fn video_nodes() -> Vec<PathBuf> {
@@ -64,6 +65,20 @@ fn describe(camera: &Camera) -> String {
             return out;
         }
     };
+    out += &list_formats(camera, formats);
+    let controls = camera.controls();
+    if !controls.is_empty() {
+        out += "  controls:\n";
+    }
+    for control in &controls {
+        out += &controls::describe(control, camera.control_value(control));
+    }
+    out
+}
+
+/// Each format with its sizes and frame rates.
+fn list_formats(camera: &Camera, formats: Vec<(u32, String)>) -> String {
+    let mut out = String::new();
     for (fourcc, description) in formats {
         let direct = if PixelFormat::from_v4l2(fourcc).is_some() {
             ""

@@ -1,5 +1,6 @@
 //! The camera: a V4L2 capture device, its formats, and the format glasscam streams in.
 
+pub mod controls;
 mod decode;
 mod error;
 pub mod file;
@@ -16,6 +17,7 @@ use std::path::{Path, PathBuf};
 use nix::errno::Errno;
 use nix::sys::eventfd::{EfdFlags, EventFd};
 
+pub use controls::{ControlError, ControlSetting};
 pub use error::CaptureError;
 pub use file::FileSource;
 pub use mjpeg_camera::MjpegCamera;

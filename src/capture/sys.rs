@@ -386,6 +386,57 @@ pub struct v4l2_control {
     pub value: i32,
 }
 
+/// One control's description (VIDIOC_QUERY_EXT_CTRL): 64-bit ranges, unlike v4l2_queryctrl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct v4l2_query_ext_ctrl {
+    pub id: u32,
+    pub type_: u32,
+    pub name: [u8; 32],
+    pub minimum: i64,
+    pub maximum: i64,
+    pub step: u64,
+    pub default_value: i64,
+    pub flags: u32,
+    pub elem_size: u32,
+    pub elems: u32,
+    pub nr_of_dims: u32,
+    pub dims: [u32; 4],
+    pub reserved: [u32; 32],
+}
+
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub union v4l2_querymenu_item {
+    pub name: [u8; 32],
+    pub value: i64,
+}
+
+/// One item of a menu control (VIDIOC_QUERYMENU); packed in the kernel's header.
+#[repr(C, packed)]
+#[derive(Clone, Copy)]
+pub struct v4l2_querymenu {
+    pub id: u32,
+    pub index: u32,
+    pub item: v4l2_querymenu_item,
+    pub reserved: u32,
+}
+
+pub const V4L2_CTRL_FLAG_NEXT_CTRL: u32 = 0x8000_0000;
+pub const V4L2_CTRL_FLAG_DISABLED: u32 = 0x0001;
+pub const V4L2_CTRL_FLAG_READ_ONLY: u32 = 0x0004;
+pub const V4L2_CTRL_FLAG_INACTIVE: u32 = 0x0010;
+pub const V4L2_CTRL_FLAG_WRITE_ONLY: u32 = 0x0040;
+pub const V4L2_CTRL_TYPE_INTEGER: u32 = 1;
+pub const V4L2_CTRL_TYPE_BOOLEAN: u32 = 2;
+pub const V4L2_CTRL_TYPE_MENU: u32 = 3;
+pub const V4L2_CTRL_TYPE_BUTTON: u32 = 4;
+pub const V4L2_CTRL_TYPE_INTEGER64: u32 = 5;
+pub const V4L2_CTRL_TYPE_CTRL_CLASS: u32 = 6;
+pub const V4L2_CTRL_TYPE_STRING: u32 = 7;
+pub const V4L2_CTRL_TYPE_BITMASK: u32 = 8;
+pub const V4L2_CTRL_TYPE_INTEGER_MENU: u32 = 9;
+
 // Arrays over 32 elements and unions can't derive Default.
 macro_rules! zeroed_default {
     ($($t:ty),* $(,)?) => {$(
@@ -607,6 +658,20 @@ vidioc!(readwrite, vidioc_g_ctrl, VIDIOC_G_CTRL_NR, 27, v4l2_control);
 vidioc!(readwrite, vidioc_s_ctrl, VIDIOC_S_CTRL_NR, 28, v4l2_control);
 vidioc!(
     readwrite,
+    vidioc_querymenu,
+    VIDIOC_QUERYMENU_NR,
+    37,
+    v4l2_querymenu
+);
+vidioc!(
+    readwrite,
+    vidioc_query_ext_ctrl,
+    VIDIOC_QUERY_EXT_CTRL_NR,
+    103,
+    v4l2_query_ext_ctrl
+);
+vidioc!(
+    readwrite,
     vidioc_try_fmt,
     VIDIOC_TRY_FMT_NR,
     64,
@@ -696,6 +761,8 @@ mod tests {
         assert_eq!(offset_of!(v4l2_exportbuffer, reserved), 20);
 
         assert_eq!(size_of::<v4l2_control>(), 8);
+        assert_eq!(size_of::<v4l2_querymenu>(), 44);
+        assert_eq!(offset_of!(v4l2_querymenu, reserved), 40);
     }
 
     // Pointer/long/timeval-dependent layouts. aarch64 shares x86_64's LP64
@@ -703,6 +770,11 @@ mod tests {
     #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
     #[test]
     fn layout_lp64_structs() {
+        assert_eq!(size_of::<v4l2_query_ext_ctrl>(), 232);
+        assert_eq!(offset_of!(v4l2_query_ext_ctrl, minimum), 40);
+        assert_eq!(offset_of!(v4l2_query_ext_ctrl, flags), 72);
+        assert_eq!(offset_of!(v4l2_query_ext_ctrl, dims), 88);
+        assert_eq!(offset_of!(v4l2_query_ext_ctrl, reserved), 104);
         assert_eq!(size_of::<v4l2_format>(), 208);
         assert_eq!(align_of::<v4l2_format>(), 8);
         assert_eq!(offset_of!(v4l2_format, fmt), 8);
@@ -753,6 +825,8 @@ mod tests {
             ),
             ("G_CTRL", VIDIOC_G_CTRL_NR, 0xc008_561b),
             ("S_CTRL", VIDIOC_S_CTRL_NR, 0xc008_561c),
+            ("QUERYMENU", VIDIOC_QUERYMENU_NR, 0xc02c_5625),
+            ("QUERY_EXT_CTRL", VIDIOC_QUERY_EXT_CTRL_NR, 0xc0e8_5667),
         ];
         for &(name, got, want) in cases {
             assert_eq!(got as u32, want, "VIDIOC_{name}: {:#x}", got as u32);
