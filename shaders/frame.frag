@@ -17,9 +17,13 @@ uniform ivec2 subsampling;
 uniform bool swap_chroma;
 // YCbCr → RGB, in units of 1/255: y scale, y offset, Cr→R, Cb→G, Cr→G, Cb→B.
 uniform float coefficients[6];
-// The frame's rectangle in the target (x, y, width, height) and the frame's size.
+// The picture's rectangle in the target (x, y, width, height).
 uniform ivec4 destination;
-uniform ivec2 frame_size;
+// The part of the frame shown (x, y, width, height in frame pixels), mirrored left to right
+// first when asked, then turned counter-clockwise by quarter turns (--transform, --crop).
+uniform ivec4 source;
+uniform int quarter_turns;
+uniform bool mirrored;
 
 out vec4 colour;
 
@@ -39,8 +43,16 @@ void main() {
         colour = vec4(0.0, 0.0, 0.0, 1.0);
         return;
     }
-    // Nearest sample of the frame for this target pixel (aspect kept by the caller).
-    ivec2 p = out_pixel * frame_size / destination.zw;
+    // Nearest sample of the shown picture for this target pixel (aspect kept by the
+    // caller), then turned back and unmirrored into the frame.
+    ivec2 shown = (quarter_turns % 2 == 1) ? source.wz : source.zw;
+    ivec2 q = out_pixel * shown / destination.zw;
+    ivec2 s = q;
+    if (quarter_turns == 1) s = ivec2(source.z - 1 - q.y, q.x);
+    else if (quarter_turns == 2) s = ivec2(source.z - 1 - q.x, source.w - 1 - q.y);
+    else if (quarter_turns == 3) s = ivec2(q.y, source.w - 1 - q.x);
+    if (mirrored) s.x = source.z - 1 - s.x;
+    ivec2 p = source.xy + s;
     if (layout_kind == 0) {
         vec4 t = texelFetch(plane0, ivec2(p.x / 2, p.y), 0);
         float y = (p.x % 2 == 0) ? t[packed_order.x] : t[packed_order.z];

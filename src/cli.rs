@@ -9,6 +9,7 @@ use crate::capture::ControlSetting;
 use crate::format::{fourcc_name, parse_fourcc};
 use crate::path::import::MemoryChoice;
 use crate::path::PathChoice;
+use crate::view::{Rect, Transform, View};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -82,6 +83,21 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub fullscreen: bool,
 
+    /// Which way up: normal, 90, 180, 270 (counter-clockwise, as wl_output and DRM count),
+    /// flipped (mirrored left to right), flipped-90, flipped-180, flipped-270. Done by the
+    /// display where it can (zero copy), else by the gpu rung.
+    #[arg(long, global = true, value_enum, default_value_t = Transform::Normal)]
+    pub transform: Transform,
+
+    /// Show only this part of the camera's frame, X,Y,WIDTH,HEIGHT in its pixels, scaled to
+    /// the display.
+    #[arg(long, global = true, value_name = "X,Y,W,H")]
+    pub crop: Option<Rect>,
+
+    /// Fill the display: cut the picture to its aspect ratio instead of bars beside it.
+    #[arg(long, global = true)]
+    pub fill: bool,
+
     /// Keep running when the camera is disconnected: show black, and stream again when the
     /// same camera (by driver, card and bus, not node number) is back.
     #[arg(long, global = true)]
@@ -94,6 +110,18 @@ pub struct Cli {
     /// List V4L2 devices with their formats, sizes and frame intervals, then exit.
     #[arg(long, global = true)]
     pub list: bool,
+}
+
+impl Cli {
+    /// What of the frame to show, and which way up.
+    pub fn view(&self) -> View {
+        View {
+            transform: self.transform,
+            crop: self.crop,
+            fill: self.fill,
+            ..View::default()
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -31,6 +31,7 @@ mod mjpeg;
 mod path;
 mod render;
 mod stats;
+mod view;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -1,9 +1,34 @@
 //! The desktop viewer's features in the rig (scenario `viewer`, one boot): camera controls
-//! listed, set before streaming and read back from the driver, and bad ones refused.
+//! listed, set before streaming and read back from the driver, and bad ones refused;
+//! --transform, --crop and --fill drawn by the gpu rung on cirrus and done by weston on the
+//! camera's own buffers, each seen on the screen.
 
 mod common;
 
-use common::{run_scenario, Scenario};
+use common::{run_scenario, Bars, Scenario};
+
+const WHITE: [bool; 3] = [true, true, true];
+const YELLOW: [bool; 3] = [true, true, false];
+const CYAN: [bool; 3] = [false, true, true];
+const GREEN: [bool; 3] = [false, true, false];
+const BLUE: [bool; 3] = [false, false, true];
+
+/// vivid's first four bars (white, yellow, cyan, green: the left half of the frame), each a
+/// quarter of `area`.
+fn assert_first_four_bars(
+    shot: &common::Image,
+    (x0, y0, w, h): (usize, usize, usize, usize),
+    what: &str,
+) {
+    for (i, colour) in [WHITE, YELLOW, CYAN, GREEN].into_iter().enumerate() {
+        let at = (x0 + (2 * i + 1) * w / 8, y0 + h * 3 / 4);
+        assert!(
+            shot.is_bar_colour(at, colour),
+            "{what}: bar {i} at {at:?} is {:?}",
+            shot.rgb(at.0, at.1)
+        );
+    }
+}
 
 #[test]
 fn the_viewer_lists_sets_and_refuses_camera_controls() {
@@ -11,6 +36,8 @@ fn the_viewer_lists_sets_and_refuses_camera_controls() {
     controls_are_listed_with_range_default_and_value(&scenario);
     controls_set_before_streaming_are_what_the_driver_holds(&scenario);
     bad_controls_end_in_one_line_and_exit_2(&scenario);
+    cirrus_has_the_gpu_rung_draw_each_view(&scenario);
+    weston_shows_each_view_of_the_cameras_own_buffers(&scenario);
 }
 
 fn controls_are_listed_with_range_default_and_value(scenario: &Scenario) {
@@ -78,4 +105,89 @@ fn bad_controls_end_in_one_line_and_exit_2(scenario: &Scenario) {
     );
     scenario.assert_error("inactive", 2, 1, &["gain cannot be set: it is inactive"]);
     scenario.assert_error("not-name-value", 2, 1, &["is not NAME=VALUE"]);
+}
+
+fn cirrus_has_the_gpu_rung_draw_each_view(scenario: &Scenario) {
+    for (run, view) in [
+        ("kms-flipped", "transform flipped"),
+        ("kms-90", "transform 90"),
+        ("kms-crop", "crop 0,0 320x240"),
+        ("kms-fill", "fill"),
+    ] {
+        scenario.assert_streamed_without_copies(run, "kms-gpu", 45);
+        let log = scenario.log(run);
+        let first = log.lines().next().unwrap();
+        assert!(
+            first.starts_with(&format!("glasscam: VGA-1 cannot show {view} itself: "))
+                && first.ends_with("; the gpu rung draws it"),
+            "{log}"
+        );
+        assert!(
+            log.contains(&format!(", {view} drawn by the gpu rung\n")),
+            "{log}"
+        );
+    }
+    let flipped = scenario.screendump("kms-flipped.during");
+    flipped.assert_laid_bars((0, 0, 640, 480), Bars::Mirrored, "kms-flipped");
+    // A quarter turn: 480x640 fitted into 640x480 is 360x480, black either side.
+    let turned = scenario.screendump("kms-90.during");
+    turned.assert_laid_bars((140, 0, 360, 480), Bars::RowsWhiteLast, "kms-90");
+    for x in [20, 620] {
+        assert_eq!(
+            turned.rgb(x, 240),
+            (0, 0, 0),
+            "kms-90: beside the picture at x {x}"
+        );
+    }
+    // The top-left quarter: the first four bars, each a quarter of the screen.
+    let crop = scenario.screendump("kms-crop.during");
+    assert_first_four_bars(&crop, (0, 0, 640, 480), "kms-crop");
+    // 640x360 cut to 4:3 (480x360, x 80 to 560: yellow to blue) fills 640x480.
+    let fill = scenario.screendump("kms-fill.during");
+    assert!(
+        fill.is_bar_colour((5, 400), YELLOW),
+        "kms-fill: {:?}",
+        fill.rgb(5, 400)
+    );
+    assert!(
+        fill.is_bar_colour((634, 400), BLUE),
+        "kms-fill: {:?}",
+        fill.rgb(634, 400)
+    );
+    for y in [3, 476] {
+        assert_ne!(
+            fill.rgb(320, y),
+            (0, 0, 0),
+            "kms-fill: a black bar at y {y}"
+        );
+    }
+}
+
+fn weston_shows_each_view_of_the_cameras_own_buffers(scenario: &Scenario) {
+    for (run, view) in [
+        ("wl-flipped", "transform flipped"),
+        ("wl-90", "transform 90"),
+        ("wl-crop", "crop 0,0 320x240"),
+        ("wl-fill", "fill"),
+    ] {
+        scenario.assert_streamed_without_copies(run, "wayland-direct", 150);
+        let log = scenario.log(run);
+        assert!(log.contains(&format!(", {view} by the display\n")), "{log}");
+    }
+    // 640x480 in a 1280x720 window: 960x720 at x 160.
+    let flipped = scenario.screenshot("wl-flipped.during");
+    flipped.assert_laid_bars((160, 0, 960, 720), Bars::Mirrored, "wl-flipped");
+    // Turned: 480x640 fitted is 540x720 at x 370.
+    let turned = scenario.screenshot("wl-90.during");
+    turned.assert_laid_bars((370, 0, 540, 720), Bars::RowsWhiteLast, "wl-90");
+    let crop = scenario.screenshot("wl-crop.during");
+    assert_first_four_bars(&crop, (160, 0, 960, 720), "wl-crop");
+    // Cut to 16:9 (640x360), the bars fill the whole width: none black beside them.
+    let fill = scenario.screenshot("wl-fill.during");
+    fill.assert_laid_bars((0, 0, 1280, 720), Bars::Columns, "wl-fill");
+    assert!(
+        fill.is_bar_colour((40, 600), WHITE),
+        "wl-fill: {:?}",
+        fill.rgb(40, 600)
+    );
 }

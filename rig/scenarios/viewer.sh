@@ -1,7 +1,11 @@
-# The desktop viewer's features against real vivid and cirrus, one boot: camera controls
-# (--list shows them, --control sets them before streaming in the order given, so an
-# automatic mode turned off makes its manual control settable; bad ones end in one line).
+# The desktop viewer's features against real vivid, cirrus and weston, one boot:
+# - camera controls: --list shows them, --control sets them before streaming in the order
+#   given (an automatic mode turned off makes its manual control settable), and bad ones end
+#   in one line;
+# - --transform, --crop and --fill: on cirrus (no rotation property, a plane that cannot
+#   scale) the gpu rung draws them; weston turns, crops and scales the camera's own buffers.
 . /rig/scenarios/lib.sh
+. /rig/scenarios/wayland-lib.sh
 modprobe vivid
 cap=$(vivid_node vid-cap)
 "$GLASSCAM" --list >/out/list.before 2>&1
@@ -28,3 +32,20 @@ expect_failure read-only --backend kms --device "$cap" --control read_only_integ
 expect_failure inactive --backend kms --device "$cap" --control gain=10
 expect_failure not-a-number --backend kms --device "$cap" --control brightness=max
 expect_failure not-name-value --backend kms --device "$cap" --control brightness
+
+# cirrus, 640x480: each view drawn by the gpu rung. vivid's 640x360 filling the 4:3 mode.
+view="--device $cap --format BGR4 --size 640x480 --fps 30 --frames 45"
+stream_and_dump kms-flipped $view --transform flipped
+stream_and_dump kms-90 $view --transform 90
+stream_and_dump kms-crop $view --crop 0,0,320,240
+stream_and_dump kms-fill --device "$cap" --format BGR4 --size 640x360 --fps 30 --frames 45 --fill
+
+# weston, a 1280x720 output (the kiosk shell fills it with the window): the compositor does
+# each view on the camera's own buffers.
+start_weston 1280x720
+view="--device $cap --format YUYV --size 640x480 --fps 30 --frames 150"
+BACKEND=wayland stream_and_dump wl-flipped $view --transform flipped
+BACKEND=wayland stream_and_dump wl-90 $view --transform 90
+BACKEND=wayland stream_and_dump wl-crop $view --crop 0,0,320,240
+BACKEND=wayland stream_and_dump wl-fill $view --fill
+stop_weston

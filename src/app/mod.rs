@@ -170,8 +170,12 @@ pub(crate) fn say_started(path: &FramePath, format: &StreamFormat, device: &str,
             "0 copies per frame (the camera writes into the display's buffers)".to_string()
         }
     };
+    let view = path
+        .view_done_by()
+        .map(|v| format!(", {v}"))
+        .unwrap_or_default();
     say!(
-        "glasscam: {device} {} -> {}, path {}, {copies}, allocator {allocator}",
+        "glasscam: {device} {} -> {}, path {}, {copies}, allocator {allocator}{view}",
         format.describe(),
         path.display().describe(),
         path.name(),

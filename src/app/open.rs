@@ -45,6 +45,7 @@ pub fn open(cli: &Cli, backend: Backend) -> anyhow::Result<Opened> {
         source: request_source,
         decoded: input,
         memory: cli.memory,
+        view: cli.view(),
     };
     let (opened, mut source, mut exported, mut format, device) = if input {
         open_file(cli, &request)?

@@ -14,6 +14,7 @@ use crate::dmabuf::{
     AllocError, Allocator, FrameAllocator, FrameMemory, Frames, GbmDevice, MemoryKind,
 };
 use crate::format::PixelFormat;
+use crate::view::{View, ViewKey};
 pub use kms::{Hotplug, SeatChange};
 use kms::{KmsDisplay, KmsError};
 use wayland::{WaylandDisplay, WaylandError};
@@ -73,6 +74,8 @@ pub enum DisplayEvent {
     Released(BufferId),
     /// The user closed the window or pressed Q or Escape.
     CloseRequested,
+    /// The user pressed a key that changes the view: M, R, + or -.
+    ViewKey(ViewKey),
     /// The overlay square turned white (or black) on the glass.
     OverlayPresented {
         white: bool,
@@ -90,6 +93,8 @@ pub enum Refusal {
     Buffer,
     /// It takes no dmabufs at all, only memory the CPU writes.
     Memory,
+    /// It cannot crop, scale or turn the picture as the view asks.
+    View,
 }
 
 /// Everything that can go wrong on a display.
@@ -293,9 +298,10 @@ impl Display {
         }
     }
 
-    /// Decides where `size`-pixel buffers go on the glass; a refusal is typed.
-    pub fn place(&mut self, size: (u32, u32)) -> Result<(), DisplayError> {
-        either!(self, d => d.place(size).map_err(DisplayError::from))
+    /// Decides where `size`-pixel buffers go on the glass, showing `view` of them; a
+    /// refusal is typed.
+    pub fn place(&mut self, size: (u32, u32), view: View) -> Result<(), DisplayError> {
+        either!(self, d => d.place(size, view).map_err(DisplayError::from))
     }
 
     pub fn can_present(&self) -> bool {

@@ -8,6 +8,7 @@ use super::PathError;
 use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::display::{BufferId, Display};
 use crate::geometry::MarkerSquare;
+use crate::view::View;
 
 pub struct Copy {
     maps: CameraMaps,
@@ -25,7 +26,7 @@ impl Copy {
         let maps = CameraMaps::new(exported, format).map_err(PathError::Copy)?;
         let size = (format.width, format.height);
         let ids = display.cpu_buffers(size, display.buffers_held())?;
-        display.place(size)?;
+        display.place(size, View::default())?;
         Ok(Copy {
             maps,
             targets: SlotRing::new(ids),

@@ -7,6 +7,7 @@ use std::os::fd::AsFd;
 use super::{PathError, Rung};
 use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::display::{BufferId, Display, Import, ImportPlane};
+use crate::view::View;
 
 pub struct Direct {
     /// The display's buffer for each camera buffer, by camera index.
@@ -16,19 +17,19 @@ pub struct Direct {
 }
 
 impl Direct {
-    /// Imports every camera buffer and places them.
+    /// Imports every camera buffer and places them, showing `view` of them.
     pub fn new(
         display: &mut Display,
         exported: &[ExportedBuffer],
         format: &StreamFormat,
-        rung: Rung,
+        (rung, view): (Rung, View),
     ) -> Result<Direct, PathError> {
         let dmabufs: Vec<Import<'_>> = exported
             .iter()
             .map(|buffer| camera_dmabuf(buffer, format))
             .collect();
         let ids = display.import(&dmabufs)?;
-        display.place((format.width, format.height))?;
+        display.place((format.width, format.height), view)?;
         Ok(Direct { ids, rung })
     }
 

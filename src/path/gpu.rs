@@ -10,6 +10,7 @@ use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::display::{BufferId, Display};
 use crate::dmabuf::Allocator;
 use crate::render::GpuConverter;
+use crate::view::View;
 
 pub struct Gpu {
     converter: Box<GpuConverter>,
@@ -35,7 +36,8 @@ impl Gpu {
         })
     }
 
-    /// Render targets of `size` from the display, as many as it may hold, placed.
+    /// Render targets of `size` from the display, as many as it may hold, placed whole and
+    /// upright (the GPU draws the view).
     pub fn add_targets(
         &mut self,
         display: &mut Display,
@@ -52,7 +54,7 @@ impl Gpu {
                 .add_target(target.fd.as_fd(), size, target.pitch, target.modifier)
                 .map_err(PathError::Gpu)?;
         }
-        display.place(size)?;
+        display.place(size, View::default())?;
         Ok(())
     }
 
@@ -77,6 +79,11 @@ impl Gpu {
             .draw(index, slot, marker)
             .map_err(PathError::Gpu)?;
         Ok(Some(id))
+    }
+
+    /// Draws `view` of the frames from the next one on.
+    pub fn set_view(&mut self, view: View) {
+        self.converter.set_view(view);
     }
 
     /// Who made the targets; None before there are any.

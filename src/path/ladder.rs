@@ -16,6 +16,7 @@ use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::display::{Display, Memory, Refusal, Target};
 use crate::format::PixelFormat;
 use crate::render::{self, GpuConverter, Platform};
+use crate::view::View;
 
 /// What the ladder is asked for.
 pub struct Request {
@@ -31,6 +32,8 @@ pub struct Request {
     pub decoded: bool,
     /// `--memory`: whose buffers a camera fills on the direct rung.
     pub memory: MemoryChoice,
+    /// `--transform`, `--crop`, `--fill`: what of the frame is shown, and which way up.
+    pub view: View,
 }
 
 impl Request {
@@ -192,7 +195,8 @@ pub fn connect(
             }
         }
         // On failure the display is dropped with the error: the card is free to reopen.
-        let built = FramePath::new(display, rung, converter, camera.exported(), camera.format());
+        let (exported, format) = (camera.exported(), camera.format());
+        let built = FramePath::new(display, rung, converter, exported, format, request.view);
         let error = match built {
             Ok(path) => return Ok(path),
             Err(error) => error,
@@ -224,7 +228,8 @@ pub fn resume(
         Rung::Gpu => Some(gpu_for(&mut path.display, &format.pixel)?),
         _ => None,
     };
-    path.carrier = carrier_for(&mut path.display, rung, converter, exported, format)?;
+    let view = path.view;
+    path.carrier = carrier_for(&mut path.display, (rung, view), converter, exported, format)?;
     // Freed now, the black frame turns the plane off on KMS until the first frame sets the
     // mode again: black either way.
     path.display.free(&[black]);
@@ -293,7 +298,9 @@ fn gpu_or_copy(request: &Request, camera_format: PixelFormat) -> anyhow::Result<
 /// memory avoids, where the camera may write into it (`may_import`).
 fn rung_below(rung: Rung, error: &PathError, may_import: bool) -> Option<Rung> {
     let never_shown = matches!(error, PathError::NeverShown { .. });
-    let refused = error.refusal() == Some(Refusal::Buffer);
+    // A view the display cannot show is drawn by the GPU; the display's memory is no help.
+    let refused = matches!(error.refusal(), Some(Refusal::Buffer | Refusal::View));
+    let may_import = may_import && error.refusal() == Some(Refusal::Buffer);
     match rung {
         Rung::Direct if refused && may_import => Some(Rung::Import),
         Rung::Direct | Rung::Import if never_shown || refused => Some(Rung::Gpu),
@@ -345,6 +352,10 @@ fn step_down(
         PathError::NeverShown { .. } => "the display refused the gpu rung's buffers".to_string(),
         _ => format!("the GPU cannot take {source}'s buffers"),
     };
+    if lower == Rung::Gpu && why.refusal() == Some(Refusal::View) {
+        say!("glasscam: {why}; the gpu rung draws it");
+        return gpu_or_copy(request, camera_format);
+    }
     let why = anyhow::Error::new(why);
     if lower == Rung::Import {
         say!(
@@ -367,15 +378,23 @@ fn step_down(
 
 /// The gpu rung with targets of the frame's size, else, when the display refuses those
 /// (too wide a pitch, no mode that size), of the size it shows without scaling: the GPU
-/// scales.
+/// scales. It draws `view` of the frame: into targets of the display's size where it has
+/// one, else of the view's.
 pub(super) fn gpu_rung(
     display: &mut Display,
-    converter: Box<GpuConverter>,
+    mut converter: Box<GpuConverter>,
     exported: &[ExportedBuffer],
     format: &StreamFormat,
+    view: View,
 ) -> Result<Gpu, PathError> {
+    converter.set_view(view);
     let mut gpu = Gpu::import(converter, exported, format)?;
-    let frame = (format.width, format.height);
+    let whole = (format.width, format.height);
+    let frame = match display.natural_size() {
+        _ if view.is_plain() => whole,
+        Some(natural) => natural,
+        None => view.transform.oriented(view.source(whole, None).size()),
+    };
     let refused = match gpu.add_targets(display, frame) {
         Ok(()) => return Ok(gpu),
         Err(refused @ (PathError::Display(_) | PathError::Targets(_))) => refused,
@@ -458,6 +477,7 @@ mod tests {
             source: "/dev/video0".into(),
             decoded: false,
             memory: MemoryChoice::Auto,
+            view: View::default(),
         };
         assert_eq!(lower_rung(&forced, Rung::Direct, &never), None);
     }
@@ -482,6 +502,7 @@ mod tests {
             source: "/dev/video0".into(),
             decoded: false,
             memory: MemoryChoice::Auto,
+            view: View::default(),
         };
         assert_eq!(lower_rung(&auto, Rung::Direct, &refused), Some(Rung::Gpu));
         // Frames glasscam decodes itself are in the display's memory already.

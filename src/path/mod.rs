@@ -23,6 +23,7 @@ use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::display::{BufferId, Display, DisplayError, DisplayEvent, Hotplug, Refusal, SeatChange};
 use crate::dmabuf::Allocator;
 use crate::render::{GpuConverter, RenderError};
+use crate::view::{View, ViewKey};
 use copy::Copy;
 use direct::Direct;
 use gpu::Gpu;
@@ -120,6 +121,10 @@ enum Carrier {
 /// buffers go before the display lets go of them.
 pub struct FramePath {
     carrier: Carrier,
+    /// What of the frame is shown, and which way up.
+    view: View,
+    /// The camera's frames' size.
+    frame_size: (u32, u32),
     /// bench --g2g's marker, where it is drawn into the frames.
     drawn_marker: Option<marker::Marker>,
     display: Display,
@@ -139,10 +144,13 @@ impl FramePath {
         converter: Option<Box<GpuConverter>>,
         exported: &[ExportedBuffer],
         format: &StreamFormat,
+        view: View,
     ) -> Result<FramePath, PathError> {
-        let carrier = carrier_for(&mut display, rung, converter, exported, format)?;
+        let carrier = carrier_for(&mut display, (rung, view), converter, exported, format)?;
         Ok(FramePath {
             carrier,
+            view,
+            frame_size: (format.width, format.height),
             drawn_marker: None,
             display,
             display_events: Vec::with_capacity(8),
@@ -168,6 +176,19 @@ impl FramePath {
             Carrier::Gpu(ref gpu) => gpu.allocator(),
             Carrier::Copy(_) => Some(self.display.cpu_allocator()),
             Carrier::Blank(_) => None,
+        }
+    }
+
+    /// Who shows the view asked for ("transform flipped by the display", "... drawn by
+    /// the gpu rung"); None for the whole frame upright, or on the copy rung, which
+    /// shows nothing else.
+    pub fn view_done_by(&self) -> Option<String> {
+        let view = self.view.describe();
+        match self.carrier {
+            _ if self.view.is_plain() => None,
+            Carrier::Direct(_) => Some(format!("{view} by the display")),
+            Carrier::Gpu(_) => Some(format!("{view} drawn by the gpu rung")),
+            Carrier::Copy(_) | Carrier::Blank(_) => None,
         }
     }
 
@@ -248,8 +269,49 @@ impl FramePath {
     /// Reads what the display sent, into `events`.
     pub fn dispatch(&mut self, events: &mut Vec<FrameEvent>) -> Result<(), PathError> {
         self.display.dispatch(&mut self.display_events)?;
+        while let Some(at) = self
+            .display_events
+            .iter()
+            .position(|e| matches!(e, DisplayEvent::ViewKey(_)))
+        {
+            if let DisplayEvent::ViewKey(key) = self.display_events.remove(at) {
+                self.change_view(key);
+            }
+        }
         self.translate(events);
         Ok(())
+    }
+
+    /// The window's M, R, + and -: the view changes from the next frame on, done by
+    /// whoever shows it now (the display, or the gpu rung), with one line; a display that
+    /// cannot show the new view keeps the old one.
+    fn change_view(&mut self, key: ViewKey) {
+        let Some(view) = self.view.after(key) else {
+            return;
+        };
+        let done = match &mut self.carrier {
+            Carrier::Direct(_) => self
+                .display
+                .place(self.frame_size, view)
+                .map_err(|e| e.to_string()),
+            Carrier::Gpu(gpu) => {
+                gpu.set_view(view);
+                Ok(())
+            }
+            Carrier::Copy(_) | Carrier::Blank(_) => {
+                Err("the copy rung shows the whole frame upright".to_string())
+            }
+        };
+        match done {
+            Ok(()) => {
+                self.view = view;
+                match view.is_plain() {
+                    true => say!("glasscam: showing the whole frame upright"),
+                    false => say!("glasscam: showing {}", view.describe()),
+                }
+            }
+            Err(why) => say!("glasscam: cannot show {} ({why})", view.describe()),
+        }
     }
 
     /// Turns the display's events into the frames' events, freeing display buffers the
@@ -280,6 +342,7 @@ impl FramePath {
                     None => continue,
                 },
                 DisplayEvent::CloseRequested => FrameEvent::CloseRequested,
+                DisplayEvent::ViewKey(_) => continue,
                 DisplayEvent::OverlayPresented {
                     white,
                     time,
@@ -340,24 +403,37 @@ impl FramePath {
     }
 }
 
-/// Sets up `rung` on `display` for the camera's buffers.
+/// Sets up `rung` on `display` for the camera's buffers, showing `view` of them.
 fn carrier_for(
     display: &mut Display,
-    rung: Rung,
+    (rung, view): (Rung, View),
     converter: Option<Box<GpuConverter>>,
     exported: &[ExportedBuffer],
     format: &StreamFormat,
 ) -> Result<Carrier, PathError> {
     Ok(match (rung, converter) {
-        (Rung::Gpu, Some(converter)) => {
-            Carrier::Gpu(ladder::gpu_rung(display, converter, exported, format)?)
+        (Rung::Gpu, Some(converter)) => Carrier::Gpu(ladder::gpu_rung(
+            display, converter, exported, format, view,
+        )?),
+        (Rung::Copy, _) => {
+            if !view.is_plain() {
+                say!(
+                    "glasscam: the copy rung shows the whole frame upright, not {}",
+                    view.describe()
+                );
+            }
+            Carrier::Copy(Copy::new(display, exported, format)?)
         }
-        (Rung::Copy, _) => Carrier::Copy(Copy::new(display, exported, format)?),
         (Rung::Direct, _) if std::env::var_os(REFUSE_CAMERA_MEMORY_ENV).is_some() => {
             return Err(PathError::CameraMemoryRefused)
         }
-        (Rung::Import, _) => Carrier::Direct(Direct::new(display, exported, format, rung)?),
-        _ => Carrier::Direct(Direct::new(display, exported, format, Rung::Direct)?),
+        (Rung::Import, _) => Carrier::Direct(Direct::new(display, exported, format, (rung, view))?),
+        _ => Carrier::Direct(Direct::new(
+            display,
+            exported,
+            format,
+            (Rung::Direct, view),
+        )?),
     })
 }
 

@@ -17,6 +17,7 @@ use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::dmabuf::GbmDevice;
 use crate::format::MODIFIER_LINEAR;
 use crate::geometry::MarkerSquare;
+use crate::view::View;
 use gbm::AsRaw as _;
 use planes::{ShaderLayout, TexturePlane};
 
@@ -113,6 +114,8 @@ pub struct GpuConverter {
     camera: Vec<CameraTextures>,
     layout: Option<ShaderLayout>,
     frame_size: (u32, u32),
+    /// What of the frame is drawn, and which way up.
+    view: View,
     colorimetry: [f32; 6],
     targets: Vec<Target>,
     /// The GBM device under a GBM-platform display; None when surfaceless.
@@ -163,6 +166,7 @@ impl GpuConverter {
             camera: Vec::new(),
             layout: None,
             frame_size: (0, 0),
+            view: View::default(),
             colorimetry: [0.0; 6],
             targets: Vec::new(),
             gbm,
@@ -345,6 +349,26 @@ impl GpuConverter {
         }
     }
 
+    /// What of the frame the view samples, and where its picture goes in a `target`-sized
+    /// buffer: as large as fits, centred.
+    fn picture_in(&self, (w, h): (u32, u32)) -> (Sampling, [i32; 4]) {
+        let source = self.view.source(self.frame_size, Some((w, h)));
+        let shown = self.view.transform.oriented(source.size());
+        let (fw, fh) = crate::geometry::fit(shown, (w, h));
+        let sampling = Sampling {
+            source: [source.x, source.y, source.width, source.height].map(|n| n as i32),
+            quarter_turns: self.view.transform.quarter_turns() as i32,
+            mirrored: self.view.transform.mirrored(),
+        };
+        let destination = [(w - fw) / 2, (h - fh) / 2, fw, fh].map(|n| n as i32);
+        (sampling, destination)
+    }
+
+    /// Draws `view` of the frames from now on (--transform, --crop, --fill, zoom).
+    pub fn set_view(&mut self, view: View) {
+        self.view = view;
+    }
+
     /// Draws camera buffer `index` into target `target`, keeping its aspect ratio, and
     /// waits until the GPU is done (the display must not show a half-drawn frame, and the
     /// camera buffer goes back to the driver right after).
@@ -366,13 +390,8 @@ impl GpuConverter {
             )));
         };
         let (w, h) = target.size;
-        let (fw, fh) = crate::geometry::fit(self.frame_size, (w, h));
-        let destination = [
-            ((w - fw) / 2) as i32,
-            ((h - fh) / 2) as i32,
-            fw as i32,
-            fh as i32,
-        ];
+        let (sampling, destination) = self.picture_in((w, h));
+        let (fw, fh) = (destination[2] as u32, destination[3] as u32);
         // SAFETY: the context is current; every object used is live.
         unsafe {
             draw(
@@ -382,7 +401,7 @@ impl GpuConverter {
                 (w, h),
                 &camera.textures,
                 layout,
-                self.frame_size,
+                sampling,
                 destination,
                 &self.colorimetry,
             );
@@ -410,6 +429,27 @@ impl GpuConverter {
     }
 }
 
+/// Which of the frame's pixels the picture samples: a rectangle of it, mirrored and turned
+/// as the view asks.
+#[derive(Debug, Clone, Copy)]
+struct Sampling {
+    /// x, y, width, height in frame pixels.
+    source: [i32; 4],
+    quarter_turns: i32,
+    mirrored: bool,
+}
+
+impl Sampling {
+    #[cfg(test)]
+    fn whole((w, h): (u32, u32)) -> Sampling {
+        Sampling {
+            source: [0, 0, w as i32, h as i32],
+            quarter_turns: 0,
+            mirrored: false,
+        }
+    }
+}
+
 /// One conversion pass, shared by the converter and its tests.
 #[allow(clippy::too_many_arguments)]
 unsafe fn draw(
@@ -419,7 +459,7 @@ unsafe fn draw(
     (w, h): (u32, u32),
     textures: &[glow::Texture],
     layout: ShaderLayout,
-    frame_size: (u32, u32),
+    sampling: Sampling,
     destination: [i32; 4],
     colorimetry: &[f32; 6],
 ) {
@@ -445,11 +485,9 @@ unsafe fn draw(
         );
         gl.uniform_1_f32_slice(uniform("coefficients").as_ref(), colorimetry);
         gl.uniform_4_i32_slice(uniform("destination").as_ref(), &destination);
-        gl.uniform_2_i32(
-            uniform("frame_size").as_ref(),
-            frame_size.0 as i32,
-            frame_size.1 as i32,
-        );
+        gl.uniform_4_i32_slice(uniform("source").as_ref(), &sampling.source);
+        gl.uniform_1_i32(uniform("quarter_turns").as_ref(), sampling.quarter_turns);
+        gl.uniform_1_i32(uniform("mirrored").as_ref(), i32::from(sampling.mirrored));
         gl.draw_arrays(glow::TRIANGLES, 0, 3);
     }
 }
@@ -707,7 +745,7 @@ mod tests {
                 (W, H),
                 &textures,
                 shader,
-                (W, H),
+                Sampling::whole((W, H)),
                 [0, 0, W as i32, H as i32],
                 &coefficients,
             );

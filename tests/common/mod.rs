@@ -227,6 +227,32 @@ impl Image {
     /// Checks vivid's eight 75% colour bars at their centres, on a row below the text overlay.
     /// `area` is (x, y, width, height) of the picture inside the screendump.
     pub fn bar_errors(&self, area: (usize, usize, usize, usize)) -> Vec<String> {
+        self.laid_bar_errors(area, Bars::Columns)
+    }
+
+    /// Fails the test unless the colour bars fill `area`, laid out as `bars`.
+    pub fn assert_laid_bars(&self, area: (usize, usize, usize, usize), bars: Bars, what: &str) {
+        let errors = self.laid_bar_errors(area, bars);
+        assert!(
+            errors.is_empty(),
+            "{what}: no {bars:?} colour bars: {errors:?}"
+        );
+    }
+
+    /// Whether the pixel at x, y is one of the bars' colours: each channel lit (75%) or
+    /// dark, as `lit` says.
+    pub fn is_bar_colour(&self, (x, y): (usize, usize), lit: [bool; 3]) -> bool {
+        let (r, g, b) = self.rgb(x, y);
+        [r, g, b]
+            .iter()
+            .zip(lit)
+            .all(|(&v, lit)| if lit { v.abs_diff(191) <= 16 } else { v <= 16 })
+    }
+
+    /// The bars laid out as `bars` says: columns left to right in vivid's order (white
+    /// first) or reversed (mirrored), or rows from top to bottom, white last (a quarter
+    /// turn counter-clockwise), sampled across the picture away from the text overlay.
+    pub fn laid_bar_errors(&self, area: (usize, usize, usize, usize), bars: Bars) -> Vec<String> {
         // 75% of full scale is 191; white, yellow, cyan, green, magenta, red, blue, black.
         const BARS: [(&str, [bool; 3]); 8] = [
             ("white", [true, true, true]),
@@ -239,17 +265,15 @@ impl Image {
             ("black", [false, false, false]),
         ];
         let (x0, y0, w, h) = area;
-        let y = y0 + h * 3 / 4;
         let mut errors = Vec::new();
         for (i, (name, on)) in BARS.iter().enumerate() {
-            let x = x0 + (2 * i + 1) * w / 16;
+            let (x, y) = match bars {
+                Bars::Columns => (x0 + (2 * i + 1) * w / 16, y0 + h * 3 / 4),
+                Bars::Mirrored => (x0 + (15 - 2 * i) * w / 16, y0 + h * 3 / 4),
+                Bars::RowsWhiteLast => (x0 + w * 3 / 4, y0 + (15 - 2 * i) * h / 16),
+            };
             let (r, g, b) = self.rgb(x, y);
-            let fits =
-                [r, g, b]
-                    .iter()
-                    .zip(on)
-                    .all(|(&v, &lit)| if lit { v.abs_diff(191) <= 16 } else { v <= 16 });
-            if !fits {
+            if !self.is_bar_colour((x, y), *on) {
                 errors.push(format!("{name} bar at ({x},{y}) is ({r},{g},{b})"));
             }
         }
@@ -306,4 +330,15 @@ impl Image {
         }
         errors
     }
+}
+
+/// How vivid's bars lie on the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bars {
+    /// Columns, white on the left: as the camera sends them.
+    Columns,
+    /// Columns, white on the right: mirrored.
+    Mirrored,
+    /// Rows, white at the bottom: turned a quarter counter-clockwise.
+    RowsWhiteLast,
 }

@@ -7,7 +7,7 @@ use drm::control::{atomic::AtomicModeReq, framebuffer, property, AtomicCommitFla
 
 use super::device::{Card, Output};
 use super::error::{ioctl, KmsError};
-use super::Placement;
+use super::placement::Placement;
 
 const PLANE_PROPS: [&str; 10] = [
     "FB_ID", "CRTC_ID", "SRC_X", "SRC_Y", "SRC_W", "SRC_H", "CRTC_X", "CRTC_Y", "CRTC_W", "CRTC_H",
@@ -20,6 +20,8 @@ pub struct AtomicProps {
     crtc_active: property::Handle,
     /// In the order of PLANE_PROPS.
     plane: Vec<property::Handle>,
+    /// The plane's `rotation`, where it has one.
+    rotation: Option<property::Handle>,
 }
 
 impl AtomicProps {
@@ -42,8 +44,14 @@ impl AtomicProps {
             connector_crtc: find(&connector, "CRTC_ID")?,
             crtc_mode: find(&crtc, "MODE_ID")?,
             crtc_active: find(&crtc, "ACTIVE")?,
+            rotation: plane.get("rotation").map(|&(h, _)| h),
             plane: plane_props,
         })
+    }
+
+    /// The plane has a rotation property (which values it takes, TEST_ONLY says).
+    pub fn can_rotate(&self) -> bool {
+        self.rotation.is_some()
     }
 
     /// Sets the mode and shows `fb` (the page-flip event says when it is on the glass), or
@@ -117,6 +125,10 @@ impl AtomicProps {
         for (prop, value) in self.plane.iter().zip(plane_values(output, fb, placement)) {
             req.add_raw_property(output.plane.into(), *prop, value);
         }
+        // Always set where it exists: another client may have left the plane turned.
+        if let Some(rotation) = self.rotation {
+            req.add_raw_property(output.plane.into(), rotation, placement.rotation);
+        }
         let result = card.atomic_commit(flags, req);
         if let property::Value::Blob(id) = blob {
             let _ = card.destroy_property_blob(id);
@@ -125,18 +137,18 @@ impl AtomicProps {
     }
 }
 
-/// The plane's properties in the order of PLANE_PROPS: the whole framebuffer, scaled to
-/// the placement's rectangle on the CRTC.
+/// The plane's properties in the order of PLANE_PROPS: the placement's part of the
+/// framebuffer (16.16 fixed point), scaled to its rectangle on the CRTC.
 fn plane_values(output: &Output, fb: framebuffer::Handle, placement: &Placement) -> [u64; 10] {
     let (x, y, w, h) = placement.dst;
-    let (src_w, src_h) = placement.source;
+    let src = placement.src;
     [
         u32::from(fb).into(),
         u32::from(output.crtc).into(),
-        0,
-        0,
-        u64::from(src_w) << 16,
-        u64::from(src_h) << 16,
+        u64::from(src.x) << 16,
+        u64::from(src.y) << 16,
+        u64::from(src.width) << 16,
+        u64::from(src.height) << 16,
         x as u64,
         y as u64,
         w.into(),

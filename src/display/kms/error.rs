@@ -57,6 +57,13 @@ pub enum KmsError {
         mode: String,
         modes: String,
     },
+    /// The plane cannot show the view asked for (crop, fill, zoom or transform) itself.
+    #[error("{connector} cannot show {view} itself: {why}")]
+    ViewRefused {
+        view: String,
+        connector: String,
+        why: String,
+    },
     /// Importing a camera dmabuf into the display failed.
     #[error("cannot import camera buffer {index} into the display")]
     Import { index: usize, source: io::Error },
@@ -117,6 +124,7 @@ impl KmsError {
         match self {
             KmsError::NoPlane { .. } => Some(Refusal::Format),
             KmsError::AddFramebuffer { .. } | KmsError::NoFit { .. } => Some(Refusal::Buffer),
+            KmsError::ViewRefused { .. } => Some(Refusal::View),
             _ => None,
         }
     }

@@ -128,7 +128,7 @@ impl KmsDisplay {
         self.connected = true;
         self.modeset_done = false;
         if let Some(placement) = self.placement {
-            self.place(placement.source)?;
+            self.place(placement.frame, placement.view)?;
         }
         Ok(Hotplug::Reconnected(name))
     }
@@ -167,7 +167,7 @@ impl KmsDisplay {
         self.connected = true;
         self.modeset_done = false;
         if let Some(placement) = self.placement {
-            self.place(placement.source)?;
+            self.place(placement.frame, placement.view)?;
         }
         Ok(Some(Hotplug::Moved {
             from: from.name,

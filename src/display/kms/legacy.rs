@@ -5,7 +5,7 @@ use drm::control::{framebuffer, Device as _, PageFlipFlags};
 
 use super::device::{Card, Output};
 use super::error::{ioctl, KmsError};
-use super::Placement;
+use super::placement::Placement;
 
 /// Sets the mode showing `fb`. It is on the glass when this returns: there is no event.
 pub fn modeset(

@@ -14,6 +14,7 @@ mod gbm;
 mod hotplug;
 mod in_formats;
 mod legacy;
+mod placement;
 mod saved;
 mod seat;
 
@@ -31,27 +32,19 @@ use error::ioctl;
 pub use error::KmsError;
 use framebuffers::{Framebuffer, Imports};
 pub use hotplug::Hotplug;
+use placement::Placement;
 use saved::SavedCrtc;
 pub use seat::SeatChange;
 
 use super::{BufferId, DisplayEvent, Import, RenderTarget, RenderTargets};
 use crate::dmabuf::{Allocator, Frames, GbmDevice, MemoryKind};
 use crate::format::PixelFormat;
+use crate::view::{Transform, View};
 
 /// Set to use the legacy SetCrtc/PageFlip API even where atomic modesetting exists.
 const LEGACY_ENV: &str = "GLASSCAM_KMS_LEGACY";
 /// A flip the display has not completed by then is a display failure.
 const FLIP_TIMEOUT: Duration = Duration::from_secs(3);
-
-/// Where buffers go on the CRTC, in which mode.
-#[derive(Debug, Clone, Copy)]
-pub struct Placement {
-    mode: Mode,
-    /// The buffers' size: the part of each the plane shows (all of it).
-    source: (u32, u32),
-    /// x, y, width, height on the CRTC.
-    dst: (i32, i32, u32, u32),
-}
 
 /// A flip requested and not completed yet.
 struct Pending {
@@ -320,36 +313,27 @@ impl KmsDisplay {
     }
 
     /// The current mode if the buffers fit it, else the plane scaled into it if the driver
-    /// accepts that, else a mode of the buffers' size.
-    pub fn place(&mut self, size: (u32, u32)) -> Result<(), KmsError> {
+    /// accepts that, else a mode of the buffers' size. A view other than the whole upright
+    /// frame is the plane's SRC rectangle and rotation in the current mode, or refused.
+    pub fn place(&mut self, size: (u32, u32), view: View) -> Result<(), KmsError> {
         let current = self.output.current_mode;
+        if !view.is_plain() {
+            return self.place_view(size, view);
+        }
         let mut candidates = Vec::new();
         if mode_size(&current) == size {
-            candidates.push(full_screen(current, size));
+            candidates.push(Placement::full_screen(current, size));
         } else if self.atomic.is_some() {
-            candidates.push(fitted(current, size));
+            candidates.push(Placement::fitted(current, size));
         }
         candidates.extend(
             self.output
                 .modes_of_size(size.0, size.1)
                 .into_iter()
-                .map(|mode| full_screen(mode, size)),
+                .map(|mode| Placement::full_screen(mode, size)),
         );
-        let fb = self
-            .framebuffers
-            .iter()
-            .flatten()
-            .next()
-            .ok_or(KmsError::NotImported(0))?
-            .handle;
         for placement in candidates {
-            let accepted = match &self.atomic {
-                Some(props) => props
-                    .modeset(&self.card, &self.output, fb, &placement, true)
-                    .is_ok(),
-                None => true,
-            };
-            if accepted {
+            if self.test_placement(&placement)? {
                 self.placement = Some(placement);
                 return Ok(());
             }
@@ -360,6 +344,48 @@ impl KmsDisplay {
             connector: self.output.name.clone(),
             mode: describe_mode(&current),
             modes: self.output.mode_list(),
+        })
+    }
+
+    /// `view` in the current mode, if the driver takes it (TEST_ONLY).
+    fn place_view(&mut self, size: (u32, u32), view: View) -> Result<(), KmsError> {
+        let refused = |why: &str| KmsError::ViewRefused {
+            view: view.describe(),
+            connector: self.output.name.clone(),
+            why: why.to_string(),
+        };
+        if self.atomic.is_none() {
+            return Err(refused("legacy modesetting sets no plane properties"));
+        }
+        if view.transform != Transform::Normal
+            && !self.atomic.as_ref().is_some_and(AtomicProps::can_rotate)
+        {
+            return Err(refused("the plane has no rotation property"));
+        }
+        let placement = Placement::viewed(self.output.current_mode, size, view);
+        if !self.test_placement(&placement)? {
+            return Err(refused(
+                "the driver refused the plane's rectangle or rotation",
+            ));
+        }
+        self.placement = Some(placement);
+        Ok(())
+    }
+
+    /// Whether the driver would show `placement` (atomic TEST_ONLY); legacy takes any.
+    fn test_placement(&self, placement: &Placement) -> Result<bool, KmsError> {
+        let fb = self
+            .framebuffers
+            .iter()
+            .flatten()
+            .next()
+            .ok_or(KmsError::NotImported(0))?
+            .handle;
+        Ok(match &self.atomic {
+            Some(props) => props
+                .modeset(&self.card, &self.output, fb, placement, true)
+                .is_ok(),
+            None => true,
         })
     }
 
@@ -540,26 +566,6 @@ fn take_card(
     Ok((card, atomic))
 }
 
-fn full_screen(mode: Mode, source: (u32, u32)) -> Placement {
-    let (w, h) = mode_size(&mode);
-    Placement {
-        mode,
-        source,
-        dst: (0, 0, w, h),
-    }
-}
-
-/// The largest rectangle of the buffers' aspect ratio inside the mode, centred.
-fn fitted(mode: Mode, source: (u32, u32)) -> Placement {
-    let (mw, mh) = mode_size(&mode);
-    let (w, h) = crate::geometry::fit(source, (mw, mh));
-    Placement {
-        mode,
-        source,
-        dst: (((mw - w) / 2) as i32, ((mh - h) / 2) as i32, w, h),
-    }
-}
-
 /// The time of one refresh of `mode`, in ns: the physical floor g2g reports beside its
 /// figures.
 fn refresh_ns(mode: &Mode) -> u32 {
@@ -592,9 +598,12 @@ mod tests {
 
     #[test]
     fn a_smaller_frame_is_centred_in_the_mode() {
-        let p = fitted(mode(1920, 1080), (640, 480));
+        let p = Placement::fitted(mode(1920, 1080), (640, 480));
         assert_eq!(p.dst, (240, 0, 1440, 1080));
-        assert_eq!(fitted(mode(1024, 768), (1280, 720)).dst, (0, 96, 1024, 576));
+        assert_eq!(
+            Placement::fitted(mode(1024, 768), (1280, 720)).dst,
+            (0, 96, 1024, 576)
+        );
     }
 
     #[test]

@@ -10,6 +10,9 @@ pub enum WaylandError {
     /// The compositor lacks a protocol glasscam needs.
     #[error("the compositor does not offer {0}")]
     MissingGlobal(&'static str),
+    /// The compositor has no wp_viewporter, which a crop, fill or zoom needs.
+    #[error("the compositor has no wp_viewporter to show {0}")]
+    NoViewport(String),
     /// The compositor has no zwp_linux_dmabuf_v1: it takes wl_shm alone.
     #[error("the compositor does not offer zwp_linux_dmabuf_v1 (version 3 or later)")]
     NoDmabuf,
@@ -75,6 +78,7 @@ impl WaylandError {
             WaylandError::NoFormat { .. } => Some(Refusal::Format),
             WaylandError::BufferRefused { .. } => Some(Refusal::Buffer),
             WaylandError::NoDmabuf => Some(Refusal::Memory),
+            WaylandError::NoViewport(_) => Some(Refusal::View),
             _ => None,
         }
     }

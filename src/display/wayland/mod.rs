@@ -38,6 +38,7 @@ use state::{TeardownSync, WaylandState};
 use super::{BufferId, DisplayEvent, Import, Memory, RenderTarget, RenderTargets};
 use crate::dmabuf::{Allocator, FrameMemory, Frames, GbmDevice, MemoryKind};
 use crate::format::{PixelFormat, MODIFIER_LINEAR};
+use crate::view::View;
 
 /// Roundtrips to wait for the first configure (each one answers everything sent before it).
 const CONFIGURE_ROUNDTRIPS: usize = 5;
@@ -404,10 +405,10 @@ impl WaylandDisplay {
         }
     }
 
-    /// The compositor scales: any size is placed, in the window's aspect ratio.
-    pub fn place(&mut self, size: (u32, u32)) -> Result<(), WaylandError> {
-        self.placement.frame_size = size;
-        Ok(())
+    /// The compositor scales, crops and turns: any size and view is placed, in the
+    /// window's aspect ratio.
+    pub fn place(&mut self, size: (u32, u32), view: View) -> Result<(), WaylandError> {
+        self.placement.show(size, view)
     }
 
     pub fn can_present(&self) -> bool {
@@ -428,9 +429,9 @@ impl WaylandDisplay {
         tag: usize,
         events: &mut Vec<DisplayEvent>,
     ) -> Result<(), WaylandError> {
-        self.placement
-            .fit(self.state.window.configured.unwrap_or_default());
         let surface = window::surface(&self.state).ok_or(WaylandError::NoWindow)?;
+        self.placement
+            .fit(self.state.window.configured.unwrap_or_default(), &surface);
         let buffer = self
             .state
             .buffers

@@ -28,6 +28,7 @@ use super::buffers::BufferTable;
 use super::presentation::{OverlayFlip, PresentationHandler, PresentationState};
 use crate::display::DisplayEvent;
 use crate::stats::Presentation;
+use crate::view::ViewKey;
 
 /// The window as the compositor and the user left it.
 #[derive(Default)]
@@ -287,6 +288,14 @@ impl KeyboardHandler for WaylandState {
         match event.keysym {
             Keysym::q | Keysym::Q | Keysym::Escape => self.window.quit = true,
             Keysym::f | Keysym::F => self.window.toggle_fullscreen = true,
+            Keysym::m | Keysym::M => self.events.push(DisplayEvent::ViewKey(ViewKey::Mirror)),
+            Keysym::r | Keysym::R => self.events.push(DisplayEvent::ViewKey(ViewKey::Turn)),
+            Keysym::plus | Keysym::equal | Keysym::KP_Add => {
+                self.events.push(DisplayEvent::ViewKey(ViewKey::ZoomIn))
+            }
+            Keysym::minus | Keysym::KP_Subtract => {
+                self.events.push(DisplayEvent::ViewKey(ViewKey::ZoomOut))
+            }
             _ => {}
         }
     }

@@ -4,16 +4,21 @@
 use smithay_client_toolkit::shell::xdg::window::WindowDecorations;
 use smithay_client_toolkit::shell::WaylandSurface;
 use wayland_client::globals::GlobalList;
+use wayland_client::protocol::wl_output;
 use wayland_client::protocol::wl_surface::WlSurface;
 use wayland_client::QueueHandle;
 use wayland_protocols::wp::viewporter::client::{wp_viewport, wp_viewporter};
 
+use super::error::WaylandError;
 use super::state::WaylandState;
+use crate::view::{Transform, View};
 
 pub struct Placement {
     viewport: Option<wp_viewport::WpViewport>,
     /// The size of the buffers shown.
     pub frame_size: (u32, u32),
+    /// What of them is shown, and which way up: the compositor crops, scales and turns.
+    pub view: View,
     /// The window size the viewport was last set for.
     placed_for: Option<(u32, u32)>,
     /// The picture's height in the window, for the overlay's corner.
@@ -49,6 +54,7 @@ pub fn create(
     Placement {
         viewport,
         frame_size: (0, 0),
+        view: View::default(),
         placed_for: None,
         picture_height: 0,
     }
@@ -60,22 +66,44 @@ pub fn surface(state: &WaylandState) -> Option<WlSurface> {
 }
 
 impl Placement {
-    /// Keeps the picture's aspect ratio inside the window: the compositor scales.
-    pub fn fit(&mut self, window: (u32, u32)) {
+    /// Shows `view` of `size`-pixel buffers from the next commit on; without a viewport
+    /// only the whole frame, upright or turned, can be shown.
+    pub fn show(&mut self, size: (u32, u32), view: View) -> Result<(), WaylandError> {
+        if self.viewport.is_none() && (view.crop.is_some() || view.fill || view.zoom_percent != 100)
+        {
+            return Err(WaylandError::NoViewport(view.describe()));
+        }
+        self.frame_size = size;
+        self.view = view;
+        self.placed_for = None;
+        Ok(())
+    }
+
+    /// Keeps the picture's aspect ratio inside the window: the compositor crops, scales
+    /// and turns (set_buffer_transform names what was done to the buffer, so it is given
+    /// the inverse of the view's turn).
+    pub fn fit(&mut self, window: (u32, u32), surface: &WlSurface) {
         if self.placed_for == Some(window) {
             return;
         }
         self.placed_for = Some(window);
+        let transform = self.view.transform;
+        surface.set_buffer_transform(wl_transform(transform.inverse()));
         let Some(viewport) = &self.viewport else {
             return;
         };
-        let (fw, fh) = self.frame_size;
-        let (w, h) = if window.0 == 0 || window.1 == 0 {
-            (fw, fh)
+        let known = window.0 > 0 && window.1 > 0;
+        let source = self.view.source(self.frame_size, known.then_some(window));
+        let shown = transform.oriented(source.size());
+        let (w, h) = if known {
+            crate::geometry::fit(shown, window)
         } else {
-            crate::geometry::fit((fw, fh), window)
+            shown
         };
-        viewport.set_source(0.0, 0.0, f64::from(fw), f64::from(fh));
+        // The source rectangle is in surface coordinates: after the buffer transform.
+        let r = transform.map_rect(source, self.frame_size);
+        let [x, y, sw, sh] = [r.x, r.y, r.width, r.height].map(f64::from);
+        viewport.set_source(x, y, sw, sh);
         viewport.set_destination(w.max(1) as i32, h.max(1) as i32);
         self.picture_height = h;
     }
@@ -106,6 +134,20 @@ pub fn toggle_fullscreen(state: &mut WaylandState) {
                 window.set_fullscreen(None);
             }
         }
+    }
+}
+
+/// The protocol's name for a transform: the same eight, counted the same way.
+fn wl_transform(transform: Transform) -> wl_output::Transform {
+    match transform {
+        Transform::Normal => wl_output::Transform::Normal,
+        Transform::Rotate90 => wl_output::Transform::_90,
+        Transform::Rotate180 => wl_output::Transform::_180,
+        Transform::Rotate270 => wl_output::Transform::_270,
+        Transform::Flipped => wl_output::Transform::Flipped,
+        Transform::Flipped90 => wl_output::Transform::Flipped90,
+        Transform::Flipped180 => wl_output::Transform::Flipped180,
+        Transform::Flipped270 => wl_output::Transform::Flipped270,
     }
 }
 
