@@ -103,6 +103,17 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub persistent: bool,
 
+    /// Where S writes snapshots (PNG, the camera's size); default the XDG pictures
+    /// directory (~/Pictures), else the current one.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub snapshot_dir: Option<PathBuf>,
+
+    /// Read key presses from FILE (a FIFO made with mkfifo), one character each, as the
+    /// window takes them: s snapshot, c next camera, z next size, m mirror, r turn, + and -
+    /// zoom, q quit. For scripts, and for the console, which has no window.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub keys: Option<PathBuf>,
+
     /// Write run statistics as JSON to this file at exit.
     #[arg(long, global = true)]
     pub stats: Option<PathBuf>,
@@ -129,6 +140,40 @@ pub enum Command {
     /// Run the viewer and measure where the time between camera and glass goes: per-frame
     /// timestamps, latency distributions, frame-interval jitter, drops by cause.
     Bench(BenchArgs),
+    /// Print the man page (man) or a shell's completions (bash, zsh, fish, elvish) made from
+    /// these options, for packaging (dist/install.sh).
+    #[command(hide = true)]
+    Generate {
+        #[arg(value_enum)]
+        what: Generated,
+    },
+}
+
+/// What `glasscam generate` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Generated {
+    Man,
+    Bash,
+    Zsh,
+    Fish,
+    Elvish,
+}
+
+impl Generated {
+    /// Writes it to stdout.
+    pub fn print(self) -> std::io::Result<()> {
+        let mut command = <Cli as clap::CommandFactory>::command();
+        let mut out = std::io::stdout().lock();
+        let shell = match self {
+            Generated::Man => return clap_mangen::Man::new(command).render(&mut out),
+            Generated::Bash => clap_complete::Shell::Bash,
+            Generated::Zsh => clap_complete::Shell::Zsh,
+            Generated::Fish => clap_complete::Shell::Fish,
+            Generated::Elvish => clap_complete::Shell::Elvish,
+        };
+        clap_complete::generate(shell, &mut command, "glasscam", &mut out);
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Args)]

@@ -24,6 +24,8 @@ pub struct Wake {
     pub hotplug: bool,
     /// The seat manager has an event (a VT switch).
     pub seat: bool,
+    /// `--keys` has key presses to read.
+    pub keys: bool,
     pub signal: Option<Signal>,
 }
 
@@ -59,22 +61,24 @@ impl EventLoop {
     }
 
     /// Waits until the camera or the display is ready, a display is plugged or unplugged
-    /// (`hotplug`) or the seat manager has an event (`seat`), where there are such fds, a
-    /// signal comes or `deadline` passes.
+    /// (`hotplug`), the seat manager has an event (`seat`) or a key is written (`keys`),
+    /// where there are such fds, a signal comes or `deadline` passes.
     pub fn wait(
         &self,
         camera: BorrowedFd<'_>,
         display: BorrowedFd<'_>,
-        [hotplug, seat]: [Option<BorrowedFd<'_>>; 2],
+        [hotplug, seat, keys]: [Option<BorrowedFd<'_>>; 3],
         deadline: Instant,
     ) -> nix::Result<Wake> {
-        // Without a hotplug or seat fd the signal fd stands in its slot: the array is fixed.
+        // Without a hotplug, seat or keys fd the signal fd stands in its slot: the array is
+        // fixed.
         let mut fds = [
             PollFd::new(camera, PollFlags::POLLIN),
             PollFd::new(display, PollFlags::POLLIN),
             PollFd::new(self.signals.as_fd(), PollFlags::POLLIN),
             PollFd::new(hotplug.unwrap_or(self.signals.as_fd()), PollFlags::POLLIN),
             PollFd::new(seat.unwrap_or(self.signals.as_fd()), PollFlags::POLLIN),
+            PollFd::new(keys.unwrap_or(self.signals.as_fd()), PollFlags::POLLIN),
         ];
         let timeout = TimeSpec::from_duration(deadline.saturating_duration_since(Instant::now()));
         match ppoll(&mut fds, Some(timeout), None) {
@@ -95,6 +99,7 @@ impl EventLoop {
             display: ready(&fds[1]),
             hotplug: hotplug.is_some() && ready(&fds[3]),
             seat: seat.is_some() && ready(&fds[4]),
+            keys: keys.is_some() && ready(&fds[5]),
             signal,
         })
     }
@@ -115,7 +120,12 @@ mod tests {
     fn wait(events: &EventLoop, [camera, display]: &[(OwnedFd, OwnedFd); 2], ms: u64) -> Wake {
         let deadline = Instant::now() + Duration::from_millis(ms);
         events
-            .wait(camera.0.as_fd(), display.0.as_fd(), [None, None], deadline)
+            .wait(
+                camera.0.as_fd(),
+                display.0.as_fd(),
+                [None, None, None],
+                deadline,
+            )
             .unwrap()
     }
 
@@ -142,7 +152,7 @@ mod tests {
             .wait(
                 fds[0].0.as_fd(),
                 fds[1].0.as_fd(),
-                [Some(hotplug_read.as_fd()), None],
+                [Some(hotplug_read.as_fd()), None, None],
                 deadline,
             )
             .unwrap();

@@ -26,10 +26,12 @@ mod event_loop;
 mod fd_limit;
 mod format;
 mod geometry;
+mod keys;
 mod latency;
 mod mjpeg;
 mod path;
 mod render;
+mod snapshot;
 mod stats;
 mod view;
 
@@ -49,7 +51,10 @@ const EXIT_CAMERA: u8 = 3;
 const EXIT_DISPLAY: u8 = 4;
 
 fn exit_code(error: &anyhow::Error) -> u8 {
-    if error.chain().any(|e| e.is::<ControlError>()) {
+    if error
+        .chain()
+        .any(|e| e.is::<ControlError>() || e.is::<app::UsageError>())
+    {
         EXIT_USAGE
     } else if error.chain().any(|e| e.is::<CaptureError>()) {
         EXIT_CAMERA
@@ -86,6 +91,15 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,wayland_backend=off")),
         )
         .init();
+    if let Some(cli::Command::Generate { what }) = cli.command {
+        return match what.print() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                say!("glasscam: error: writing to stdout: {e}");
+                ExitCode::from(EXIT_ERROR)
+            }
+        };
+    }
     if cli.list {
         print!("{}", capture::list::list_devices());
         return ExitCode::SUCCESS;

@@ -74,6 +74,8 @@ pub struct Stats {
     pub seat_pauses: u64,
     /// Bytes decoded from MJPEG into display buffers.
     pub bytes_decoded: u64,
+    /// Bytes read out of camera buffers for snapshots (S): not on the display path.
+    pub bytes_read_for_snapshots: u64,
     pub duration_s: f64,
     pub presented_fps: f64,
 }

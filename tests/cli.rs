@@ -72,3 +72,48 @@ fn help_lists_the_documented_options() {
         assert!(help.contains(option), "{option} missing from --help");
     }
 }
+
+#[test]
+fn install_puts_the_man_page_completions_and_desktop_entry_in_place() {
+    let dest = std::env::temp_dir().join(format!("glasscam-install-{}", std::process::id()));
+    let status = Command::new("sh")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/dist/install.sh"))
+        .env("DESTDIR", &dest)
+        .env("PREFIX", "/usr")
+        .env("GLASSCAM_BIN", env!("CARGO_BIN_EXE_glasscam"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let root = dest.join("usr");
+    let read = |path: &str| std::fs::read_to_string(root.join(path)).unwrap();
+    // Made from the options themselves: every option is there, escaped for roff.
+    let man = read("share/man/man1/glasscam.1");
+    assert!(man.contains(".TH glasscam 1"), "{man}");
+    for option in ["transform", "crop", "control", "keys", "snapshot\\-dir"] {
+        assert!(
+            man.contains(&format!("\\-\\-{option}")),
+            "--{option}: {man}"
+        );
+    }
+    assert!(
+        !man.contains("generate"),
+        "the packaging subcommand stays hidden"
+    );
+    let bash = read("share/bash-completion/completions/glasscam");
+    assert!(
+        bash.contains("--transform") && bash.contains("flipped-90"),
+        "{bash}"
+    );
+    assert!(read("share/zsh/site-functions/_glasscam").contains("#compdef glasscam"));
+    assert!(read("share/fish/vendor_completions.d/glasscam.fish").contains("-l transform"));
+    // The desktop entry names the window's app_id, so the shell groups the window with it.
+    let desktop = read("share/applications/glasscam.desktop");
+    for line in ["Exec=glasscam", "Icon=glasscam", "StartupWMClass=glasscam"] {
+        assert!(desktop.lines().any(|l| l == line), "{line}: {desktop}");
+    }
+    let window = include_str!("../src/display/wayland/window.rs");
+    assert!(window.contains("set_app_id(\"glasscam\")"));
+    assert!(read("share/icons/hicolor/scalable/apps/glasscam.svg").starts_with("<svg"));
+    assert!(root.join("bin/glasscam").is_file());
+    std::fs::remove_dir_all(&dest).unwrap();
+}

@@ -3,7 +3,10 @@
 #   given (an automatic mode turned off makes its manual control settable), and bad ones end
 #   in one line;
 # - --transform, --crop and --fill: on cirrus (no rotation property, a plane that cannot
-#   scale) the gpu rung draws them; weston turns, crops and scales the camera's own buffers.
+#   scale) the gpu rung draws them; weston turns, crops and scales the camera's own buffers;
+# - keys written to a FIFO (--keys): S writes a snapshot, Z the next size (1280x720, which
+#   cirrus cannot scan out: the ladder steps down to gpu), C the next camera (a second vivid
+#   instance showing solid red), Q quits; on cirrus.
 . /rig/scenarios/lib.sh
 . /rig/scenarios/wayland-lib.sh
 modprobe vivid
@@ -24,7 +27,10 @@ wait "$pid"
 echo $? >/out/bright.rc
 cat /out/bright.log /out/bright.read
 v4l2-ctl -d "$cap" -c brightness=128 -c contrast=128 -c gain_automatic=1
-stream_and_dump default --device "$cap" --format BGR4 --size 640x480 --fps 30 --frames 60
+STOP_SIGNAL=TERM stream_and_dump default --device "$cap" --format BGR4 --size 640x480 --fps 30
+# No --fps: the highest rate vivid lists for BGR4 640x480 (120), not the 5 fps it starts at.
+v4l2-ctl -d "$cap" --set-parm=5
+stream_and_dump fastest --device "$cap" --format BGR4 --size 640x480 --frames 30
 expect_failure unknown-control --backend kms --device "$cap" --control brightnes=200
 expect_failure out-of-range --backend kms --device "$cap" --control brightness=999
 expect_failure read-only --backend kms --device "$cap" --control read_only_integer_32_bits=1
@@ -43,9 +49,50 @@ stream_and_dump kms-fill --device "$cap" --format BGR4 --size 640x360 --fps 30 -
 # weston, a 1280x720 output (the kiosk shell fills it with the window): the compositor does
 # each view on the camera's own buffers.
 start_weston 1280x720
-view="--device $cap --format YUYV --size 640x480 --fps 30 --frames 150"
-BACKEND=wayland stream_and_dump wl-flipped $view --transform flipped
-BACKEND=wayland stream_and_dump wl-90 $view --transform 90
-BACKEND=wayland stream_and_dump wl-crop $view --crop 0,0,320,240
-BACKEND=wayland stream_and_dump wl-fill $view --fill
+# Each run streams until its screenshot is taken (weston's pace varies), then gets SIGTERM.
+view="--device $cap --format YUYV --size 640x480 --fps 30"
+export STOP_SIGNAL=TERM BACKEND=wayland
+stream_and_dump wl-flipped $view --transform flipped
+stream_and_dump wl-90 $view --transform 90
+stream_and_dump wl-crop $view --crop 0,0,320,240
+stream_and_dump wl-fill $view --fill
+unset STOP_SIGNAL BACKEND
 stop_weston
+
+# Keys through a FIFO, on cirrus, with two vivid instances (the second one solid red).
+rmmod vivid
+modprobe vivid n_devs=2
+cap=$(vivid_node vid-cap)
+for d in /sys/class/video4linux/video*; do
+  [ "$(cat "$d/name")" = vivid-001-vid-cap ] && second=/dev/${d##*/}
+done
+v4l2-ctl -d "$second" -c test_pattern=7  # 100% Red
+mkfifo /tmp/keys && chmod 666 /tmp/keys
+mkdir -p /tmp/snaps && chown viewer /tmp/snaps
+# press KEY TEXT COUNT: writes KEY, then waits until TEXT is in the log COUNT times.
+press() {
+  # A FIFO without a reader (glasscam gone) would block the writer for ever.
+  timeout 5 sh -c "echo $1 >/tmp/keys"
+  end=$(($(date +%s) + 60))
+  until [ "$(grep -c "$2" /out/keys.log)" -ge "$3" ] || [ "$(date +%s)" -ge "$end" ]; do
+    sleep 0.2
+  done
+  sleep 1
+}
+"$GLASSCAM" --backend kms --device "$cap" --format BGR4 --size 640x480 --fps 30 --frames 3000 \
+  --keys /tmp/keys --snapshot-dir /tmp/snaps --stats /out/keys.stats.json 2>/out/keys.log &
+pid=$!
+if wait_for_text /out/keys.log "first frame on screen" 120 "$pid"; then
+  press s "glasscam: snapshot " 1
+  cp /tmp/snaps/*.png /out/snapshot.png
+  # The switch, then the step down to gpu: the new startup line.
+  press z "path kms-gpu" 1
+  rig-screendump keys.z
+  press c "glasscam: switched to" 2
+  rig-screendump keys.c
+  press q "glasscam: presented" 1
+fi
+wait "$pid"
+echo $? >/out/keys.rc
+ls -l /tmp/snaps
+cat /out/keys.log

@@ -3,6 +3,7 @@
 mod open;
 mod pipeline;
 mod reconnect;
+mod switch;
 
 use std::os::fd::AsFd;
 use std::time::{Duration, Instant};
@@ -16,13 +17,21 @@ use crate::cli::{Backend, Cli, Command};
 use crate::display::DisplayError;
 use crate::dmabuf::Allocator;
 use crate::event_loop::EventLoop;
+use crate::format::Chroma;
+use crate::keys::KeyFile;
 use crate::latency::bench::Bench;
 use crate::latency::g2g_run::G2gRun;
 use crate::latency::run_info::RunInfo;
 use crate::path::{FramePath, Rung};
+use crate::snapshot::Snapshots;
 use crate::stats::{self, Stats};
 pub use pipeline::Ending;
 use pipeline::Pipeline;
+
+/// A mistake in what the user asked for, found after parsing: exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
 
 const WATCHDOG_PERIOD: Duration = Duration::from_millis(500);
 /// `bench --g2g` flips the marker first this long after streaming starts.
@@ -47,6 +56,9 @@ pub fn run(cli: &Cli) -> anyhow::Result<Ending> {
         run_loop(&event_loop, &mut pipeline)?;
         if let Some((lower, why)) = pipeline.refused.take() {
             pipeline = pipeline.step_down(lower, why)?;
+        } else if let Some(key) = pipeline.switch_wanted.take() {
+            let result = switch::switch(cli, &mut pipeline, key);
+            pipeline.finish_with(result);
         } else if reconnect::camera_gone(cli, &pipeline) {
             reconnect::wait_for_camera(cli, &event_loop, &mut pipeline)?;
         } else {
@@ -134,7 +146,21 @@ fn start(cli: &Cli, backend: Backend) -> anyhow::Result<Pipeline> {
         started: Instant::now(),
         ending: None,
         events: Vec::with_capacity(8),
+        keys: key_file(cli)?,
+        snapshots: Snapshots::new(cli.snapshot_dir.clone()),
+        snapshot_wanted: false,
+        switch_wanted: None,
     })
+}
+
+/// `--keys FILE`, opened; a file that cannot be is a usage error.
+fn key_file(cli: &Cli) -> anyhow::Result<Option<KeyFile>> {
+    let Some(path) = &cli.keys else {
+        return Ok(None);
+    };
+    KeyFile::open(path)
+        .map(Some)
+        .map_err(|e| UsageError(format!("cannot read keys from {}: {e}", path.display())).into())
 }
 
 /// The bench `glasscam bench` asks for, with its g2g run where --g2g asks for one (the
@@ -174,8 +200,20 @@ pub(crate) fn say_started(path: &FramePath, format: &StreamFormat, device: &str,
         .view_done_by()
         .map(|v| format!(", {v}"))
         .unwrap_or_default();
+    let shown_as_is = matches!(path.rung(), Rung::Direct | Rung::Import);
+    let colour = if shown_as_is && format.pixel.chroma() != Chroma::None {
+        // Nothing carries the camera's colorimetry to the display yet (KMS COLOR_ENCODING
+        // and COLOR_RANGE, wp_color_representation_v1): it converts with its own.
+        format!(
+            "; the display converts YCbCr with its own matrix and range, not necessarily the \
+             camera's {} (--path gpu converts with the camera's exactly)",
+            format.colorimetry.describe()
+        )
+    } else {
+        String::new()
+    };
     say!(
-        "glasscam: {device} {} -> {}, path {}, {copies}, allocator {allocator}{view}",
+        "glasscam: {device} {} -> {}, path {}, {copies}, allocator {allocator}{view}{colour}",
         format.describe(),
         path.display().describe(),
         path.name(),
@@ -188,16 +226,26 @@ fn run_loop(event_loop: &EventLoop, pipeline: &mut Pipeline) -> anyhow::Result<(
     // The first marker flip once the picture is up; each flip sets the time of the next.
     let mut next_marker = g2g.then(|| Instant::now() + G2G_START);
     let mut next_watchdog = Instant::now() + WATCHDOG_PERIOD;
-    while pipeline.ending.is_none() && pipeline.refused.is_none() {
+    while pipeline.ending.is_none()
+        && pipeline.refused.is_none()
+        && pipeline.switch_wanted.is_none()
+    {
         let deadline = next_marker.map_or(next_watchdog, |m: Instant| m.min(next_watchdog));
         let wake = event_loop
             .wait(
                 pipeline.source.as_fd(),
                 pipeline.path.as_fd(),
-                [pipeline.path.hotplug_fd(), pipeline.path.seat_fd()],
+                [
+                    pipeline.path.hotplug_fd(),
+                    pipeline.path.seat_fd(),
+                    pipeline.keys.as_ref().map(AsFd::as_fd),
+                ],
                 deadline,
             )
             .context("waiting for events")?;
+        if wake.keys {
+            pipeline.on_key_file();
+        }
         if let Some(signal) = wake.signal {
             pipeline.ending.get_or_insert(Ok(Ending::Signal(signal)));
         }
@@ -225,6 +273,19 @@ fn run_loop(event_loop: &EventLoop, pipeline: &mut Pipeline) -> anyhow::Result<(
     Ok(())
 }
 
+/// The run's totals, once the buffers are back.
+fn count_the_run(stats: &mut Stats, pool: &BufferPool, elapsed: Duration) {
+    let tally = pool.tally();
+    stats.frames_stale = tally.stale;
+    stats.buffers_released = tally.released;
+    // Never shown: stale, error-flagged, and the one or two still pending or in flight at exit.
+    stats.frames_dropped = stats.frames_captured.saturating_sub(stats.frames_presented);
+    stats.bytes_copied = stats::bytes_copied();
+    stats.bytes_decoded = stats::bytes_decoded();
+    stats.duration_s = elapsed.as_secs_f64();
+    stats.presented_fps = stats.frames_presented as f64 / elapsed.as_secs_f64().max(1e-9);
+}
+
 /// Tears down in pipeline order (display, then camera), then writes --stats, the summary
 /// line and the bench's report.
 fn finish(cli: &Cli, pipeline: Pipeline, elapsed: Duration) -> anyhow::Result<Ending> {
@@ -236,11 +297,14 @@ fn finish(cli: &Cli, pipeline: Pipeline, elapsed: Duration) -> anyhow::Result<En
         pool,
         mut stats,
         ending,
+        mut snapshots,
         ..
     } = pipeline;
     if let Some(g2g) = bench.as_mut().and_then(|b| b.g2g.as_mut()) {
         g2g.unmap();
     }
+    snapshots.finish();
+    stats.bytes_read_for_snapshots = snapshots.bytes_read;
     stats.presentation = path.display().presentation();
     let display_clock = path.display().presentation_clock();
     path.restore();
@@ -248,15 +312,7 @@ fn finish(cli: &Cli, pipeline: Pipeline, elapsed: Duration) -> anyhow::Result<En
     drop(exported);
     let released = source.release();
 
-    let tally = pool.tally();
-    stats.frames_stale = tally.stale;
-    stats.buffers_released = tally.released;
-    // Never shown: stale, error-flagged, and the one or two still pending or in flight at exit.
-    stats.frames_dropped = stats.frames_captured.saturating_sub(stats.frames_presented);
-    stats.bytes_copied = stats::bytes_copied();
-    stats.bytes_decoded = stats::bytes_decoded();
-    stats.duration_s = elapsed.as_secs_f64();
-    stats.presented_fps = stats.frames_presented as f64 / elapsed.as_secs_f64().max(1e-9);
+    count_the_run(&mut stats, &pool, elapsed);
     if let Some(path) = &cli.stats {
         stats.write(path)?;
     }

@@ -11,10 +11,12 @@ use crate::capture::{CaptureError, ExportedBuffer, Source, StreamFormat};
 use crate::display::{Hotplug, SeatChange};
 use crate::dmabuf::Allocator;
 use crate::event_loop::Wake;
+use crate::keys::{Key, KeyFile};
 use crate::latency::bench::Bench;
 use crate::latency::record::Fate;
 use crate::path::ladder::{self, Request};
 use crate::path::{FrameEvent, FramePath, PathError, Rung};
+use crate::snapshot::Snapshots;
 use crate::stats::Stats;
 
 /// Without a frame for this long the camera counts as stalled (TCG guests manage a few fps).
@@ -54,6 +56,13 @@ pub struct Pipeline {
     pub ending: Option<Result<Ending, anyhow::Error>>,
     /// The path's events, reused from frame to frame: nothing is allocated per frame.
     pub events: Vec<FrameEvent>,
+    /// `--keys`: key presses from a file.
+    pub keys: Option<KeyFile>,
+    pub snapshots: Snapshots,
+    /// S was pressed: the next good frame is written out before it is shown.
+    pub snapshot_wanted: bool,
+    /// C or Z was pressed: the loop stops for the camera or its size to change.
+    pub switch_wanted: Option<Key>,
 }
 
 impl Pipeline {
@@ -71,6 +80,11 @@ impl Pipeline {
                 self.pool.rejected(frame.index)?;
                 self.requeue(frame.index)?;
                 continue;
+            }
+            if std::mem::take(&mut self.snapshot_wanted) {
+                if let Some(buffer) = self.exported.get(frame.index) {
+                    self.snapshots.take(buffer, &self.format);
+                }
             }
             if let Some(stale) = self.pool.dequeued(frame.index)? {
                 self.dropped(stale, Fate::Skipped);
@@ -206,6 +220,7 @@ impl Pipeline {
                 FrameEvent::CloseRequested => {
                     self.ending.get_or_insert(Ok(Ending::Closed));
                 }
+                FrameEvent::Key(key) => self.on_key(key),
                 FrameEvent::Committed { .. }
                 | FrameEvent::Discarded(_)
                 | FrameEvent::MarkerPresented { .. } => {}
@@ -290,6 +305,30 @@ impl Pipeline {
         self.stats.path = self.path.name();
         self.stats.allocator = allocator.to_string();
         Ok(self)
+    }
+
+    /// Keys written to `--keys` since the last wake.
+    pub fn on_key_file(&mut self) {
+        let keys = self
+            .keys
+            .as_mut()
+            .map(KeyFile::read_keys)
+            .unwrap_or_default();
+        for key in keys {
+            self.on_key(key);
+        }
+    }
+
+    /// A key from the window or `--keys`.
+    fn on_key(&mut self, key: Key) {
+        match key {
+            Key::View(view_key) => self.path.change_view(view_key),
+            Key::Snapshot => self.snapshot_wanted = true,
+            Key::NextCamera | Key::NextSize => self.switch_wanted = Some(key),
+            Key::Quit => {
+                self.ending.get_or_insert(Ok(Ending::Closed));
+            }
+        }
     }
 
     /// Records the first error or ending; the loop stops after this dispatch.

@@ -12,7 +12,7 @@ use crate::capture::{Camera, CaptureError, FormatRequest, MjpegCamera, Source, S
 use crate::cli::Cli;
 use crate::event_loop::EventLoop;
 use crate::path::import::CameraMemory;
-use crate::path::{ladder, Rung};
+use crate::path::{ladder, PathError, Rung};
 
 /// How often /dev is looked through for the camera.
 const LOOK_EVERY: Duration = Duration::from_millis(500);
@@ -55,7 +55,7 @@ pub fn wait_for_camera(
         let wake = event_loop.wait(
             pipeline.source.as_fd(),
             pipeline.path.as_fd(),
-            [pipeline.path.hotplug_fd(), pipeline.path.seat_fd()],
+            [pipeline.path.hotplug_fd(), pipeline.path.seat_fd(), None],
             Instant::now() + LOOK_EVERY,
         )?;
         if let Some(signal) = wake.signal {
@@ -74,13 +74,31 @@ pub fn wait_for_camera(
 fn resume(cli: &Cli, pipeline: &mut Pipeline, camera: Camera) -> anyhow::Result<()> {
     // A camera back from a replug has its driver's defaults again.
     camera.apply_controls(&cli.controls)?;
-    let count = super::open::buffer_count(pipeline.path.display());
     let old = &pipeline.format;
     let request = FormatRequest {
         fourcc: Some(old.pixel.v4l2),
         size: Some((old.width, old.height)),
         fps: cli.fps,
     };
+    restream(pipeline, camera, request)?;
+    pipeline.stats.camera_reconnects += 1;
+    say!(
+        "glasscam: {} is back ({}); streaming again",
+        pipeline.device,
+        pipeline.format.describe()
+    );
+    Ok(())
+}
+
+/// Streams from `camera`, with the source let go before: `request`'s format (the
+/// compressed one the old source sent, for an MJPEG camera), buffers made and exported
+/// anew, the rung set up again on the same display.
+pub(super) fn restream(
+    pipeline: &mut Pipeline,
+    camera: Camera,
+    request: FormatRequest,
+) -> anyhow::Result<()> {
+    let count = super::open::buffer_count(pipeline.path.display());
     let (source, exported, format) = match pipeline.source.compressed_fourcc() {
         Some(fourcc) => {
             let request = FormatRequest {
@@ -108,7 +126,12 @@ fn resume(cli: &Cli, pipeline: &mut Pipeline, camera: Camera) -> anyhow::Result<
             (Source::Camera(stream), exported, format)
         }
     };
-    ladder::resume(&mut pipeline.path, &exported, &format)?;
+    // A rung that refuses the new buffers (a size its plane cannot show) is stepped down
+    // from once the camera streams: the ladder runs again, as at start.
+    pipeline.refused = match ladder::resume(&mut pipeline.path, &exported, &format) {
+        Ok(()) => None,
+        Err(error) => Some(lower_rung_for(pipeline, error)?),
+    };
     pipeline.source = source;
     pipeline.exported = exported;
     pipeline.format = format;
@@ -120,11 +143,15 @@ fn resume(cli: &Cli, pipeline: &mut Pipeline, camera: Camera) -> anyhow::Result<
     }
     pipeline.source.start()?;
     pipeline.last_frame = Instant::now();
-    pipeline.stats.camera_reconnects += 1;
-    say!(
-        "glasscam: {} is back ({}); streaming again",
-        pipeline.device,
-        pipeline.format.describe()
-    );
     Ok(())
+}
+
+/// The rung below the path's for a refusal of new buffers, where `--path auto` has one;
+/// else the error.
+fn lower_rung_for(pipeline: &Pipeline, error: anyhow::Error) -> anyhow::Result<(Rung, PathError)> {
+    let why = error.downcast::<PathError>()?;
+    match ladder::lower_rung(&pipeline.request, pipeline.path.rung(), &why) {
+        Some(lower) => Ok((lower, why)),
+        None => Err(why.into()),
+    }
 }

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use super::{controls, Camera, FrameIntervals, FrameSizes};
 use crate::format::{fourcc_name, PixelFormat};
 
-fn video_nodes() -> Vec<PathBuf> {
+/// Every /dev/videoN, in number order.
+pub fn video_nodes() -> Vec<PathBuf> {
     let mut nodes: Vec<(u32, PathBuf)> = std::fs::read_dir("/dev")
         .into_iter()
         .flatten()

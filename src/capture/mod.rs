@@ -556,7 +556,7 @@ impl Camera {
                     path: self.path.clone(),
                     source,
                 })?;
-        let interval = self.set_frame_rate(request.fps)?;
+        let interval = self.set_frame_rate(request.fps, (fourcc, width, height))?;
         Ok(StreamFormat {
             pixel,
             width,
@@ -638,7 +638,7 @@ impl Camera {
             width: set.width,
             height: set.height,
             mem_planes: set.planes,
-            interval: self.set_frame_rate(request.fps)?,
+            interval: self.set_frame_rate(request.fps, (set.fourcc, set.width, set.height))?,
         })
     }
 
@@ -691,8 +691,14 @@ impl Camera {
         })
     }
 
-    /// Asks for `fps` if given; returns the interval the driver reports.
-    fn set_frame_rate(&self, fps: Option<u32>) -> Result<Option<(u32, u32)>, CaptureError> {
+    /// Sets the frame rate: `fps` where asked, else the highest the camera offers for this
+    /// format and size (drivers start at whatever they last had, vivid at 5 fps); what the
+    /// driver set, as a frame interval.
+    fn set_frame_rate(
+        &self,
+        fps: Option<u32>,
+        (fourcc, width, height): (u32, u32, u32),
+    ) -> Result<Option<(u32, u32)>, CaptureError> {
         let mut parm = sys::v4l2_streamparm {
             type_: self.buf_type,
             ..Default::default()
@@ -703,33 +709,55 @@ impl Camera {
         }
         // SAFETY: G_PARM on a capture type fills the capture member.
         let capture = unsafe { parm.parm.capture };
-        if let Some(fps) = fps {
-            if capture.capability & sys::V4L2_CAP_TIMEPERFRAME == 0 {
-                tracing::warn!("{} cannot set its frame rate", self.path.display());
-            } else {
-                let mut set = parm;
-                set.parm.capture.timeperframe = sys::v4l2_fract {
-                    numerator: 1,
-                    denominator: fps,
-                };
-                // SAFETY: valid fd, properly sized struct.
-                unsafe { sys::vidioc_s_parm(self.file.as_raw_fd(), &mut set) }
-                    .map_err(self.ioctl_error("VIDIOC_S_PARM"))?;
-                // SAFETY: S_PARM fills the capture member back.
-                let got = unsafe { set.parm.capture.timeperframe };
-                if got.numerator == 0 || got.denominator / got.numerator != fps {
-                    tracing::warn!(
-                        "{} was asked for {fps} fps and set {}/{} s per frame",
-                        self.path.display(),
-                        got.numerator,
-                        got.denominator
-                    );
-                }
-                return Ok(Some((got.numerator, got.denominator)));
-            }
+        let wanted = match fps {
+            Some(fps) => Some((1, fps)),
+            None => self.fastest_interval(fourcc, width, height),
+        };
+        let settable = capture.capability & sys::V4L2_CAP_TIMEPERFRAME != 0;
+        if fps.is_some() && !settable {
+            tracing::warn!("{} cannot set its frame rate", self.path.display());
         }
-        let t = capture.timeperframe;
-        Ok((t.numerator != 0 && t.denominator != 0).then_some((t.numerator, t.denominator)))
+        let Some((numerator, denominator)) = wanted.filter(|_| settable) else {
+            let t = capture.timeperframe;
+            return Ok(
+                (t.numerator != 0 && t.denominator != 0).then_some((t.numerator, t.denominator))
+            );
+        };
+        let mut set = parm;
+        set.parm.capture.timeperframe = sys::v4l2_fract {
+            numerator,
+            denominator,
+        };
+        // SAFETY: valid fd, properly sized struct.
+        unsafe { sys::vidioc_s_parm(self.file.as_raw_fd(), &mut set) }
+            .map_err(self.ioctl_error("VIDIOC_S_PARM"))?;
+        // SAFETY: S_PARM fills the capture member back.
+        let got = unsafe { set.parm.capture.timeperframe };
+        let same = u64::from(got.numerator) * u64::from(denominator)
+            == u64::from(numerator) * u64::from(got.denominator);
+        if let (Some(fps), false) = (fps, same) {
+            tracing::warn!(
+                "{} was asked for {fps} fps and set {}/{} s per frame",
+                self.path.display(),
+                got.numerator,
+                got.denominator
+            );
+        }
+        Ok(Some((got.numerator, got.denominator)))
+    }
+
+    /// The shortest frame interval (highest rate) the camera lists for this format and
+    /// size; None where it lists none.
+    fn fastest_interval(&self, fourcc: u32, width: u32, height: u32) -> Option<(u32, u32)> {
+        let seconds = |&(n, d): &(u32, u32)| f64::from(n) / f64::from(d);
+        self.frame_intervals(fourcc, width, height)
+            .into_iter()
+            .map(|interval| match interval {
+                FrameIntervals::Discrete(n, d) => (n, d),
+                FrameIntervals::Range { min, .. } => min,
+            })
+            .filter(|&(n, d)| n > 0 && d > 0)
+            .min_by(|a, b| seconds(a).total_cmp(&seconds(b)))
     }
 }
 

@@ -14,7 +14,8 @@ use crate::dmabuf::{
     AllocError, Allocator, FrameAllocator, FrameMemory, Frames, GbmDevice, MemoryKind,
 };
 use crate::format::PixelFormat;
-use crate::view::{View, ViewKey};
+use crate::keys::Key;
+use crate::view::View;
 pub use kms::{Hotplug, SeatChange};
 use kms::{KmsDisplay, KmsError};
 use wayland::{WaylandDisplay, WaylandError};
@@ -74,8 +75,8 @@ pub enum DisplayEvent {
     Released(BufferId),
     /// The user closed the window or pressed Q or Escape.
     CloseRequested,
-    /// The user pressed a key that changes the view: M, R, + or -.
-    ViewKey(ViewKey),
+    /// The user pressed one of glasscam's keys in the window (F and Q aside).
+    Key(Key),
     /// The overlay square turned white (or black) on the glass.
     OverlayPresented {
         white: bool,

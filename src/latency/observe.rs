@@ -56,7 +56,7 @@ impl Bench {
                     g2g.marker_presented(time, white, refresh_ns);
                 }
             }
-            FrameEvent::Released(_) | FrameEvent::CloseRequested => {}
+            FrameEvent::Released(_) | FrameEvent::CloseRequested | FrameEvent::Key(_) => {}
         }
     }
 

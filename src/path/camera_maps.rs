@@ -66,6 +66,8 @@ impl CameraMaps {
                 dst_pitch,
             )
         })?;
+        // A frame copied for the display: counted (a snapshot's conversion is not).
+        crate::stats::count_copy(written);
         Ok(written)
     }
 }

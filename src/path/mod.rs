@@ -22,6 +22,7 @@ pub use rung::{PathChoice, Rung};
 use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::display::{BufferId, Display, DisplayError, DisplayEvent, Hotplug, Refusal, SeatChange};
 use crate::dmabuf::Allocator;
+use crate::keys::Key;
 use crate::render::{GpuConverter, RenderError};
 use crate::view::{View, ViewKey};
 use copy::Copy;
@@ -45,6 +46,8 @@ pub enum FrameEvent {
     Released(usize),
     /// The user closed the window or pressed Q or Escape.
     CloseRequested,
+    /// The user pressed one of glasscam's keys in the window (snapshot, next camera, ...).
+    Key(Key),
     /// The g2g marker turned white (or black) on the glass at `time` (CLOCK_MONOTONIC);
     /// `refresh_ns` is the display's refresh period, 0 if it has none.
     MarkerPresented {
@@ -272,9 +275,9 @@ impl FramePath {
         while let Some(at) = self
             .display_events
             .iter()
-            .position(|e| matches!(e, DisplayEvent::ViewKey(_)))
+            .position(|e| matches!(e, DisplayEvent::Key(Key::View(_))))
         {
-            if let DisplayEvent::ViewKey(key) = self.display_events.remove(at) {
+            if let DisplayEvent::Key(Key::View(key)) = self.display_events.remove(at) {
                 self.change_view(key);
             }
         }
@@ -285,7 +288,7 @@ impl FramePath {
     /// The window's M, R, + and -: the view changes from the next frame on, done by
     /// whoever shows it now (the display, or the gpu rung), with one line; a display that
     /// cannot show the new view keeps the old one.
-    fn change_view(&mut self, key: ViewKey) {
+    pub fn change_view(&mut self, key: ViewKey) {
         let Some(view) = self.view.after(key) else {
             return;
         };
@@ -342,7 +345,7 @@ impl FramePath {
                     None => continue,
                 },
                 DisplayEvent::CloseRequested => FrameEvent::CloseRequested,
-                DisplayEvent::ViewKey(_) => continue,
+                DisplayEvent::Key(key) => FrameEvent::Key(key),
                 DisplayEvent::OverlayPresented {
                     white,
                     time,

@@ -27,6 +27,7 @@ use wayland_protocols::wp::presentation_time::client::{wp_presentation, wp_prese
 use super::buffers::BufferTable;
 use super::presentation::{OverlayFlip, PresentationHandler, PresentationState};
 use crate::display::DisplayEvent;
+use crate::keys::Key;
 use crate::stats::Presentation;
 use crate::view::ViewKey;
 
@@ -288,14 +289,15 @@ impl KeyboardHandler for WaylandState {
         match event.keysym {
             Keysym::q | Keysym::Q | Keysym::Escape => self.window.quit = true,
             Keysym::f | Keysym::F => self.window.toggle_fullscreen = true,
-            Keysym::m | Keysym::M => self.events.push(DisplayEvent::ViewKey(ViewKey::Mirror)),
-            Keysym::r | Keysym::R => self.events.push(DisplayEvent::ViewKey(ViewKey::Turn)),
+            Keysym::s | Keysym::S => self.events.push(DisplayEvent::Key(Key::Snapshot)),
+            Keysym::c | Keysym::C => self.events.push(DisplayEvent::Key(Key::NextCamera)),
+            Keysym::z | Keysym::Z => self.events.push(DisplayEvent::Key(Key::NextSize)),
+            Keysym::m | Keysym::M => self.events.push(view_key(ViewKey::Mirror)),
+            Keysym::r | Keysym::R => self.events.push(view_key(ViewKey::Turn)),
             Keysym::plus | Keysym::equal | Keysym::KP_Add => {
-                self.events.push(DisplayEvent::ViewKey(ViewKey::ZoomIn))
+                self.events.push(view_key(ViewKey::ZoomIn))
             }
-            Keysym::minus | Keysym::KP_Subtract => {
-                self.events.push(DisplayEvent::ViewKey(ViewKey::ZoomOut))
-            }
+            Keysym::minus | Keysym::KP_Subtract => self.events.push(view_key(ViewKey::ZoomOut)),
             _ => {}
         }
     }
@@ -399,3 +401,7 @@ impl Dispatch<wl_callback::WlCallback, TeardownSync> for WaylandState {
     }
 }
 smithay_client_toolkit::delegate_dispatch2!(WaylandState);
+
+fn view_key(key: ViewKey) -> DisplayEvent {
+    DisplayEvent::Key(Key::View(key))
+}
