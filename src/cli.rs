@@ -63,7 +63,8 @@ pub struct Cli {
     #[arg(long, global = true, value_parser = parse_size)]
     pub size: Option<Size>,
 
-    /// Frames per second to ask the camera for.
+    /// Frames per second to ask the camera for (default: the highest it lists for the
+    /// format and size).
     #[arg(long, global = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub fps: Option<u32>,
 

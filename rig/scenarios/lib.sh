@@ -78,7 +78,8 @@ capture_screen() {
 
 # g2g_with_shots NAME BENCH-ARGS...: runs `glasscam bench --g2g` on BACKEND and captures the
 # screen after each flip of the marker as /out/NAME.FLIP.COLOUR.(ppm|png), COLOUR being what
-# the marker should show; a capture that spanned the next flip is dropped, not judged.
+# the marker should show; a capture that spanned the next flip or the end of the run is
+# dropped, not judged.
 # The bench's table, log and exit code land in /out/NAME.{table,log,rc}.
 g2g_with_shots() {
   name=$1
@@ -99,11 +100,15 @@ g2g_with_shots() {
       # with it (KMS): let that reach the glass first.
       sleep 0.5
       capture_screen "$name.shot" || true
-      if [ "$(grep -c "g2g: marker turns" "/out/$name.log")" = "$flips" ]; then
-        mv "/out/$name.shot.$ext" "/out/$name.$flips.$colour.$ext" 2>/dev/null
-      else
+      if [ "$(grep -c "g2g: marker turns" "/out/$name.log")" != "$flips" ]; then
         echo "$name flip $flips: the capture spanned the next flip; not judged"
         rm -f "/out/$name.shot.$ext"
+      elif ! kill -0 "$pid" 2>/dev/null; then
+        # The last flip: the run ended (its window or console gone) during the capture.
+        echo "$name flip $flips: the capture spanned the end of the run; not judged"
+        rm -f "/out/$name.shot.$ext"
+      else
+        mv "/out/$name.shot.$ext" "/out/$name.$flips.$colour.$ext" 2>/dev/null
       fi
     fi
     sleep 0.1
