@@ -46,6 +46,7 @@ wait_for_text() {
 # stream_and_dump RUN GLASSCAM-ARGS...: screendumps before, during and after a run of
 # glasscam, whose stderr, exit code, stats and DRM framebuffer list land in /out/RUN.*.
 # With STOP_SIGNAL set, glasscam gets that signal right after the screendump while streaming.
+# glasscam is held (SIGSTOP) during that screendump, so runs of a few frames are safe.
 # BACKEND (kms by default, or wayland) picks the display and how it is captured: a cirrus
 # screendump (NAME.*.ppm) or a weston screenshot (NAME.*.png; see wayland-lib.sh).
 stream_and_dump() {
@@ -56,10 +57,15 @@ stream_and_dump() {
   "$GLASSCAM" --backend "$backend" --stats "/out/$run.stats.json" "$@" 2>"/out/$run.log" &
   pid=$!
   if wait_for_text "/out/$run.log" "first frame on screen" 120 "$pid"; then
-    # Let frames flow, then look while glasscam is still streaming.
-    sleep 1
-    cat /sys/kernel/debug/dri/0/framebuffer >"/out/$run.framebuffers"
-    kill -0 "$pid" && capture_screen "$run.during"
+    # Let frames flow, then look while glasscam is still streaming. It is stopped while the
+    # screen is captured (a screendump under TCG can outlast a short run, which then restores
+    # the console mid-capture); its last frame stays on the display meanwhile.
+    sleep 0.5
+    if kill -STOP "$pid"; then
+      cat /sys/kernel/debug/dri/0/framebuffer >"/out/$run.framebuffers"
+      capture_screen "$run.during"
+      kill -CONT "$pid"
+    fi
     [ -z "${STOP_SIGNAL:-}" ] || kill -s "$STOP_SIGNAL" "$pid"
   fi
   wait "$pid"
