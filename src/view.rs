@@ -6,6 +6,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use crate::geometry::fit;
+
 /// Which way up the picture is shown, as wl_output.transform and DRM's rotation count: the
 /// frame mirrored left to right first (the flipped ones), then turned counter-clockwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -286,6 +288,32 @@ impl View {
         }
     }
 
+    /// What of a `frame`-sized picture is shown, and the size it is shown at: as large as
+    /// fits in `area`, its aspect kept, turned; at its own size where the area is unknown.
+    pub fn fitted(&self, frame: (u32, u32), area: Option<(u32, u32)>) -> (Rect, (u32, u32)) {
+        let source = self.source(frame, area);
+        let shown = self.transform.oriented(source.size());
+        (source, area.map_or(shown, |area| fit(shown, area)))
+    }
+
+    /// What of a `frame`-sized picture is shown, and where in `area`: fitted and centred.
+    pub fn placed(&self, frame: (u32, u32), area: (u32, u32)) -> (Rect, Rect) {
+        let (source, (width, height)) = self.fitted(frame, Some(area));
+        let destination = Rect {
+            x: (area.0 - width) / 2,
+            y: (area.1 - height) / 2,
+            width,
+            height,
+        };
+        (source, destination)
+    }
+
+    /// Whether a display needs a source rectangle and scaling to show it (crop, fill or
+    /// zoom), not only a turn of the whole frame.
+    pub fn needs_scaler(&self) -> bool {
+        self.crop.is_some() || self.fill || self.zoom_percent != 100
+    }
+
     /// The view after `key`; None where it changes nothing (zoomed in or out all the way).
     pub fn after(&self, key: ViewKey) -> Option<View> {
         let turned = |transform| Some(View { transform, ..*self });
@@ -456,6 +484,22 @@ mod tests {
             View::default().source(FRAME, Some((1280, 720))),
             Rect::whole(FRAME)
         );
+    }
+
+    #[test]
+    fn a_turned_view_is_fitted_and_centred_in_the_area() {
+        let turned = View {
+            transform: Transform::Rotate90,
+            ..View::default()
+        };
+        // 640x480 turned is 480x640: 540 high in a 1280x720 area, centred across.
+        let (source, to) = turned.placed((640, 480), (1280, 720));
+        assert_eq!(source, Rect::whole((640, 480)));
+        assert_eq!((to.x, to.y, to.width, to.height), (370, 0, 540, 720));
+        assert_eq!(turned.fitted((640, 480), None).1, (480, 640));
+        assert!(!turned.needs_scaler());
+        let zoomed = turned.zoomed(true).unwrap();
+        assert!(zoomed.needs_scaler());
     }
 
     #[test]

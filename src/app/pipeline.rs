@@ -282,6 +282,8 @@ impl Pipeline {
     /// Replaces the refused rung with `lower` while the camera streams on: the old display
     /// goes first, with the camera buffers it held, which go back to the camera.
     pub fn step_down(mut self, lower: Rung, why: PathError) -> anyhow::Result<Pipeline> {
+        // The lower rung shows the view as it is now (M, R, + and -), not as it started.
+        self.request.view = self.path.view();
         let refused = self.path;
         self.path = ladder::replace(
             &self.request,

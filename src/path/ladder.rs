@@ -393,7 +393,7 @@ pub(super) fn gpu_rung(
     let frame = match display.natural_size() {
         _ if view.is_plain() => whole,
         Some(natural) => natural,
-        None => view.transform.oriented(view.source(whole, None).size()),
+        None => view.fitted(whole, None).1,
     };
     let refused = match gpu.add_targets(display, frame) {
         Ok(()) => return Ok(gpu),

@@ -182,6 +182,11 @@ impl FramePath {
         }
     }
 
+    /// What of the frames is shown, and which way up.
+    pub fn view(&self) -> View {
+        self.view
+    }
+
     /// Who shows the view asked for ("transform flipped by the display", "... drawn by
     /// the gpu rung"); None for the whole frame upright, or on the copy rung, which
     /// shows nothing else.

@@ -351,16 +351,14 @@ impl GpuConverter {
 
     /// What of the frame the view samples, and where its picture goes in a `target`-sized
     /// buffer: as large as fits, centred.
-    fn picture_in(&self, (w, h): (u32, u32)) -> (Sampling, [i32; 4]) {
-        let source = self.view.source(self.frame_size, Some((w, h)));
-        let shown = self.view.transform.oriented(source.size());
-        let (fw, fh) = crate::geometry::fit(shown, (w, h));
+    fn picture_in(&self, target: (u32, u32)) -> (Sampling, [i32; 4]) {
+        let (source, to) = self.view.placed(self.frame_size, target);
         let sampling = Sampling {
             source: [source.x, source.y, source.width, source.height].map(|n| n as i32),
             quarter_turns: self.view.transform.quarter_turns() as i32,
             mirrored: self.view.transform.mirrored(),
         };
-        let destination = [(w - fw) / 2, (h - fh) / 2, fw, fh].map(|n| n as i32);
+        let destination = [to.x, to.y, to.width, to.height].map(|n| n as i32);
         (sampling, destination)
     }
 

@@ -5,7 +5,6 @@
 use drm::control::Mode;
 
 use super::device::mode_size;
-use crate::geometry::fit;
 use crate::view::{Rect, Transform, View};
 
 /// The plane's `rotation` bits (DRM_MODE_ROTATE_*, DRM_MODE_REFLECT_*): turns are
@@ -49,16 +48,14 @@ impl Placement {
 
     /// `view` of the frame, as large as it fits in `mode`, centred.
     pub fn viewed(mode: Mode, frame: (u32, u32), view: View) -> Placement {
-        let area = mode_size(&mode);
-        let src = view.source(frame, Some(area));
-        let (w, h) = fit(view.transform.oriented(src.size()), area);
+        let (src, dst) = view.placed(frame, mode_size(&mode));
         Placement {
             mode,
             frame,
             view,
             src,
             rotation: rotation_bits(view.transform),
-            dst: (((area.0 - w) / 2) as i32, ((area.1 - h) / 2) as i32, w, h),
+            dst: (dst.x as i32, dst.y as i32, dst.width, dst.height),
         }
     }
 }

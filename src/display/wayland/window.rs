@@ -69,8 +69,7 @@ impl Placement {
     /// Shows `view` of `size`-pixel buffers from the next commit on; without a viewport
     /// only the whole frame, upright or turned, can be shown.
     pub fn show(&mut self, size: (u32, u32), view: View) -> Result<(), WaylandError> {
-        if self.viewport.is_none() && (view.crop.is_some() || view.fill || view.zoom_percent != 100)
-        {
+        if self.viewport.is_none() && view.needs_scaler() {
             return Err(WaylandError::NoViewport(view.describe()));
         }
         self.frame_size = size;
@@ -93,13 +92,7 @@ impl Placement {
             return;
         };
         let known = window.0 > 0 && window.1 > 0;
-        let source = self.view.source(self.frame_size, known.then_some(window));
-        let shown = transform.oriented(source.size());
-        let (w, h) = if known {
-            crate::geometry::fit(shown, window)
-        } else {
-            shown
-        };
+        let (source, (w, h)) = self.view.fitted(self.frame_size, known.then_some(window));
         // The source rectangle is in surface coordinates: after the buffer transform.
         let r = transform.map_rect(source, self.frame_size);
         let [x, y, sw, sh] = [r.x, r.y, r.width, r.height].map(f64::from);
