@@ -201,16 +201,17 @@ pub(crate) fn say_started(path: &FramePath, format: &StreamFormat, device: &str,
         .map(|v| format!(", {v}"))
         .unwrap_or_default();
     let shown_as_is = matches!(path.rung(), Rung::Direct | Rung::Import);
-    let colour = if shown_as_is && format.pixel.chroma() != Chroma::None {
-        // Nothing carries the camera's colorimetry to the display yet (KMS COLOR_ENCODING
-        // and COLOR_RANGE, wp_color_representation_v1): it converts with its own.
-        format!(
+    let colour = match shown_as_is && format.pixel.chroma() != Chroma::None {
+        false => String::new(),
+        true if path.colour_by_display() => format!(
+            "; the display converts YCbCr with the camera's {} (COLOR_ENCODING, COLOR_RANGE)",
+            format.colorimetry.describe()
+        ),
+        true => format!(
             "; the display converts YCbCr with its own matrix and range, not necessarily the \
              camera's {} (--path gpu converts with the camera's exactly)",
             format.colorimetry.describe()
-        )
-    } else {
-        String::new()
+        ),
     };
     say!(
         "glasscam: {device} {} -> {}, path {}, {copies}, allocator {allocator}{view}{colour}",

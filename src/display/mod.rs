@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Duration;
 
+use crate::convert::Colorimetry;
 use crate::dmabuf::{
     AllocError, Allocator, FrameAllocator, FrameMemory, Frames, GbmDevice, MemoryKind,
 };
@@ -303,6 +304,17 @@ impl Display {
     /// refusal is typed.
     pub fn place(&mut self, size: (u32, u32), view: View) -> Result<(), DisplayError> {
         either!(self, d => d.place(size, view).map_err(DisplayError::from))
+    }
+
+    /// Has the display convert the YCbCr frames shown as they are with the camera's matrix
+    /// and range (KMS COLOR_ENCODING and COLOR_RANGE); false where it cannot be told and
+    /// converts with its own (no such plane properties; on Wayland,
+    /// wp_color_representation_v1 is not used yet).
+    pub fn set_colorimetry(&mut self, colorimetry: Colorimetry) -> bool {
+        match self {
+            Display::Kms(d) => d.set_colorimetry(colorimetry),
+            Display::Wayland(_) => false,
+        }
     }
 
     pub fn can_present(&self) -> bool {

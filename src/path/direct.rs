@@ -7,6 +7,7 @@ use std::os::fd::AsFd;
 use super::{PathError, Rung};
 use crate::capture::{ExportedBuffer, StreamFormat};
 use crate::display::{BufferId, Display, Import, ImportPlane};
+use crate::format::Chroma;
 use crate::view::View;
 
 pub struct Direct {
@@ -14,6 +15,8 @@ pub struct Direct {
     ids: Vec<BufferId>,
     /// Direct (the camera's memory) or Import (the display's).
     rung: Rung,
+    /// The display converts the YCbCr frames with the camera's matrix and range.
+    pub colour_by_display: bool,
 }
 
 impl Direct {
@@ -29,8 +32,15 @@ impl Direct {
             .map(|buffer| camera_dmabuf(buffer, format))
             .collect();
         let ids = display.import(&dmabufs)?;
+        // Before placing: the placement's TEST_ONLY commits carry the colour too.
+        let colour_by_display =
+            format.pixel.chroma() != Chroma::None && display.set_colorimetry(format.colorimetry);
         display.place((format.width, format.height), view)?;
-        Ok(Direct { ids, rung })
+        Ok(Direct {
+            ids,
+            rung,
+            colour_by_display,
+        })
     }
 
     pub fn rung(&self) -> Rung {

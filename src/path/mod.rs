@@ -187,6 +187,12 @@ impl FramePath {
         self.view
     }
 
+    /// The display converts the YCbCr frames it shows as they are with the camera's
+    /// matrix and range.
+    pub fn colour_by_display(&self) -> bool {
+        matches!(&self.carrier, Carrier::Direct(d) if d.colour_by_display)
+    }
+
     /// Who shows the view asked for ("transform flipped by the display", "... drawn by
     /// the gpu rung"); None for the whole frame upright, or on the copy rung, which
     /// shows nothing else.

@@ -5,9 +5,11 @@ use std::os::fd::AsFd;
 
 use drm::control::{atomic::AtomicModeReq, framebuffer, property, AtomicCommitFlags, Device as _};
 
+use super::colour::{ColourProps, ColourValues};
 use super::device::{Card, Output};
 use super::error::{ioctl, KmsError};
 use super::placement::Placement;
+use crate::convert::Colorimetry;
 
 const PLANE_PROPS: [&str; 10] = [
     "FB_ID", "CRTC_ID", "SRC_X", "SRC_Y", "SRC_W", "SRC_H", "CRTC_X", "CRTC_Y", "CRTC_W", "CRTC_H",
@@ -22,6 +24,10 @@ pub struct AtomicProps {
     plane: Vec<property::Handle>,
     /// The plane's `rotation`, where it has one.
     rotation: Option<property::Handle>,
+    /// The plane's COLOR_ENCODING and COLOR_RANGE, where it has them.
+    colour: Option<ColourProps>,
+    /// What the modeset sets them to: the camera's colorimetry.
+    colour_values: Option<ColourValues>,
 }
 
 impl AtomicProps {
@@ -45,6 +51,8 @@ impl AtomicProps {
             crtc_mode: find(&crtc, "MODE_ID")?,
             crtc_active: find(&crtc, "ACTIVE")?,
             rotation: plane.get("rotation").map(|&(h, _)| h),
+            colour: ColourProps::find(card, &plane),
+            colour_values: None,
             plane: plane_props,
         })
     }
@@ -52,6 +60,13 @@ impl AtomicProps {
     /// The plane has a rotation property (which values it takes, TEST_ONLY says).
     pub fn can_rotate(&self) -> bool {
         self.rotation.is_some()
+    }
+
+    /// From the next modeset on, YCbCr framebuffers are converted with `colorimetry`;
+    /// false where the plane cannot be told (it converts with its own).
+    pub fn set_colorimetry(&mut self, colorimetry: Colorimetry) -> bool {
+        self.colour_values = self.colour.as_ref().and_then(|c| c.values_for(colorimetry));
+        self.colour_values.is_some()
     }
 
     /// Sets the mode and shows `fb` (the page-flip event says when it is on the glass), or
@@ -128,6 +143,10 @@ impl AtomicProps {
         // Always set where it exists: another client may have left the plane turned.
         if let Some(rotation) = self.rotation {
             req.add_raw_property(output.plane.into(), rotation, placement.rotation);
+        }
+        // Only read for YCbCr framebuffers: harmless under RGB ones.
+        for (prop, value) in self.colour_values.iter().flatten() {
+            req.add_raw_property(output.plane.into(), *prop, *value);
         }
         let result = card.atomic_commit(flags, req);
         if let property::Value::Blob(id) = blob {

@@ -7,6 +7,7 @@
 
 mod atomic;
 mod camera_memory;
+mod colour;
 mod device;
 mod error;
 mod framebuffers;
@@ -37,6 +38,7 @@ use saved::SavedCrtc;
 pub use seat::SeatChange;
 
 use super::{BufferId, DisplayEvent, Import, RenderTarget, RenderTargets};
+use crate::convert::Colorimetry;
 use crate::dmabuf::{Allocator, Frames, GbmDevice, MemoryKind};
 use crate::format::PixelFormat;
 use crate::view::{Transform, View};
@@ -310,6 +312,14 @@ impl KmsDisplay {
         if !imported_left {
             self.imports.close_all(&self.card);
         }
+    }
+
+    /// Has the plane convert YCbCr frames with the camera's matrix and range from the next
+    /// modeset on; false where it cannot be told (no atomic API, or no such properties).
+    pub fn set_colorimetry(&mut self, colorimetry: Colorimetry) -> bool {
+        self.atomic
+            .as_mut()
+            .is_some_and(|a| a.set_colorimetry(colorimetry))
     }
 
     /// The current mode if the buffers fit it, else the plane scaled into it if the driver
