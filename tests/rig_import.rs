@@ -97,7 +97,7 @@ fn a_camera_refusing_dmabuf_memory_steps_down_to_gpu_in_one_line(scenario: &Scen
 
 fn import_on_weston_shows_yuyv_and_two_plane_nv12(scenario: &Scenario) {
     for (run, format) in [("yuyv", "YUYV"), ("nm12", "NM12")] {
-        let stats = scenario.assert_streamed_without_copies(run, "wayland-import", 90);
+        let stats = scenario.assert_streamed_without_copies(run, "wayland-import", 45);
         assert_eq!(stats["format"], format, "{stats}");
         assert_eq!(stats["allocator"], "udmabuf", "{stats}");
         scenario

@@ -28,9 +28,9 @@ stream_and_dump noreqbufs --device "$cap" --format BGR4 --size 640x480 --fps 30 
 start_weston 1024x768
 export UDMABUF_UACCESS=1
 BACKEND=wayland stream_and_dump yuyv --device "$cap" --format YUYV --size 640x480 --fps 30 \
-  --frames 90 --memory dmabuf
+  --frames 45 --memory dmabuf
 rmmod vivid
 modprobe vivid multiplanar=2
 BACKEND=wayland stream_and_dump nm12 --device "$(vivid_node vid-cap)" --format NM12 \
-  --size 640x480 --fps 30 --frames 90 --memory dmabuf
+  --size 640x480 --fps 30 --frames 45 --memory dmabuf
 stop_weston

@@ -57,10 +57,12 @@ stream_and_dump() {
   "$GLASSCAM" --backend "$backend" --stats "/out/$run.stats.json" "$@" 2>"/out/$run.log" &
   pid=$!
   if wait_for_text "/out/$run.log" "first frame on screen" 120 "$pid"; then
-    # Let frames flow, then look while glasscam is still streaming. It is stopped while the
-    # screen is captured (a screendump under TCG can outlast a short run, which then restores
-    # the console mid-capture); its last frame stays on the display meanwhile.
-    sleep 0.5
+    # Look while glasscam is still streaming. It is stopped while the screen is captured (a
+    # screendump under TCG can outlast a short run, which then restores the console
+    # mid-capture); its last frame stays on the display meanwhile. Soon after the first
+    # frame: a run's length after it depends on the display's pace (weston's varies 3 to 12
+    # frames a second here).
+    sleep 0.2
     if kill -STOP "$pid"; then
       cat /sys/kernel/debug/dri/0/framebuffer >"/out/$run.framebuffers"
       capture_screen "$run.during"

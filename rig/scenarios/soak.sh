@@ -40,8 +40,9 @@ soak() {
   cat "$log"
 }
 
-soak kms kms "" --device "$cap" --format BGR4 --size 640x480 --fps 30
-soak kms-import kms "" --device "$cap" --format BGR4 --size 640x480 --fps 30 --memory dmabuf
+# The console at 60 fps, the mode's rate: the same thousand frames in half the time.
+soak kms kms "" --device "$cap" --format BGR4 --size 640x480 --fps 60
+soak kms-import kms "" --device "$cap" --format BGR4 --size 640x480 --fps 60 --memory dmabuf
 start_weston 640x480
 soak wayland wayland "$WESTON_PID" --device "$cap" --format YUYV --size 640x480 --fps 30
 echo "after: dmabufs $(dmabufs), framebuffers $(framebuffers)" >/out/soak-end.txt

@@ -8,8 +8,8 @@
 modprobe vivid
 cap=$(vivid_node vid-cap)
 start_weston 1024x768
-BACKEND=wayland stream_and_dump forced --device "$cap" --path copy --format YUYV --size 640x480 --fps 30 --frames 90
-BACKEND=wayland stream_and_dump nv24 --device "$cap" --format NV24 --size 640x480 --fps 30 --frames 60
+BACKEND=wayland stream_and_dump forced --device "$cap" --path copy --format YUYV --size 640x480 --fps 30 --frames 30
+BACKEND=wayland stream_and_dump nv24 --device "$cap" --format NV24 --size 640x480 --fps 30 --frames 30
 export UDMABUF_UACCESS=1
 BACKEND=wayland stream_and_dump gpu --device "$cap" --path gpu --format YUYV --size 640x480 --fps 30 --frames 30
 unset UDMABUF_UACCESS
