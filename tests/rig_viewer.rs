@@ -1,7 +1,8 @@
 //! The desktop viewer's features in the rig (scenario `viewer`, one boot): camera controls
 //! listed, set before streaming and read back from the driver, and bad ones refused;
 //! --transform, --crop and --fill drawn by the gpu rung on cirrus and done by weston on the
-//! camera's own buffers, each seen on the screen.
+//! camera's own buffers; the window's keys on weston and on the console (through --keys);
+//! each seen on the screen.
 
 mod common;
 
@@ -39,6 +40,7 @@ fn the_viewer_lists_sets_and_refuses_camera_controls() {
     bad_controls_end_in_one_line_and_exit_2(&scenario);
     cirrus_has_the_gpu_rung_draw_each_view(&scenario);
     weston_shows_each_view_of_the_cameras_own_buffers(&scenario);
+    keys_change_the_view_size_and_camera_in_westons_window(&scenario);
     keys_take_a_snapshot_and_switch_size_and_camera(&scenario);
 }
 
@@ -173,12 +175,12 @@ fn cirrus_has_the_gpu_rung_draw_each_view(scenario: &Scenario) {
 
 fn weston_shows_each_view_of_the_cameras_own_buffers(scenario: &Scenario) {
     for (run, view) in [
-        ("wl-flipped", "transform flipped"),
+        ("wl-keys", "transform flipped"),
         ("wl-90", "transform 90"),
         ("wl-crop", "crop 0,0 320x240"),
         ("wl-fill", "fill"),
     ] {
-        // Stopped by SIGTERM once its screenshot was taken.
+        // Stopped by SIGTERM once its screenshot was taken, or by Q.
         let log = scenario.assert_exit_ok(run);
         let stats = scenario.stats(run);
         assert_eq!(stats["path"], "wayland-direct", "{stats}");
@@ -193,8 +195,8 @@ fn weston_shows_each_view_of_the_cameras_own_buffers(scenario: &Scenario) {
         assert!(log.contains(&line), "{log}");
     }
     // 640x480 in a 1280x720 window: 960x720 at x 160.
-    let flipped = scenario.screenshot("wl-flipped.during");
-    flipped.assert_laid_bars((160, 0, 960, 720), Bars::Mirrored, "wl-flipped");
+    let flipped = scenario.screenshot("wl-keys.flipped");
+    flipped.assert_laid_bars((160, 0, 960, 720), Bars::Mirrored, "wl-keys.flipped");
     // Turned: 480x640 fitted is 540x720 at x 370.
     let turned = scenario.screenshot("wl-90.during");
     turned.assert_laid_bars((370, 0, 540, 720), Bars::RowsWhiteLast, "wl-90");
@@ -208,6 +210,50 @@ fn weston_shows_each_view_of_the_cameras_own_buffers(scenario: &Scenario) {
         "wl-fill: {:?}",
         fill.rgb(40, 600)
     );
+}
+
+/// M, +, -, Z, R and C in weston's window, one after another, each seen on the screen; the
+/// window stays and every frame is the camera's own buffer.
+fn keys_change_the_view_size_and_camera_in_westons_window(scenario: &Scenario) {
+    let log = scenario.log("wl-keys");
+    let stats = scenario.stats("wl-keys");
+    assert_eq!(stats["path"], "wayland-direct", "{stats}");
+    assert_eq!(stats["bytes_copied"], 0, "{stats}");
+    // M: upright again, 960x720 at x 160.
+    let upright = scenario.screenshot("wl-keys.m");
+    upright.assert_laid_bars((160, 0, 960, 720), Bars::Columns, "wl-keys.m");
+    // +: 125%, the middle 512x384 of the frame fills the same place. At x 230 the picture
+    // shows frame column 101 (yellow) where, whole, it shows column 47 (white).
+    let zoomed = scenario.screenshot("wl-keys.zoomed");
+    assert!(
+        zoomed.is_bar_colour((230, 600), YELLOW),
+        "wl-keys.zoomed at (230, 600): {:?}",
+        zoomed.rgb(230, 600)
+    );
+    assert!(
+        upright.is_bar_colour((230, 600), WHITE),
+        "wl-keys.m at (230, 600): {:?}",
+        upright.rgb(230, 600)
+    );
+    // Z: 1280x720 in the same window, which it fills exactly.
+    let switched: Vec<&str> = log
+        .lines()
+        .filter(|l| l.starts_with("glasscam: switched to "))
+        .collect();
+    assert_eq!(switched.len(), 2, "{log}");
+    assert!(switched[0].contains("(vivid) YUYV 1280x720"), "{log}");
+    assert!(!log.contains("stepping down"), "{log}");
+    let z = scenario.screenshot("wl-keys.z");
+    z.assert_laid_bars((0, 0, 1280, 720), Bars::Columns, "wl-keys.z");
+    // R: a quarter turn clockwise; 720x1280 fitted is 405x720 at x 437.
+    let turned = scenario.screenshot("wl-keys.r");
+    turned.assert_laid_bars((437, 0, 405, 720), Bars::RowsWhiteFirst, "wl-keys.r");
+    // C: the second vivid, solid red, still turned and as large; black beside it.
+    assert!(switched[1].contains("YUYV 1280x720"), "{log}");
+    let red = scenario.screenshot("wl-keys.c");
+    let (r, g, b) = red.rgb(640, 360);
+    assert!(r > 200 && g < 40 && b < 40, "wl-keys.c: {:?}", (r, g, b));
+    assert_eq!(red.rgb(100, 360), (0, 0, 0), "wl-keys.c beside the picture");
 }
 
 fn keys_take_a_snapshot_and_switch_size_and_camera(scenario: &Scenario) {

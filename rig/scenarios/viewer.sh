@@ -4,9 +4,10 @@
 #   in one line;
 # - --transform, --crop and --fill: on cirrus (no rotation property, a plane that cannot
 #   scale) the gpu rung draws them; weston turns, crops and scales the camera's own buffers;
-# - keys written to a FIFO (--keys): S writes a snapshot, Z the next size (1280x720, which
-#   cirrus cannot scan out: the ladder steps down to gpu), C the next camera (a second vivid
-#   instance showing solid red), Q quits; on cirrus.
+# - keys written to a FIFO (--keys): in weston's window M, +, -, Z, R and C one after
+#   another; on cirrus S writes a snapshot, Z the next size (1280x720, which cirrus cannot
+#   scan out: the ladder steps down to gpu), C the next camera (a second vivid instance
+#   showing solid red), Q quits.
 . /rig/scenarios/lib.sh
 . /rig/scenarios/wayland-lib.sh
 modprobe vivid
@@ -46,20 +47,7 @@ stream_and_dump kms-90 $view --transform 90
 stream_and_dump kms-crop $view --crop 0,0,320,240
 stream_and_dump kms-fill --device "$cap" --format BGR4 --size 640x360 --fps 30 --frames 45 --fill
 
-# weston, a 1280x720 output (the kiosk shell fills it with the window): the compositor does
-# each view on the camera's own buffers.
-start_weston 1280x720
-# Each run streams until its screenshot is taken (weston's pace varies), then gets SIGTERM.
-view="--device $cap --format YUYV --size 640x480 --fps 30"
-export STOP_SIGNAL=TERM BACKEND=wayland
-stream_and_dump wl-flipped $view --transform flipped
-stream_and_dump wl-90 $view --transform 90
-stream_and_dump wl-crop $view --crop 0,0,320,240
-stream_and_dump wl-fill $view --fill
-unset STOP_SIGNAL BACKEND
-stop_weston
-
-# Keys through a FIFO, on cirrus, with two vivid instances (the second one solid red).
+# Two vivid instances from here on (the second one solid red), for C; keys through a FIFO.
 rmmod vivid
 modprobe vivid n_devs=2
 cap=$(vivid_node vid-cap)
@@ -69,28 +57,67 @@ done
 v4l2-ctl -d "$second" -c test_pattern=7  # 100% Red
 mkfifo /tmp/keys && chmod 666 /tmp/keys
 mkdir -p /tmp/snaps && chown viewer /tmp/snaps
-# press KEY TEXT COUNT: writes KEY, then waits until TEXT is in the log COUNT times.
+# press RUN KEY TEXT COUNT: writes KEY, then waits until TEXT is in /out/RUN.log COUNT times
+# and a few frames more have been shown.
 press() {
   # A FIFO without a reader (glasscam gone) would block the writer for ever.
-  timeout 5 sh -c "echo $1 >/tmp/keys"
+  timeout 5 sh -c "echo $2 >/tmp/keys"
   end=$(($(date +%s) + 60))
-  until [ "$(grep -c "$2" /out/keys.log)" -ge "$3" ] || [ "$(date +%s)" -ge "$end" ]; do
+  until [ "$(grep -c "$3" "/out/$1.log")" -ge "$4" ] || [ "$(date +%s)" -ge "$end" ]; do
     sleep 0.2
   done
-  sleep 1
+  sleep 1.5
 }
+
+# weston, a 1280x720 output (the kiosk shell fills it with the window): the compositor does
+# each view on the camera's own buffers.
+start_weston 1280x720
+# Each run streams until its screenshot is taken (weston's pace varies), then gets SIGTERM.
+view="--device $cap --format YUYV --size 640x480 --fps 30"
+export STOP_SIGNAL=TERM BACKEND=wayland
+stream_and_dump wl-90 $view --transform 90
+stream_and_dump wl-crop $view --crop 0,0,320,240
+stream_and_dump wl-fill $view --fill
+unset STOP_SIGNAL BACKEND
+# In the window: started flipped, then M (upright), + (zoom 125%), - (back), Z (1280x720,
+# which weston shows direct), R (turned clockwise), C (the red camera), Q. A screenshot
+# after each.
+"$GLASSCAM" --backend wayland $view --transform flipped --keys /tmp/keys \
+  --stats /out/wl-keys.stats.json 2>/out/wl-keys.log &
+pid=$!
+if wait_for_text /out/wl-keys.log "first frame on screen" 120 "$pid"; then
+  sleep 1.5
+  wayland_screenshot wl-keys.flipped
+  press wl-keys m "glasscam: showing the whole frame upright" 1
+  wayland_screenshot wl-keys.m
+  press wl-keys + "glasscam: showing zoom 125%" 1
+  wayland_screenshot wl-keys.zoomed
+  press wl-keys - "glasscam: showing the whole frame upright" 2
+  press wl-keys z "glasscam: switched to" 1
+  wayland_screenshot wl-keys.z
+  press wl-keys r "glasscam: showing transform 270" 1
+  wayland_screenshot wl-keys.r
+  press wl-keys c "glasscam: switched to" 2
+  wayland_screenshot wl-keys.c
+  press wl-keys q "glasscam: presented" 1
+fi
+wait "$pid"
+echo $? >/out/wl-keys.rc
+cat /out/wl-keys.log
+stop_weston
+
 "$GLASSCAM" --backend kms --device "$cap" --format BGR4 --size 640x480 --fps 30 --frames 3000 \
   --keys /tmp/keys --snapshot-dir /tmp/snaps --stats /out/keys.stats.json 2>/out/keys.log &
 pid=$!
 if wait_for_text /out/keys.log "first frame on screen" 120 "$pid"; then
-  press s "glasscam: snapshot " 1
+  press keys s "glasscam: snapshot " 1
   cp /tmp/snaps/*.png /out/snapshot.png
   # The switch, then the step down to gpu: the new startup line.
-  press z "path kms-gpu" 1
+  press keys z "path kms-gpu" 1
   rig-screendump keys.z
-  press c "glasscam: switched to" 2
+  press keys c "glasscam: switched to" 2
   rig-screendump keys.c
-  press q "glasscam: presented" 1
+  press keys q "glasscam: presented" 1
 fi
 wait "$pid"
 echo $? >/out/keys.rc

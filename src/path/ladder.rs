@@ -230,6 +230,8 @@ pub fn resume(
     };
     let view = path.view;
     path.carrier = carrier_for(&mut path.display, (rung, view), converter, exported, format)?;
+    // Z changes it: the view keys place frames of this size from now on.
+    path.frame_size = (format.width, format.height);
     // Freed now, the black frame turns the plane off on KMS until the first frame sets the
     // mode again: black either way.
     path.display.free(&[black]);

@@ -250,8 +250,8 @@ impl Image {
     }
 
     /// The bars laid out as `bars` says: columns left to right in vivid's order (white
-    /// first) or reversed (mirrored), or rows from top to bottom, white last (a quarter
-    /// turn counter-clockwise), sampled across the picture away from the text overlay.
+    /// first) or reversed (mirrored), or rows from top to bottom, white last or first (a
+    /// quarter turn either way), sampled across the picture away from the text overlay.
     pub fn laid_bar_errors(&self, area: (usize, usize, usize, usize), bars: Bars) -> Vec<String> {
         // 75% of full scale is 191; white, yellow, cyan, green, magenta, red, blue, black.
         const BARS: [(&str, [bool; 3]); 8] = [
@@ -271,6 +271,8 @@ impl Image {
                 Bars::Columns => (x0 + (2 * i + 1) * w / 16, y0 + h * 3 / 4),
                 Bars::Mirrored => (x0 + (15 - 2 * i) * w / 16, y0 + h * 3 / 4),
                 Bars::RowsWhiteLast => (x0 + w * 3 / 4, y0 + (15 - 2 * i) * h / 16),
+                // The text overlay (the frame's top) is on the right now.
+                Bars::RowsWhiteFirst => (x0 + w / 4, y0 + (2 * i + 1) * h / 16),
             };
             let (r, g, b) = self.rgb(x, y);
             if !self.is_bar_colour((x, y), *on) {
@@ -341,4 +343,6 @@ pub enum Bars {
     Mirrored,
     /// Rows, white at the bottom: turned a quarter counter-clockwise.
     RowsWhiteLast,
+    /// Rows, white at the top: turned a quarter clockwise.
+    RowsWhiteFirst,
 }
