@@ -142,4 +142,24 @@ fn sway_without_dmabuf_takes_the_copy_rung() {
     assert_eq!(stats["path"], "wayland-copy", "{stats}");
     assert_eq!(stats["frames_presented"], 0, "{stats}");
     assert!(!log.contains("panicked"), "{log}");
+
+    a_window_of_our_size_on_a_hidpi_output_shows_camera_pixels_one_to_one(&scenario);
+}
+
+/// sway at scale 2 (wp_fractional_scale_v1) with glasscam's window floating: glasscam picks
+/// its size, 320x240 logical, which is the camera's 640x480 pixels on the output. Left
+/// unscaled, the picture would be 1280x960 pixels, larger than the 1024x768 output.
+fn a_window_of_our_size_on_a_hidpi_output_shows_camera_pixels_one_to_one(scenario: &Scenario) {
+    assert_stepped_down_to_copy(scenario, "hidpi", 60);
+    let shot = scenario.screenshot("hidpi.during");
+    assert_eq!((shot.width, shot.height), (1024, 768));
+    // Floating windows are centred: 320x240 in 512x384 logical is at 96,72: 192,144 in
+    // pixels.
+    shot.assert_bars((192, 144, 640, 480), "hidpi");
+    for (x, y) in [(150, 384), (874, 384)] {
+        assert!(
+            !shot.is_bar_colour((x, y), [true, true, true]),
+            "hidpi: picture beyond 640 pixels wide at {x},{y}"
+        );
+    }
 }

@@ -128,7 +128,8 @@ SWAY_TIMEOUT=${SWAY_TIMEOUT:-60}  # seconds start_sway waits for sway to run
 # touched $XDG_RUNTIME_DIR/sway.ready). Its socket (wayland-1, or the next free number; sway
 # makes it seconds before it serves clients) becomes WAYLAND_DISPLAY, exported; sets
 # SWAY_PID and SWAY_START_SECONDS. Returns 1, with the log's tail on stderr, if sway ends or
-# is not running within SWAY_TIMEOUT s.
+# is not running within SWAY_TIMEOUT s. SWAY_SCALE sets the output's scale (1), SWAY_PLACE
+# what the config does with glasscam's window ("fullscreen enable").
 start_sway() {
   local size conf ready sock s t0 end
   size=${1:-1024x768}
@@ -141,11 +142,12 @@ start_sway() {
   rm -f "$XDG_RUNTIME_DIR"/wayland-* "$ready"
   conf=/tmp/sway.conf
   cat >"$conf" <<CONF
-output HEADLESS-1 resolution $size position 0 0
+output HEADLESS-1 resolution $size position 0 0 scale ${SWAY_SCALE:-1}
 xwayland disable
 swaybg_command -
 default_border none
-for_window [app_id="glasscam"] fullscreen enable
+default_floating_border none
+for_window [app_id="glasscam"] ${SWAY_PLACE:-fullscreen enable}
 exec touch $ready
 CONF
   t0=$(date +%s.%N)

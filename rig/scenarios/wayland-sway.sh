@@ -40,6 +40,13 @@ stop_sway
 echo "$SWAY_RC" >/out/sway.rc
 echo "sway exit $SWAY_RC"
 
+# HiDPI: an output at scale 2 (wp_fractional_scale_v1 says 240/120), glasscam's window
+# floating, its size glasscam's to choose: 640x480 camera pixels shown one to one, a
+# 320x240 logical window.
+SWAY_SCALE=2 SWAY_PLACE="floating enable" start_sway 1024x768 || exit 1
+sway_stream hidpi --device "$cap" --path auto --format XR24 --size 640x480 --fps 30 --frames 60
+stop_sway
+
 # sway with its GLES renderer on vgem's render node (Mesa's kms_swrast): it offers
 # linux-dmabuf v4 and takes glasscam's buffers, but cannot allocate its own output buffers
 # (dumb buffers on a render node are refused), so it shows nothing and discards what it gets.

@@ -11,6 +11,7 @@ mod formats;
 mod main_device;
 mod overlay;
 mod presentation;
+mod scale;
 mod shm;
 mod state;
 mod window;
@@ -98,6 +99,7 @@ impl WaylandDisplay {
             (Memory::Cpu, Some(&first)) => (first, MODIFIER_LINEAR),
             _ => formats::choose_format(&formats::offered_formats(&state), candidates)?,
         };
+        state.window.scale.guess_from(&state.outputs);
         wait_for_configure(&mut queue, &mut state)?;
         let display = WaylandDisplay {
             connection,
@@ -430,8 +432,12 @@ impl WaylandDisplay {
         events: &mut Vec<DisplayEvent>,
     ) -> Result<(), WaylandError> {
         let surface = window::surface(&self.state).ok_or(WaylandError::NoWindow)?;
-        self.placement
-            .fit(self.state.window.configured.unwrap_or_default(), &surface);
+        let window = &self.state.window;
+        self.placement.fit(
+            window.configured.unwrap_or_default(),
+            window.scale.scale120,
+            &surface,
+        );
         let buffer = self
             .state
             .buffers
@@ -513,6 +519,7 @@ impl WaylandDisplay {
             overlay.destroy();
         }
         self.placement.destroy();
+        self.state.window.scale.destroy();
         self.state.window.window = None;
         if !self.wait_for_compositor(TEARDOWN_WAIT) {
             tracing::info!(

@@ -26,6 +26,7 @@ use wayland_protocols::wp::presentation_time::client::{wp_presentation, wp_prese
 
 use super::buffers::BufferTable;
 use super::presentation::{OverlayFlip, PresentationHandler, PresentationState};
+use super::scale::ScaleState;
 use crate::display::DisplayEvent;
 use crate::keys::Key;
 use crate::stats::Presentation;
@@ -43,6 +44,8 @@ pub struct WindowState {
     pub toggle_fullscreen: bool,
     /// The user asked to quit (Q, Escape, or closing the window).
     pub quit: bool,
+    /// The scale the compositor would have the window drawn at.
+    pub scale: ScaleState,
 }
 
 /// linux-dmabuf feedback: which formats the compositor imports, best first.
@@ -155,8 +158,9 @@ impl CompositorHandler for WaylandState {
         _: &Connection,
         _: &QueueHandle<Self>,
         _: &wl_surface::WlSurface,
-        _: i32,
+        factor: i32,
     ) {
+        self.window.scale.integer_scale_changed(factor);
     }
     fn transform_changed(
         &mut self,

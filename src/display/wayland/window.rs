@@ -10,6 +10,7 @@ use wayland_client::QueueHandle;
 use wayland_protocols::wp::viewporter::client::{wp_viewport, wp_viewporter};
 
 use super::error::WaylandError;
+use super::scale::{self, ScaleState};
 use super::state::WaylandState;
 use crate::view::{Transform, View};
 
@@ -19,8 +20,8 @@ pub struct Placement {
     pub frame_size: (u32, u32),
     /// What of them is shown, and which way up: the compositor crops, scales and turns.
     pub view: View,
-    /// The window size the viewport was last set for.
-    placed_for: Option<(u32, u32)>,
+    /// The window size and scale the viewport was last set for.
+    placed_for: Option<((u32, u32), u32)>,
     /// The picture's height in the window, for the overlay's corner.
     pub picture_height: u32,
 }
@@ -50,6 +51,7 @@ pub fn create(
         tracing::warn!("the compositor has no wp_viewporter: the window keeps the frame's size");
     }
     let viewport = viewporter.map(|v| v.get_viewport(window.wl_surface(), qh, ()));
+    state.window.scale = ScaleState::follow(globals, qh, window.wl_surface());
     state.window.window = Some(window);
     Placement {
         viewport,
@@ -80,19 +82,25 @@ impl Placement {
 
     /// Keeps the picture's aspect ratio inside the window: the compositor crops, scales
     /// and turns (set_buffer_transform names what was done to the buffer, so it is given
-    /// the inverse of the view's turn).
-    pub fn fit(&mut self, window: (u32, u32), surface: &WlSurface) {
-        if self.placed_for == Some(window) {
+    /// the inverse of the view's turn). A window whose size is ours to choose shows the
+    /// picture's pixels one to one on an output at `scale120`.
+    pub fn fit(&mut self, window: (u32, u32), scale120: u32, surface: &WlSurface) {
+        if self.placed_for == Some((window, scale120)) {
             return;
         }
-        self.placed_for = Some(window);
+        self.placed_for = Some((window, scale120));
         let transform = self.view.transform;
         surface.set_buffer_transform(wl_transform(transform.inverse()));
         let Some(viewport) = &self.viewport else {
             return;
         };
         let known = window.0 > 0 && window.1 > 0;
-        let (source, (w, h)) = self.view.fitted(self.frame_size, known.then_some(window));
+        let (source, fitted) = self.view.fitted(self.frame_size, known.then_some(window));
+        let (w, h) = if known {
+            fitted
+        } else {
+            scale::logical(fitted, scale120)
+        };
         // The source rectangle is in surface coordinates: after the buffer transform.
         let r = transform.map_rect(source, self.frame_size);
         let [x, y, sw, sh] = [r.x, r.y, r.width, r.height].map(f64::from);
