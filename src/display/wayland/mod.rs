@@ -10,6 +10,7 @@ mod error;
 mod formats;
 mod main_device;
 mod overlay;
+mod pointer;
 mod presentation;
 mod scale;
 mod shm;
@@ -432,6 +433,9 @@ impl WaylandDisplay {
         events: &mut Vec<DisplayEvent>,
     ) -> Result<(), WaylandError> {
         let surface = window::surface(&self.state).ok_or(WaylandError::NoWindow)?;
+        self.state
+            .pointer
+            .hide_if_still(self.state.window.fullscreen);
         let window = &self.state.window;
         self.placement.fit(
             window.configured.unwrap_or_default(),
@@ -575,7 +579,9 @@ fn bind(
         Memory::Dmabuf if dmabuf.version().is_none() => return Err(WaylandError::NoDmabuf),
         _ => {}
     }
-    Ok((WaylandState::new(globals, qh, compositor, xdg, dmabuf), shm))
+    let mut state = WaylandState::new(globals, qh, compositor, xdg, dmabuf);
+    state.pointer.shm = shm.clone();
+    Ok((state, shm))
 }
 
 /// What buffers are for, which decides how GBM makes them.

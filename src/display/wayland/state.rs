@@ -25,6 +25,7 @@ use wayland_protocols::wp::linux_dmabuf::zv1::client::{
 use wayland_protocols::wp::presentation_time::client::{wp_presentation, wp_presentation_feedback};
 
 use super::buffers::BufferTable;
+use super::pointer::PointerState;
 use super::presentation::{OverlayFlip, PresentationHandler, PresentationState};
 use super::scale::ScaleState;
 use crate::display::DisplayEvent;
@@ -80,6 +81,7 @@ pub struct WaylandState {
     pub dmabuf: DmabufState,
     pub presentation: PresentationState,
     pub window: WindowState,
+    pub pointer: PointerState,
     pub feedback: Feedback,
     pub buffers: BufferTable,
     pub frames: Frames,
@@ -108,6 +110,7 @@ impl WaylandState {
             dmabuf,
             presentation: PresentationState::bind(globals, qh),
             window: WindowState::default(),
+            pointer: PointerState::default(),
             feedback: Feedback::default(),
             buffers: BufferTable::default(),
             frames: Frames::default(),
@@ -244,6 +247,10 @@ impl SeatHandler for WaylandState {
                 Err(e) => tracing::warn!("no keyboard: {e}"),
             }
         }
+        if capability == Capability::Pointer {
+            self.pointer
+                .seat_has_pointer(&mut self.seats, &self.compositor, qh, &seat);
+        }
     }
     fn remove_capability(
         &mut self,
@@ -256,6 +263,9 @@ impl SeatHandler for WaylandState {
             if let Some(keyboard) = self.window.keyboard.take() {
                 keyboard.release();
             }
+        }
+        if capability == Capability::Pointer {
+            self.pointer.seat_lost_pointer();
         }
     }
     fn remove_seat(&mut self, _: &Connection, _: &QueueHandle<Self>, _: wl_seat::WlSeat) {}
