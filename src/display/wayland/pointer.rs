@@ -5,13 +5,10 @@
 use std::time::{Duration, Instant};
 
 use smithay_client_toolkit::seat::pointer::{
-    CursorIcon, PointerEvent, PointerEventKind, PointerHandler, ThemeSpec, ThemedPointer,
+    CursorIcon, PointerEvent, PointerEventKind, ThemedPointer,
 };
-use smithay_client_toolkit::seat::SeatState;
-use wayland_client::protocol::{wl_pointer, wl_seat, wl_shm};
-use wayland_client::{Connection, QueueHandle};
-
-use super::state::WaylandState;
+use wayland_client::protocol::wl_shm;
+use wayland_client::Connection;
 
 /// How long the pointer must be still before it is hidden.
 const STILL_FOR: Duration = Duration::from_secs(2);
@@ -25,22 +22,13 @@ pub struct PointerState {
 }
 
 impl PointerState {
-    /// Takes the seat's pointer once it has one (a seat may gain it later).
-    pub fn seat_has_pointer(
-        &mut self,
-        seats: &mut SeatState,
-        compositor: &smithay_client_toolkit::compositor::CompositorState,
-        qh: &QueueHandle<WaylandState>,
-        seat: &wl_seat::WlSeat,
-    ) {
-        let Some(shm) = self.shm.as_ref().filter(|_| self.pointer.is_none()) else {
-            return;
-        };
-        let surface = compositor.create_surface(qh);
-        match seats.get_pointer_with_theme::<_, ()>(qh, seat, shm, surface, ThemeSpec::default()) {
-            Ok(pointer) => self.pointer = Some(pointer),
-            Err(e) => tracing::warn!("no pointer: {e}"),
-        }
+    /// The cursor's memory, while there is no pointer yet: the seat's pointer is wanted.
+    pub fn wanted(&self) -> Option<&wl_shm::WlShm> {
+        self.shm.as_ref().filter(|_| self.pointer.is_none())
+    }
+
+    pub fn seat_gave(&mut self, pointer: ThemedPointer) {
+        self.pointer = Some(pointer);
     }
 
     pub fn seat_lost_pointer(&mut self) {
@@ -55,6 +43,26 @@ impl PointerState {
         if self.idle.hide_due(Instant::now(), fullscreen) {
             if let Some(pointer) = &self.pointer {
                 let _ = pointer.hide_cursor();
+            }
+        }
+    }
+
+    /// One frame of the pointer's events.
+    pub fn on_events(&mut self, conn: &Connection, events: &[PointerEvent]) {
+        let now = Instant::now();
+        for event in events {
+            match event.kind {
+                // A client sets the cursor on every enter.
+                PointerEventKind::Enter { .. } => {
+                    self.idle.entered(now);
+                    self.show(conn);
+                }
+                PointerEventKind::Leave { .. } => self.idle.left(),
+                _ => {
+                    if self.idle.moved(now) {
+                        self.show(conn);
+                    }
+                }
             }
         }
     }
@@ -104,33 +112,6 @@ impl Idle {
         let due = self.inside && !self.hidden && fullscreen && still;
         self.hidden |= due;
         due
-    }
-}
-
-impl PointerHandler for WaylandState {
-    fn pointer_frame(
-        &mut self,
-        conn: &Connection,
-        _: &QueueHandle<Self>,
-        _: &wl_pointer::WlPointer,
-        events: &[PointerEvent],
-    ) {
-        let now = Instant::now();
-        for event in events {
-            match event.kind {
-                // A client sets the cursor on every enter.
-                PointerEventKind::Enter { .. } => {
-                    self.pointer.idle.entered(now);
-                    self.pointer.show(conn);
-                }
-                PointerEventKind::Leave { .. } => self.pointer.idle.left(),
-                _ => {
-                    if self.pointer.idle.moved(now) {
-                        self.pointer.show(conn);
-                    }
-                }
-            }
-        }
     }
 }
 

@@ -7,13 +7,11 @@
 use smithay_client_toolkit::output::OutputState;
 use wayland_client::globals::GlobalList;
 use wayland_client::protocol::wl_surface::WlSurface;
-use wayland_client::{Connection, Dispatch, QueueHandle};
+use wayland_client::{Dispatch, QueueHandle};
 use wayland_protocols::wp::fractional_scale::v1::client::{
     wp_fractional_scale_manager_v1::WpFractionalScaleManagerV1,
-    wp_fractional_scale_v1::{self, WpFractionalScaleV1},
+    wp_fractional_scale_v1::WpFractionalScaleV1,
 };
-
-use super::state::WaylandState;
 
 /// wp_fractional_scale_v1 counts in 120ths.
 pub const UNSCALED: u32 = 120;
@@ -36,11 +34,10 @@ impl Default for ScaleState {
 
 impl ScaleState {
     /// Follows the preferred scale of the window's `surface`.
-    pub fn follow(
-        globals: &GlobalList,
-        qh: &QueueHandle<WaylandState>,
-        surface: &WlSurface,
-    ) -> ScaleState {
+    pub fn follow<D>(globals: &GlobalList, qh: &QueueHandle<D>, surface: &WlSurface) -> ScaleState
+    where
+        D: Dispatch<WpFractionalScaleManagerV1, ()> + Dispatch<WpFractionalScaleV1, ()> + 'static,
+    {
         let fractional = globals
             .bind::<WpFractionalScaleManagerV1, _, _>(qh, 1..=1, ())
             .ok()
@@ -72,6 +69,11 @@ impl ScaleState {
                 self.scale120 = *first;
             }
         }
+    }
+
+    /// wp_fractional_scale_v1's preferred scale, in 120ths.
+    pub fn preferred(&mut self, scale120: u32) {
+        self.scale120 = scale120.max(1);
     }
 
     /// sctk's integer scale (wl_surface.preferred_buffer_scale, or the outputs'), which
@@ -110,23 +112,6 @@ pub fn logical(size: (u32, u32), scale120: u32) -> (u32, u32) {
     };
     (down(size.0).max(1), down(size.1).max(1))
 }
-
-impl Dispatch<WpFractionalScaleV1, ()> for WaylandState {
-    fn event(
-        state: &mut WaylandState,
-        _: &WpFractionalScaleV1,
-        event: wp_fractional_scale_v1::Event,
-        _: &(),
-        _: &Connection,
-        _: &QueueHandle<WaylandState>,
-    ) {
-        if let wp_fractional_scale_v1::Event::PreferredScale { scale } = event {
-            state.window.scale.scale120 = scale.max(1);
-        }
-    }
-}
-
-wayland_client::delegate_noop!(WaylandState: ignore WpFractionalScaleManagerV1);
 
 #[cfg(test)]
 mod tests {

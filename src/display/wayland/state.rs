@@ -9,6 +9,7 @@ use smithay_client_toolkit::registry::{ProvidesRegistryState, RegistryState};
 use smithay_client_toolkit::seat::keyboard::{
     KeyEvent, KeyboardHandler, Keysym, Modifiers, RawModifiers,
 };
+use smithay_client_toolkit::seat::pointer::{PointerEvent, PointerHandler, ThemeSpec};
 use smithay_client_toolkit::seat::{Capability, SeatHandler, SeatState};
 use smithay_client_toolkit::shell::xdg::window::{Window, WindowConfigure, WindowHandler};
 use smithay_client_toolkit::shell::xdg::XdgShell;
@@ -16,9 +17,13 @@ use smithay_client_toolkit::{delegate_registry, registry_handlers};
 use wayland_client::backend::ObjectId;
 use wayland_client::globals::GlobalList;
 use wayland_client::protocol::{
-    wl_buffer, wl_callback, wl_keyboard, wl_output, wl_seat, wl_surface,
+    wl_buffer, wl_callback, wl_keyboard, wl_output, wl_pointer, wl_seat, wl_surface,
 };
 use wayland_client::{Connection, Dispatch, Proxy, QueueHandle};
+use wayland_protocols::wp::fractional_scale::v1::client::{
+    wp_fractional_scale_manager_v1::WpFractionalScaleManagerV1,
+    wp_fractional_scale_v1::{self, WpFractionalScaleV1},
+};
 use wayland_protocols::wp::linux_dmabuf::zv1::client::{
     zwp_linux_buffer_params_v1, zwp_linux_dmabuf_feedback_v1,
 };
@@ -247,9 +252,20 @@ impl SeatHandler for WaylandState {
                 Err(e) => tracing::warn!("no keyboard: {e}"),
             }
         }
-        if capability == Capability::Pointer {
-            self.pointer
-                .seat_has_pointer(&mut self.seats, &self.compositor, qh, &seat);
+        if let Some(shm) = self
+            .pointer
+            .wanted()
+            .filter(|_| capability == Capability::Pointer)
+        {
+            let surface = self.compositor.create_surface(qh);
+            let theme = ThemeSpec::default();
+            match self
+                .seats
+                .get_pointer_with_theme::<_, ()>(qh, &seat, shm, surface, theme)
+            {
+                Ok(pointer) => self.pointer.seat_gave(pointer),
+                Err(e) => tracing::warn!("no pointer: {e}"),
+            }
         }
     }
     fn remove_capability(
@@ -415,6 +431,35 @@ impl Dispatch<wl_callback::WlCallback, TeardownSync> for WaylandState {
     }
 }
 smithay_client_toolkit::delegate_dispatch2!(WaylandState);
+
+impl PointerHandler for WaylandState {
+    fn pointer_frame(
+        &mut self,
+        conn: &Connection,
+        _: &QueueHandle<Self>,
+        _: &wl_pointer::WlPointer,
+        events: &[PointerEvent],
+    ) {
+        self.pointer.on_events(conn, events);
+    }
+}
+
+impl Dispatch<WpFractionalScaleV1, ()> for WaylandState {
+    fn event(
+        state: &mut Self,
+        _: &WpFractionalScaleV1,
+        event: wp_fractional_scale_v1::Event,
+        _: &(),
+        _: &Connection,
+        _: &QueueHandle<Self>,
+    ) {
+        if let wp_fractional_scale_v1::Event::PreferredScale { scale } = event {
+            state.window.scale.preferred(scale);
+        }
+    }
+}
+
+wayland_client::delegate_noop!(WaylandState: ignore WpFractionalScaleManagerV1);
 
 fn view_key(key: ViewKey) -> DisplayEvent {
     DisplayEvent::Key(Key::View(key))
