@@ -23,8 +23,10 @@ fault_midrun() {
     sleep 1
     pid=$pid sh -c "$action"
   fi
-  # A fault glasscam never notices must not hang the rig.
-  (sleep 90 && kill -KILL "$pid") 2>/dev/null &
+  # A fault glasscam never notices must not hang the rig. Its sleep outlives the kill
+  # below: without the redirection it held the scenario's output open, and the boot, for
+  # the rest of its 90 s.
+  (sleep 90 && kill -KILL "$pid") >/dev/null 2>&1 &
   watchdog=$!
   wait "$pid"
   echo $? >"/out/$name.rc"
@@ -113,4 +115,4 @@ echo detect >/sys/class/drm/card0-VGA-1/status
 sleep 2
 
 # Nothing leaked or stayed locked or injected: a normal run still shows the bars.
-stream_and_dump after-faults --device "$cap" --format BGR4 --size 640x480 --fps 30 --frames 90
+CAPTURE_BEFORE=1 stream_and_dump after-faults --device "$cap" --format BGR4 --size 640x480 --fps 30 --frames 90

@@ -27,7 +27,7 @@ rig-screendump console.after
 v4l2-ctl -d "$cap" --set-fmt-video=pixelformat=YUYV
 stream_and_dump after-errors --device "$cap" --fps 30 --frames 90
 
-stream_and_dump bars --device "$cap" --format BGR4 --size 640x480 --fps 30 --frames 90
+CAPTURE_BEFORE=1 stream_and_dump bars --device "$cap" --format BGR4 --size 640x480 --fps 30 --frames 90
 GLASSCAM_KMS_LEGACY=1 stream_and_dump legacy --device "$cap" --format BGR4 --size 640x480 --fps 30 --frames 90
 "$GLASSCAM" --list >/out/list.txt 2>&1
 

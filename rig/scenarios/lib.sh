@@ -43,8 +43,9 @@ wait_for_text() {
   return 1
 }
 
-# stream_and_dump RUN GLASSCAM-ARGS...: screendumps before, during and after a run of
-# glasscam, whose stderr, exit code, stats and DRM framebuffer list land in /out/RUN.*.
+# stream_and_dump RUN GLASSCAM-ARGS...: screendumps during and after a run of glasscam (and
+# before it, with CAPTURE_BEFORE=1), whose stderr, exit code, stats and DRM framebuffer list
+# land in /out/RUN.*.
 # With STOP_SIGNAL set, glasscam gets that signal right after the screendump while streaming.
 # glasscam is held (SIGSTOP) during that screendump, so runs of a few frames are safe.
 # BACKEND (kms by default, or wayland) picks the display and how it is captured: a cirrus
@@ -53,7 +54,8 @@ stream_and_dump() {
   run=$1
   shift
   backend=${BACKEND:-kms}
-  capture_screen "$run.before"
+  # Most runs need no picture from before: a capture costs a second or two under TCG.
+  [ -z "${CAPTURE_BEFORE:-}" ] || capture_screen "$run.before"
   "$GLASSCAM" --backend "$backend" --stats "/out/$run.stats.json" "$@" 2>"/out/$run.log" &
   pid=$!
   if wait_for_text "/out/$run.log" "first frame on screen" 120 "$pid"; then
