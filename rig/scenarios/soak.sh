@@ -1,5 +1,5 @@
 # Long runs: glasscam on each backend until it presented N frames (glasscam.soak_frames=N on
-# the kernel command line, 1000 by default), sampled every second: glasscam's open fds and
+# the kernel command line, 1000 by default; glasscam.soak_wayland_frames=M for weston's run), sampled every second: glasscam's open fds and
 # RSS, every dmabuf in the system, the DRM framebuffers, and on Wayland weston's open fds,
 # which hold one dmabuf per live wl_buffer. On the console also in import mode (the camera
 # writing into the card's buffers). Rows land in /out/soak-NAME.samples:
@@ -8,20 +8,23 @@
 . /rig/scenarios/lib.sh
 . /rig/scenarios/wayland-lib.sh
 frames=$(boot_param soak_frames 1000)
+# weston composes 5 to 10 frames a second here: the suite gives it fewer frames than the console.
+wayland_frames=$(boot_param soak_wayland_frames "$frames")
 modprobe vivid
 cap=$(vivid_node vid-cap)
 
 dmabufs() { sed -n 's/^Total \([0-9]*\) objects.*/\1/p' /sys/kernel/debug/dma_buf/bufinfo; }
 framebuffers() { grep -c '^framebuffer\[' /sys/kernel/debug/dri/0/framebuffer; }
 
-# soak NAME BACKEND OTHER_PID GLASSCAM-ARGS...: samples until glasscam exits.
+# soak NAME BACKEND FRAMES OTHER_PID GLASSCAM-ARGS...: samples until glasscam exits.
 soak() {
   name=$1
   backend=$2
-  other=$3
-  shift 3
+  count=$3
+  other=$4
+  shift 4
   log=/out/soak-$name.log
-  "$GLASSCAM" --backend "$backend" --frames "$frames" --stats "/out/soak-$name.stats.json" \
+  "$GLASSCAM" --backend "$backend" --frames "$count" --stats "/out/soak-$name.stats.json" \
     "$@" 2>"$log" &
   pid=$!
   wait_for_text "$log" "first frame on screen" 120 "$pid"
@@ -41,8 +44,8 @@ soak() {
 }
 
 # The console at 60 fps, the mode's rate: the same thousand frames in half the time.
-soak kms kms "" --device "$cap" --format BGR4 --size 640x480 --fps 60
-soak kms-import kms "" --device "$cap" --format BGR4 --size 640x480 --fps 60 --memory dmabuf
+soak kms kms "$frames" "" --device "$cap" --format BGR4 --size 640x480 --fps 60
+soak kms-import kms "$frames" "" --device "$cap" --format BGR4 --size 640x480 --fps 60 --memory dmabuf
 start_weston 640x480
-soak wayland wayland "$WESTON_PID" --device "$cap" --format YUYV --size 640x480 --fps 30
+soak wayland wayland "$wayland_frames" "$WESTON_PID" --device "$cap" --format YUYV --size 640x480 --fps 30
 echo "after: dmabufs $(dmabufs), framebuffers $(framebuffers)" >/out/soak-end.txt
