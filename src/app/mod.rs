@@ -204,8 +204,9 @@ pub(crate) fn say_started(path: &FramePath, format: &StreamFormat, device: &str,
     let colour = match shown_as_is && format.pixel.chroma() != Chroma::None {
         false => String::new(),
         true if path.colour_by_display() => format!(
-            "; the display converts YCbCr with the camera's {} (COLOR_ENCODING, COLOR_RANGE)",
-            format.colorimetry.describe()
+            "; the display converts YCbCr with the camera's {} ({})",
+            format.colorimetry.describe(),
+            path.display().colorimetry_told_by()
         ),
         true => format!(
             "; the display converts YCbCr with its own matrix and range, not necessarily the \

@@ -306,14 +306,18 @@ impl Display {
         either!(self, d => d.place(size, view).map_err(DisplayError::from))
     }
 
-    /// Has the display convert the YCbCr frames shown as they are with the camera's matrix
-    /// and range (KMS COLOR_ENCODING and COLOR_RANGE); false where it cannot be told and
-    /// converts with its own (no such plane properties; on Wayland,
-    /// wp_color_representation_v1 is not used yet).
-    pub fn set_colorimetry(&mut self, colorimetry: Colorimetry) -> bool {
+    /// Has the display convert the YCbCr frames shown next with the camera's matrix and
+    /// range (KMS COLOR_ENCODING and COLOR_RANGE, wp_color_representation_v1); None says
+    /// the frames are RGB. False where it cannot be told and converts with its own.
+    pub fn set_colorimetry(&mut self, colorimetry: Option<Colorimetry>) -> bool {
+        either!(self, d => d.set_colorimetry(colorimetry))
+    }
+
+    /// What tells the display the camera's matrix and range, for the startup line.
+    pub fn colorimetry_told_by(&self) -> &'static str {
         match self {
-            Display::Kms(d) => d.set_colorimetry(colorimetry),
-            Display::Wayland(_) => false,
+            Display::Kms(_) => "COLOR_ENCODING, COLOR_RANGE",
+            Display::Wayland(_) => "wp_color_representation_v1",
         }
     }
 

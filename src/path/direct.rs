@@ -33,8 +33,8 @@ impl Direct {
             .collect();
         let ids = display.import(&dmabufs)?;
         // Before placing: the placement's TEST_ONLY commits carry the colour too.
-        let colour_by_display =
-            format.pixel.chroma() != Chroma::None && display.set_colorimetry(format.colorimetry);
+        let ycbcr = format.pixel.chroma() != Chroma::None;
+        let colour_by_display = display.set_colorimetry(ycbcr.then_some(format.colorimetry));
         display.place((format.width, format.height), view)?;
         Ok(Direct {
             ids,

@@ -62,11 +62,16 @@ impl AtomicProps {
         self.rotation.is_some()
     }
 
-    /// From the next modeset on, YCbCr framebuffers are converted with `colorimetry`;
-    /// false where the plane cannot be told (it converts with its own).
-    pub fn set_colorimetry(&mut self, colorimetry: Colorimetry) -> bool {
-        self.colour_values = self.colour.as_ref().and_then(|c| c.values_for(colorimetry));
-        self.colour_values.is_some()
+    /// From the next modeset on, YCbCr framebuffers are converted with `colorimetry`, and
+    /// with None (RGB frames) the plane's values go back to those glasscam found; false
+    /// where the plane cannot be told (it converts with its own).
+    pub fn set_colorimetry(&mut self, colorimetry: Option<Colorimetry>) -> bool {
+        let Some(colour) = &self.colour else {
+            return false;
+        };
+        let camera = colorimetry.and_then(|c| colour.values_for(c));
+        self.colour_values = Some(camera.unwrap_or_else(|| colour.found()));
+        camera.is_some()
     }
 
     /// Sets the mode and shows `fb` (the page-flip event says when it is on the glass), or
@@ -144,7 +149,7 @@ impl AtomicProps {
         if let Some(rotation) = self.rotation {
             req.add_raw_property(output.plane.into(), rotation, placement.rotation);
         }
-        // Only read for YCbCr framebuffers: harmless under RGB ones.
+        // Only read for YCbCr framebuffers; under RGB ones, the values as found.
         for (prop, value) in self.colour_values.iter().flatten() {
             req.add_raw_property(output.plane.into(), *prop, *value);
         }

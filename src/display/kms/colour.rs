@@ -9,11 +9,12 @@ use drm::control::{property, Device as _};
 use super::device::Card;
 use crate::convert::{Colorimetry, Matrix};
 
-/// One enum property: its handle and its values by name.
+/// One enum property: its handle, its values by name, and its value as glasscam found it.
 #[derive(Debug, Clone)]
 struct EnumProperty {
     handle: property::Handle,
     values: Vec<(String, u64)>,
+    found: u64,
 }
 
 /// A plane's colour properties, where it has both.
@@ -33,9 +34,18 @@ impl ColourProps {
         plane: &HashMap<String, (property::Handle, u64)>,
     ) -> Option<ColourProps> {
         Some(ColourProps {
-            encoding: enum_property(card, plane.get("COLOR_ENCODING")?.0)?,
-            range: enum_property(card, plane.get("COLOR_RANGE")?.0)?,
+            encoding: enum_property(card, *plane.get("COLOR_ENCODING")?)?,
+            range: enum_property(card, *plane.get("COLOR_RANGE")?)?,
         })
+    }
+
+    /// The plane's values as glasscam found them, for RGB frames: what glasscam set for a
+    /// YCbCr camera does not outlast it.
+    pub fn found(&self) -> ColourValues {
+        [
+            (self.encoding.handle, self.encoding.found),
+            (self.range.handle, self.range.found),
+        ]
     }
 
     /// The values for `colorimetry`; None where the plane does not list them.
@@ -68,7 +78,7 @@ fn range_name(full_range: bool) -> &'static str {
     }
 }
 
-fn enum_property(card: &Card, handle: property::Handle) -> Option<EnumProperty> {
+fn enum_property(card: &Card, (handle, found): (property::Handle, u64)) -> Option<EnumProperty> {
     let info = card.get_property(handle).ok()?;
     let property::ValueType::Enum(values) = info.value_type() else {
         return None;
@@ -79,7 +89,11 @@ fn enum_property(card: &Card, handle: property::Handle) -> Option<EnumProperty> 
         .iter()
         .map(|v| (v.name().to_string_lossy().into_owned(), v.value()))
         .collect();
-    Some(EnumProperty { handle, values })
+    Some(EnumProperty {
+        handle,
+        values,
+        found,
+    })
 }
 
 #[cfg(test)]
@@ -95,6 +109,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, n)| (n.to_string(), i as u64))
                 .collect(),
+            found: 0,
         };
         ColourProps {
             encoding: list(

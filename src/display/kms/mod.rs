@@ -315,8 +315,9 @@ impl KmsDisplay {
     }
 
     /// Has the plane convert YCbCr frames with the camera's matrix and range from the next
-    /// modeset on; false where it cannot be told (no atomic API, or no such properties).
-    pub fn set_colorimetry(&mut self, colorimetry: Colorimetry) -> bool {
+    /// modeset on (None: RGB frames); false where it cannot be told (no atomic API, or no
+    /// such properties).
+    pub fn set_colorimetry(&mut self, colorimetry: Option<Colorimetry>) -> bool {
         self.atomic
             .as_mut()
             .is_some_and(|a| a.set_colorimetry(colorimetry))

@@ -12,6 +12,7 @@ mod main_device;
 mod overlay;
 mod pointer;
 mod presentation;
+mod representation;
 mod scale;
 mod shm;
 mod state;
@@ -38,8 +39,9 @@ use shm::ShmPool;
 use state::{TeardownSync, WaylandState};
 
 use super::{BufferId, DisplayEvent, Import, Memory, RenderTarget, RenderTargets};
+use crate::convert::Colorimetry;
 use crate::dmabuf::{Allocator, FrameMemory, Frames, GbmDevice, MemoryKind};
-use crate::format::{PixelFormat, MODIFIER_LINEAR};
+use crate::format::{Chroma, PixelFormat, MODIFIER_LINEAR};
 use crate::view::View;
 
 /// Roundtrips to wait for the first configure (each one answers everything sent before it).
@@ -171,6 +173,8 @@ impl WaylandDisplay {
                 MemoryKind::Dmabuf => self.request_buffer(buffer)?,
                 MemoryKind::Shm => self.shm_buffer(buffer)?,
             };
+            let ycbcr = buffer.format.chroma() != Chroma::None;
+            self.state.representation.mark(id, ycbcr);
             ids.push(id);
         }
         while self.state.buffers.is_waiting() {
@@ -408,6 +412,13 @@ impl WaylandDisplay {
         }
     }
 
+    /// Has the compositor convert the YCbCr frames with `colorimetry` (None: the frames
+    /// are RGB) where it offers that (wp_color_representation_v1); false where it converts
+    /// with its own.
+    pub fn set_colorimetry(&mut self, colorimetry: Option<Colorimetry>) -> bool {
+        self.state.representation.want(colorimetry)
+    }
+
     /// The compositor scales, crops and turns: any size and view is placed, in the
     /// window's aspect ratio.
     pub fn place(&mut self, size: (u32, u32), view: View) -> Result<(), WaylandError> {
@@ -447,6 +458,9 @@ impl WaylandDisplay {
             .buffers
             .get(id)
             .ok_or(WaylandError::UnknownBuffer(id.0))?;
+        self.state
+            .representation
+            .before_commit(id, &surface, &self.qh);
         surface.attach(Some(buffer), 0, 0);
         let (w, h) = self.placement.frame_size;
         surface.damage_buffer(0, 0, w as i32, h as i32);
@@ -523,6 +537,7 @@ impl WaylandDisplay {
             overlay.destroy();
         }
         self.placement.destroy();
+        self.state.representation.unset();
         self.state.window.scale.destroy();
         self.state.window.window = None;
         if !self.wait_for_compositor(TEARDOWN_WAIT) {

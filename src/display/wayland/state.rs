@@ -20,6 +20,10 @@ use wayland_client::protocol::{
     wl_buffer, wl_callback, wl_keyboard, wl_output, wl_pointer, wl_seat, wl_surface,
 };
 use wayland_client::{Connection, Dispatch, Proxy, QueueHandle};
+use wayland_protocols::wp::color_representation::v1::client::{
+    wp_color_representation_manager_v1::WpColorRepresentationManagerV1,
+    wp_color_representation_surface_v1::WpColorRepresentationSurfaceV1,
+};
 use wayland_protocols::wp::fractional_scale::v1::client::{
     wp_fractional_scale_manager_v1::WpFractionalScaleManagerV1,
     wp_fractional_scale_v1::{self, WpFractionalScaleV1},
@@ -32,6 +36,7 @@ use wayland_protocols::wp::presentation_time::client::{wp_presentation, wp_prese
 use super::buffers::BufferTable;
 use super::pointer::PointerState;
 use super::presentation::{OverlayFlip, PresentationHandler, PresentationState};
+use super::representation::{RepresentationHandler, RepresentationState};
 use super::scale::ScaleState;
 use crate::display::DisplayEvent;
 use crate::keys::Key;
@@ -85,6 +90,7 @@ pub struct WaylandState {
     pub xdg: XdgShell,
     pub dmabuf: DmabufState,
     pub presentation: PresentationState,
+    pub representation: RepresentationState,
     pub window: WindowState,
     pub pointer: PointerState,
     pub feedback: Feedback,
@@ -114,6 +120,7 @@ impl WaylandState {
             xdg,
             dmabuf,
             presentation: PresentationState::bind(globals, qh),
+            representation: RepresentationState::bind(globals, qh),
             window: WindowState::default(),
             pointer: PointerState::default(),
             feedback: Feedback::default(),
@@ -156,6 +163,14 @@ impl PresentationHandler for WaylandState {
     }
 }
 
+impl RepresentationHandler for WaylandState {
+    fn representation_state(&mut self) -> &mut RepresentationState {
+        &mut self.representation
+    }
+}
+
+wayland_client::delegate_dispatch!(WaylandState: [WpColorRepresentationManagerV1: ()] => RepresentationState);
+wayland_client::delegate_dispatch!(WaylandState: [WpColorRepresentationSurfaceV1: ()] => RepresentationState);
 wayland_client::delegate_dispatch!(WaylandState: [wp_presentation::WpPresentation: ()] => PresentationState);
 wayland_client::delegate_dispatch!(WaylandState: [wp_presentation_feedback::WpPresentationFeedback: usize] => PresentationState);
 wayland_client::delegate_dispatch!(WaylandState: [wp_presentation_feedback::WpPresentationFeedback: OverlayFlip] => PresentationState);
