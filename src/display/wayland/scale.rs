@@ -80,7 +80,7 @@ impl ScaleState {
     /// counts only without the fractional protocol.
     pub fn integer_scale_changed(&mut self, factor: i32) {
         if self.fractional.is_none() {
-            self.scale120 = UNSCALED * factor.max(1) as u32;
+            self.scale120 = integer_scale120(factor);
         }
     }
 
@@ -100,8 +100,14 @@ fn output_scale120(mode: Option<(i32, i32)>, logical: Option<(i32, i32)>, factor
             let (mode_side, logical_side) = (mw.max(mh) as u64, lw.max(lh) as u64);
             ((mode_side * u64::from(UNSCALED) + logical_side / 2) / logical_side) as u32
         }
-        _ => UNSCALED * factor.max(1) as u32,
+        _ => integer_scale120(factor),
     }
+}
+
+/// An integer scale (wl_output's, or the surface's preferred buffer scale) in 120ths; 0 or
+/// less, sent by no sane compositor, counts as 1.
+fn integer_scale120(factor: i32) -> u32 {
+    UNSCALED * factor.max(1) as u32
 }
 
 /// The logical size that shows `size` pixels one to one on an output at `scale120`.
