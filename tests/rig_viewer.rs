@@ -23,11 +23,7 @@ fn assert_first_four_bars(
 ) {
     for (i, colour) in [WHITE, YELLOW, CYAN, GREEN].into_iter().enumerate() {
         let at = (x0 + (2 * i + 1) * w / 8, y0 + h * 3 / 4);
-        assert!(
-            shot.is_bar_colour(at, colour),
-            "{what}: bar {i} at {at:?} is {:?}",
-            shot.rgb(at.0, at.1)
-        );
+        shot.assert_bar_colour(at, colour, &format!("{what}: bar {i}"));
     }
 }
 
@@ -154,16 +150,8 @@ fn cirrus_has_the_gpu_rung_draw_each_view(scenario: &Scenario) {
     assert_first_four_bars(&crop, (0, 0, 640, 480), "kms-crop");
     // 640x360 cut to 4:3 (480x360, x 80 to 560: yellow to blue) fills 640x480.
     let fill = scenario.screendump("kms-fill.during");
-    assert!(
-        fill.is_bar_colour((5, 400), YELLOW),
-        "kms-fill: {:?}",
-        fill.rgb(5, 400)
-    );
-    assert!(
-        fill.is_bar_colour((634, 400), BLUE),
-        "kms-fill: {:?}",
-        fill.rgb(634, 400)
-    );
+    fill.assert_bar_colour((5, 400), YELLOW, "kms-fill");
+    fill.assert_bar_colour((634, 400), BLUE, "kms-fill");
     for y in [3, 476] {
         assert_ne!(
             fill.rgb(320, y),
@@ -205,11 +193,7 @@ fn weston_shows_each_view_of_the_cameras_own_buffers(scenario: &Scenario) {
     // Cut to 16:9 (640x360), the bars fill the whole width: none black beside them.
     let fill = scenario.screenshot("wl-fill.during");
     fill.assert_laid_bars((0, 0, 1280, 720), Bars::Columns, "wl-fill");
-    assert!(
-        fill.is_bar_colour((40, 600), WHITE),
-        "wl-fill: {:?}",
-        fill.rgb(40, 600)
-    );
+    fill.assert_bar_colour((40, 600), WHITE, "wl-fill");
 }
 
 /// M, +, -, Z, R and C in weston's window, one after another, each seen on the screen; the
@@ -225,16 +209,8 @@ fn keys_change_the_view_size_and_camera_in_westons_window(scenario: &Scenario) {
     // +: 125%, the middle 512x384 of the frame fills the same place. At x 230 the picture
     // shows frame column 101 (yellow) where, whole, it shows column 47 (white).
     let zoomed = scenario.screenshot("wl-keys.zoomed");
-    assert!(
-        zoomed.is_bar_colour((230, 600), YELLOW),
-        "wl-keys.zoomed at (230, 600): {:?}",
-        zoomed.rgb(230, 600)
-    );
-    assert!(
-        upright.is_bar_colour((230, 600), WHITE),
-        "wl-keys.m at (230, 600): {:?}",
-        upright.rgb(230, 600)
-    );
+    zoomed.assert_bar_colour((230, 600), YELLOW, "wl-keys.zoomed");
+    upright.assert_bar_colour((230, 600), WHITE, "wl-keys.m");
     // Z: 1280x720 in the same window, which it fills exactly.
     let switched: Vec<&str> = log
         .lines()

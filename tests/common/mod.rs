@@ -249,6 +249,15 @@ impl Image {
             .all(|(&v, lit)| if lit { v.abs_diff(191) <= 16 } else { v <= 16 })
     }
 
+    /// Fails unless the pixel at `at` is the bar colour `lit` (see is_bar_colour).
+    pub fn assert_bar_colour(&self, at: (usize, usize), lit: [bool; 3], what: &str) {
+        assert!(
+            self.is_bar_colour(at, lit),
+            "{what} at {at:?}: {:?}",
+            self.rgb(at.0, at.1)
+        );
+    }
+
     /// The bars laid out as `bars` says: columns left to right in vivid's order (white
     /// first) or reversed (mirrored), or rows from top to bottom, white last or first (a
     /// quarter turn either way), sampled across the picture away from the text overlay.
