@@ -100,6 +100,16 @@ impl BufferPool {
         self.expect(index, Owner::Capture)
     }
 
+    /// A frame waits for the display.
+    pub fn has_pending(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Buffers queued in the driver.
+    pub fn in_capture(&self) -> usize {
+        self.owners.iter().filter(|&&o| o == Owner::Capture).count()
+    }
+
     /// The display is ready for a frame: hands over the newest pending one, if any.
     pub fn take_pending(&mut self) -> Option<usize> {
         let index = self.pending.take()?;
@@ -158,6 +168,19 @@ mod tests {
         assert_eq!(pool.released(2), Ok(()));
         assert_eq!(pool.owner(2), Some(Owner::Capture));
         assert_eq!(pool.tally().released, 1);
+    }
+
+    #[test]
+    fn the_pool_says_what_waits_and_how_many_the_driver_holds() {
+        let mut pool = BufferPool::new(4);
+        assert_eq!((pool.has_pending(), pool.in_capture()), (false, 4));
+        pool.dequeued(0).unwrap();
+        assert_eq!((pool.has_pending(), pool.in_capture()), (true, 3));
+        pool.take_pending();
+        pool.dequeued(1).unwrap();
+        pool.take_pending();
+        // Two on the display (shown, and flipping in): two left to the driver.
+        assert_eq!((pool.has_pending(), pool.in_capture()), (false, 2));
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Waits for the camera, the display, a signal or a deadline, with one `ppoll` per wait.
 //!
 //! calloop's poller (polling 3.11) made five syscalls per wait (timerfd_settime, two
-//! epoll_ctl, epoll_pwait and an eventfd read). On the console glasscam waits twice per
+//! epoll_ctl, epoll_pwait and an eventfd read). On the console glasscam waited twice per
 //! frame, so eight of its fifteen syscalls per frame were the loop's own (docs/PERFORMANCE.md).
+//! It now waits once: a flip's completion is read with the camera's next frame.
 
 use std::os::fd::{AsFd, BorrowedFd};
 use std::time::Instant;
@@ -60,21 +61,21 @@ impl EventLoop {
         }
     }
 
-    /// Waits until the camera or the display is ready, a display is plugged or unplugged
-    /// (`hotplug`), the seat manager has an event (`seat`) or a key is written (`keys`),
-    /// where there are such fds, a signal comes or `deadline` passes.
+    /// Waits until the camera or the display (where given) is ready, a display is plugged
+    /// or unplugged (`hotplug`), the seat manager has an event (`seat`) or a key is written
+    /// (`keys`), where there are such fds, a signal comes or `deadline` passes.
     pub fn wait(
         &self,
         camera: BorrowedFd<'_>,
-        display: BorrowedFd<'_>,
+        display: Option<BorrowedFd<'_>>,
         [hotplug, seat, keys]: [Option<BorrowedFd<'_>>; 3],
         deadline: Instant,
     ) -> nix::Result<Wake> {
-        // Without a hotplug, seat or keys fd the signal fd stands in its slot: the array is
-        // fixed.
+        // Without a display, hotplug, seat or keys fd the signal fd stands in its slot: the
+        // array is fixed.
         let mut fds = [
             PollFd::new(camera, PollFlags::POLLIN),
-            PollFd::new(display, PollFlags::POLLIN),
+            PollFd::new(display.unwrap_or(self.signals.as_fd()), PollFlags::POLLIN),
             PollFd::new(self.signals.as_fd(), PollFlags::POLLIN),
             PollFd::new(hotplug.unwrap_or(self.signals.as_fd()), PollFlags::POLLIN),
             PollFd::new(seat.unwrap_or(self.signals.as_fd()), PollFlags::POLLIN),
@@ -96,7 +97,7 @@ impl EventLoop {
         };
         Ok(Wake {
             camera: ready(&fds[0]),
-            display: ready(&fds[1]),
+            display: display.is_some() && ready(&fds[1]),
             hotplug: hotplug.is_some() && ready(&fds[3]),
             seat: seat.is_some() && ready(&fds[4]),
             keys: keys.is_some() && ready(&fds[5]),
@@ -122,7 +123,7 @@ mod tests {
         events
             .wait(
                 camera.0.as_fd(),
-                display.0.as_fd(),
+                Some(display.0.as_fd()),
                 [None, None, None],
                 deadline,
             )
@@ -151,12 +152,24 @@ mod tests {
         let wake = events
             .wait(
                 fds[0].0.as_fd(),
-                fds[1].0.as_fd(),
+                Some(fds[1].0.as_fd()),
                 [Some(hotplug_read.as_fd()), None, None],
                 deadline,
             )
             .unwrap();
         assert!(wake.hotplug && !wake.camera && !wake.display, "{wake:?}");
+    }
+
+    #[test]
+    fn a_display_left_out_of_the_wait_does_not_wake_it() {
+        let events = EventLoop::new(&[]).unwrap();
+        let fds = pipes();
+        write(&fds[1].1, b"x").unwrap();
+        let deadline = Instant::now() + Duration::from_millis(20);
+        let wake = events
+            .wait(fds[0].0.as_fd(), None, [None, None, None], deadline)
+            .unwrap();
+        assert_eq!(wake, Wake::default());
     }
 
     #[test]

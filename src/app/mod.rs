@@ -233,10 +233,13 @@ fn run_loop(event_loop: &EventLoop, pipeline: &mut Pipeline) -> anyhow::Result<(
         && pipeline.switch_wanted.is_none()
     {
         let deadline = next_marker.map_or(next_watchdog, |m: Instant| m.min(next_watchdog));
+        let display = pipeline
+            .display_wake_needed()
+            .then(|| pipeline.path.as_fd());
         let wake = event_loop
             .wait(
                 pipeline.source.as_fd(),
-                pipeline.path.as_fd(),
+                display,
                 [
                     pipeline.path.hotplug_fd(),
                     pipeline.path.seat_fd(),

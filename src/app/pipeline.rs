@@ -65,8 +65,49 @@ pub struct Pipeline {
     pub switch_wanted: Option<Key>,
 }
 
+/// Buffers the driver should hold: one it fills, and the next.
+const MIN_QUEUED: usize = 2;
+
+/// The time between frames the driver set, where it reports one.
+fn frame_interval(format: &StreamFormat) -> Option<Duration> {
+    let (seconds, frames) = format.interval?;
+    let nanos = u64::from(seconds) * 1_000_000_000;
+    (seconds > 0 && frames > 0).then(|| Duration::from_nanos(nanos / u64::from(frames)))
+}
+
 impl Pipeline {
+    /// Whether the next wait must include the display. On KMS a flip's completion is read
+    /// with the camera's next frame, one wait per frame instead of two, unless something
+    /// waits on it: the first frame's line, a frame to show, a camera short of buffers, or
+    /// the end of the run.
+    pub fn display_wake_needed(&self) -> bool {
+        if !self.path.display_events_may_wait() {
+            return true;
+        }
+        let in_flight = self.path.frames_in_flight();
+        let last_committed = self
+            .frames_wanted
+            .is_some_and(|wanted| self.stats.frames_presented + in_flight >= wanted);
+        in_flight > 0
+            && (self.stats.frames_presented == 0
+                || self.pool.has_pending()
+                || self.pool.in_capture() < MIN_QUEUED
+                || last_committed
+                || self.ending.is_some())
+    }
+
+    /// Reads the display's events left for this wake (display_wake_needed).
+    fn catch_up_display(&mut self) -> anyhow::Result<()> {
+        if self.path.display_events_may_wait() && self.path.frames_in_flight() > 0 {
+            self.path.dispatch(&mut self.events)?;
+            self.handle_events()?;
+        }
+        Ok(())
+    }
+
     pub fn on_camera_ready(&mut self) -> anyhow::Result<()> {
+        // The buffer a completed flip let go goes back to the camera first.
+        self.catch_up_display()?;
         while let Some(frame) = self.source.dequeue()? {
             self.last_frame = Instant::now();
             self.stats.frames_captured += 1;
@@ -89,6 +130,11 @@ impl Pipeline {
             if let Some(stale) = self.pool.dequeued(frame.index)? {
                 self.dropped(stale, Fate::Skipped);
                 self.requeue(stale)?;
+            }
+            // No newer frame can be done: another dequeue would only say so.
+            let now = crate::clock::monotonic_now();
+            if frame_interval(&self.format).is_some_and(|i| frame.is_fresh(i, now)) {
+                break;
             }
         }
         self.present_newest()
@@ -263,6 +309,8 @@ impl Pipeline {
             bench.status();
         }
         self.on_hotplug(true)?;
+        // A completed flip not read yet is no stuck display.
+        self.catch_up_display()?;
         if let Err(why) = self.path.check_progress() {
             match ladder::lower_rung(&self.request, self.path.rung(), &why) {
                 Some(lower) => self.refused = Some((lower, why)),

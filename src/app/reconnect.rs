@@ -54,7 +54,7 @@ pub fn wait_for_camera(
     while pipeline.ending.is_none() {
         let wake = event_loop.wait(
             pipeline.source.as_fd(),
-            pipeline.path.as_fd(),
+            Some(pipeline.path.as_fd()),
             [pipeline.path.hotplug_fd(), pipeline.path.seat_fd(), None],
             Instant::now() + LOOK_EVERY,
         )?;

@@ -5,6 +5,7 @@
 
 use nix::errno::Errno;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
+use std::time::Duration;
 
 use super::{sys, Camera, CaptureError, ExportedBuffer, ExportedPlane, StreamFormat};
 use crate::dmabuf::{Allocator, FrameMemory, MemoryKind};
@@ -25,6 +26,14 @@ impl Dequeued {
     /// The driver says the frame is corrupt.
     pub fn is_error(&self) -> bool {
         self.flags & sys::V4L2_BUF_FLAG_ERROR != 0
+    }
+
+    /// Stamped (on CLOCK_MONOTONIC) less than `interval` before `now`: a camera at that
+    /// rate cannot have finished the next frame yet. An end-of-frame stamp or a
+    /// start-of-exposure one, the frame was done no earlier than it.
+    pub fn is_fresh(&self, interval: Duration, now: Duration) -> bool {
+        self.flags & sys::V4L2_BUF_FLAG_TIMESTAMP_MASK == sys::V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC
+            && now.saturating_sub(self.timestamp) < interval
     }
 }
 
@@ -501,6 +510,26 @@ fn payload_fault(payloads: &[(u32, u32, u32)]) -> Option<String> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_frame_stamped_within_one_interval_has_no_newer_one_done() {
+        let frame = |flags, timestamp| Dequeued {
+            index: 0,
+            sequence: 0,
+            flags,
+            timestamp,
+            bytes_used: 0,
+        };
+        let (interval, now) = (Duration::from_millis(33), Duration::from_secs(100));
+        let mono = sys::V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC;
+        assert!(frame(mono, now - Duration::from_millis(5)).is_fresh(interval, now));
+        assert!(!frame(mono, now - Duration::from_millis(40)).is_fresh(interval, now));
+        // A start-of-exposure stamp is older still: the same rule holds.
+        let soe = mono | sys::V4L2_BUF_FLAG_TSTAMP_SRC_SOE;
+        assert!(frame(soe, now - Duration::from_millis(5)).is_fresh(interval, now));
+        // On another clock (or none) nothing is known: keep dequeuing.
+        assert!(!frame(sys::V4L2_BUF_FLAG_TIMESTAMP_COPY, now).is_fresh(interval, now));
+    }
 
     proptest! {
         /// Whatever the driver reports, an accepted payload lies inside its plane from

@@ -330,6 +330,13 @@ impl Display {
         either!(self, d => d.frames_in_flight())
     }
 
+    /// Whether the display's events may wait for the camera's next frame. A KMS flip's
+    /// completion carries its own time, so reading it late changes no figure; a compositor's
+    /// events (configure, keys, the frame callback that lets the next commit go) may not.
+    pub fn events_may_wait(&self) -> bool {
+        matches!(self, Display::Kms(_))
+    }
+
     /// Shows buffer `id`; events about it carry `tag`. What happened at once goes into
     /// `events`.
     pub fn present(

@@ -256,6 +256,11 @@ impl FramePath {
         self.display.frames_in_flight()
     }
 
+    /// See Display::events_may_wait.
+    pub fn display_events_may_wait(&self) -> bool {
+        self.display.events_may_wait()
+    }
+
     /// Shows camera buffer `index` (converted first on gpu and copy); what happened at once
     /// is added to `events`.
     pub fn present(&mut self, index: usize, events: &mut Vec<FrameEvent>) -> Result<(), PathError> {

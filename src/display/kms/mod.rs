@@ -19,13 +19,14 @@ mod placement;
 mod saved;
 mod seat;
 
-use std::os::fd::{AsFd, BorrowedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd};
 use std::path::Path;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use drm::control::{Device as _, Event, Mode};
 use drm::{ClientCapability, Device as _};
+use nix::fcntl::{fcntl, FcntlArg, OFlag};
 
 use atomic::AtomicProps;
 use device::{describe_mode, mode_size, Card, Output};
@@ -469,13 +470,14 @@ impl KmsDisplay {
         Ok(())
     }
 
-    /// Reads the card's events after its fd became readable.
+    /// Reads the card's events, if there are any.
     pub fn dispatch(&mut self, events: &mut Vec<DisplayEvent>) -> Result<(), KmsError> {
-        for event in self
-            .card
-            .receive_events()
-            .map_err(ioctl("reading display events"))?
-        {
+        let received = match self.card.receive_events() {
+            Ok(received) => received,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Ok(()),
+            Err(e) => return Err(ioctl("reading display events")(e)),
+        };
+        for event in received {
             if let Event::PageFlip(flip) = event {
                 if flip.crtc == self.output.crtc {
                     let time = crate::clock::to_monotonic(self.flip_clock, flip.duration);
@@ -574,6 +576,13 @@ fn take_card(
         && card
             .set_client_capability(ClientCapability::Atomic, true)
             .is_ok();
+    // A flip's completion may be read with the camera's next frame, without a wait for it
+    // first: a read with no event must return at once.
+    let flags = fcntl(card.as_fd().as_raw_fd(), FcntlArg::F_GETFL)
+        .map_err(|e| ioctl("reading the card's file flags")(e.into()))?;
+    let nonblocking = OFlag::from_bits_truncate(flags) | OFlag::O_NONBLOCK;
+    fcntl(card.as_fd().as_raw_fd(), FcntlArg::F_SETFL(nonblocking))
+        .map_err(|e| ioctl("making the card's reads non-blocking")(e.into()))?;
     Ok((card, atomic))
 }
 
