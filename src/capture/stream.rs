@@ -282,9 +282,14 @@ impl Stream {
             give_dmabufs(&mut buf, &mut planes, dmabufs, self.camera.is_multiplanar());
         }
         // SAFETY: valid fd; buf and its planes outlive the call.
-        unsafe { sys::vidioc_qbuf(self.camera.file.as_raw_fd(), &mut buf) }
-            .map_err(self.camera.ioctl_error("VIDIOC_QBUF"))?;
-        Ok(())
+        match unsafe { sys::vidioc_qbuf(self.camera.file.as_raw_fd(), &mut buf) } {
+            Ok(_) => Ok(()),
+            // A buffer the display let go may go back after the camera was unplugged.
+            Err(Errno::ENODEV) => Err(CaptureError::Disconnected {
+                path: self.camera.path.clone(),
+            }),
+            Err(errno) => Err(self.camera.ioctl_error("VIDIOC_QBUF")(errno)),
+        }
     }
 
     pub fn start(&mut self) -> Result<(), CaptureError> {
