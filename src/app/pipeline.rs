@@ -212,6 +212,9 @@ impl Pipeline {
     /// A display was plugged or unplugged (a uevent; with `anyway`, the watchdog's look):
     /// said in one line, counted when it is back.
     pub fn on_hotplug(&mut self, anyway: bool) -> anyhow::Result<()> {
+        // A flip in flight defers the decision (the CRTC may change): one that completed
+        // but was not read yet must not.
+        self.catch_up_display()?;
         match self.path.hotplug(anyway)? {
             Some(Hotplug::Disconnected(name)) => {
                 say!("glasscam: {name} was disconnected; waiting for a display");
@@ -308,9 +311,8 @@ impl Pipeline {
         if let Some(bench) = &mut self.bench {
             bench.status();
         }
+        // Reads a completed flip first (on_hotplug): that is no stuck display either.
         self.on_hotplug(true)?;
-        // A completed flip not read yet is no stuck display.
-        self.catch_up_display()?;
         if let Err(why) = self.path.check_progress() {
             match ladder::lower_rung(&self.request, self.path.rung(), &why) {
                 Some(lower) => self.refused = Some((lower, why)),
