@@ -68,13 +68,6 @@ pub struct Pipeline {
 /// Buffers the driver should hold: one it fills, and the next.
 const MIN_QUEUED: usize = 2;
 
-/// The time between frames the driver set, where it reports one.
-fn frame_interval(format: &StreamFormat) -> Option<Duration> {
-    let (seconds, frames) = format.interval?;
-    let nanos = u64::from(seconds) * 1_000_000_000;
-    (seconds > 0 && frames > 0).then(|| Duration::from_nanos(nanos / u64::from(frames)))
-}
-
 impl Pipeline {
     /// Whether the next wait must include the display. On KMS a flip's completion is read
     /// with the camera's next frame, one wait per frame instead of two, unless something
@@ -133,7 +126,11 @@ impl Pipeline {
             }
             // No newer frame can be done: another dequeue would only say so.
             let now = crate::clock::monotonic_now();
-            if frame_interval(&self.format).is_some_and(|i| frame.is_fresh(i, now)) {
+            if self
+                .format
+                .frame_interval()
+                .is_some_and(|i| frame.is_fresh(i, now))
+            {
                 break;
             }
         }

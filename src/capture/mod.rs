@@ -13,6 +13,7 @@ use std::fs::{File, OpenOptions};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use nix::errno::Errno;
 use nix::sys::eventfd::{EfdFlags, EventFd};
@@ -62,12 +63,17 @@ pub struct StreamFormat {
 }
 
 impl StreamFormat {
+    /// The time between frames the driver set, where it reports one.
+    pub fn frame_interval(&self) -> Option<Duration> {
+        let (seconds, frames) = self.interval?;
+        let nanos = u64::from(seconds) * 1_000_000_000;
+        (seconds > 0 && frames > 0).then(|| Duration::from_nanos(nanos / u64::from(frames)))
+    }
+
     pub fn describe(&self) -> String {
-        let fps = match self.interval {
-            Some((num, den)) if num > 0 => {
-                format!(" at {:.2} fps", f64::from(den) / f64::from(num))
-            }
-            _ => String::new(),
+        let fps = match self.frame_interval() {
+            Some(interval) => format!(" at {:.2} fps", 1.0 / interval.as_secs_f64()),
+            None => String::new(),
         };
         format!(
             "{} {}x{}{}",
@@ -826,5 +832,29 @@ mod tests {
         assert!(!range.contains(2048, 480));
         assert!(FrameSizes::Discrete(640, 480).contains(640, 480));
         assert!(!FrameSizes::Discrete(640, 480).contains(640, 360));
+    }
+
+    #[test]
+    fn the_frame_interval_is_the_drivers_fraction_and_names_the_rate() {
+        let at = |interval| StreamFormat {
+            pixel: PixelFormat::xrgb8888(),
+            width: 640,
+            height: 480,
+            mem_planes: vec![(2560, 640 * 480 * 4)],
+            layout: Vec::new(),
+            interval,
+            colorimetry: Colorimetry::from_v4l2(0, 0, 0),
+        };
+        let ntsc = at(Some((1001, 30000)));
+        assert_eq!(
+            ntsc.frame_interval(),
+            Some(Duration::from_nanos(33_366_666))
+        );
+        assert_eq!(ntsc.describe(), "BGR4 640x480 at 29.97 fps");
+        // A driver that reports no interval, or a zero in it, has no rate to name.
+        for none in [None, Some((0, 30)), Some((1, 0))] {
+            assert_eq!(at(none).frame_interval(), None, "{none:?}");
+            assert_eq!(at(none).describe(), "BGR4 640x480", "{none:?}");
+        }
     }
 }

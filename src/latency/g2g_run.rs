@@ -73,7 +73,7 @@ pub struct G2gRun {
     flips: u64,
     phase: Phase,
     refresh_ns: u32,
-    frame_interval: Option<(u32, u32)>,
+    frame_interval: Option<Duration>,
     /// How long a colour is held: longer than the glass-to-glass latency, or each flip is
     /// overtaken by the next. Measurement adds up to seven eighths of it at random.
     hold_ms: u64,
@@ -129,7 +129,7 @@ impl G2gRun {
             flips: 0,
             phase: Phase::Calibrating(Calibration::default()),
             refresh_ns: 0,
-            frame_interval: format.interval,
+            frame_interval: format.frame_interval(),
             hold_ms,
         })
     }
@@ -247,10 +247,7 @@ impl G2gRun {
             flips_measured: measurement.latencies_ns.len() as u64,
             flips_missed: measurement.missed,
             marker_in_camera: Some(region.bounds),
-            camera_frame_ms: self
-                .frame_interval
-                .filter(|&(_, den)| den > 0)
-                .map(|(num, den)| f64::from(num) * 1000.0 / f64::from(den)),
+            camera_frame_ms: self.frame_interval.map(|i| i.as_secs_f64() * 1000.0),
             refresh_ms: (self.refresh_ns > 0).then(|| f64::from(self.refresh_ns) / 1e6),
         })
     }
