@@ -26,8 +26,6 @@ impl Copy {
         let maps = CameraMaps::new(exported, format).map_err(PathError::Copy)?;
         let size = (format.width, format.height);
         let ids = display.cpu_buffers(size, display.buffers_held())?;
-        // RGB frames: the display's YCbCr settings for an earlier camera go.
-        display.set_colorimetry(None);
         display.place(size, View::default())?;
         Ok(Copy {
             maps,

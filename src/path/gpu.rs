@@ -54,8 +54,6 @@ impl Gpu {
                 .add_target(target.fd.as_fd(), size, target.pitch, target.modifier)
                 .map_err(PathError::Gpu)?;
         }
-        // RGB frames: the display's YCbCr settings for an earlier camera go.
-        display.set_colorimetry(None);
         display.place(size, View::default())?;
         Ok(())
     }

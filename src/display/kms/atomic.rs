@@ -8,6 +8,7 @@ use drm::control::{atomic::AtomicModeReq, framebuffer, property, AtomicCommitFla
 use super::colour::{ColourProps, ColourValues};
 use super::device::{Card, Output};
 use super::error::{ioctl, KmsError};
+use super::framebuffers::Framebuffer;
 use super::placement::Placement;
 use crate::convert::Colorimetry;
 
@@ -26,8 +27,8 @@ pub struct AtomicProps {
     rotation: Option<property::Handle>,
     /// The plane's COLOR_ENCODING and COLOR_RANGE, where it has them.
     colour: Option<ColourProps>,
-    /// What the modeset sets them to: the camera's colorimetry.
-    colour_values: Option<ColourValues>,
+    /// The camera's colorimetry as the plane's values, where it lists them.
+    camera_colour: Option<ColourValues>,
 }
 
 impl AtomicProps {
@@ -52,7 +53,7 @@ impl AtomicProps {
             crtc_active: find(&crtc, "ACTIVE")?,
             rotation: plane.get("rotation").map(|&(h, _)| h),
             colour: ColourProps::find(card, &plane),
-            colour_values: None,
+            camera_colour: None,
             plane: plane_props,
         })
     }
@@ -62,16 +63,21 @@ impl AtomicProps {
         self.rotation.is_some()
     }
 
-    /// From the next modeset on, YCbCr framebuffers are converted with `colorimetry`, and
-    /// with None (RGB frames) the plane's values go back to those glasscam found; false
-    /// where the plane cannot be told (it converts with its own).
+    /// From the next modeset on, YCbCr framebuffers are converted with `colorimetry` (None:
+    /// the plane's own); false where the plane cannot be told (it converts with its own).
     pub fn set_colorimetry(&mut self, colorimetry: Option<Colorimetry>) -> bool {
-        let Some(colour) = &self.colour else {
-            return false;
-        };
-        let camera = colorimetry.and_then(|c| colour.values_for(c));
-        self.colour_values = Some(camera.unwrap_or_else(|| colour.found()));
-        camera.is_some()
+        self.camera_colour = self
+            .colour
+            .as_ref()
+            .zip(colorimetry)
+            .and_then(|(colour, c)| colour.values_for(c));
+        self.camera_colour.is_some()
+    }
+
+    /// The plane's colour properties for showing `fb`, where it has them.
+    fn colour_for(&self, fb: &Framebuffer) -> Option<ColourValues> {
+        let colour = self.colour.as_ref()?;
+        Some(colour.under_framebuffer(self.camera_colour, fb.ycbcr))
     }
 
     /// Sets the mode and shows `fb` (the page-flip event says when it is on the glass), or
@@ -80,7 +86,7 @@ impl AtomicProps {
         &self,
         card: &Card,
         output: &Output,
-        fb: framebuffer::Handle,
+        fb: &Framebuffer,
         placement: &Placement,
         test_only: bool,
     ) -> Result<(), KmsError> {
@@ -125,7 +131,7 @@ impl AtomicProps {
         &self,
         card: &Card,
         output: &Output,
-        fb: framebuffer::Handle,
+        fb: &Framebuffer,
         placement: &Placement,
         flags: AtomicCommitFlags,
     ) -> std::io::Result<()> {
@@ -142,15 +148,18 @@ impl AtomicProps {
             self.crtc_active,
             property::Value::Boolean(true),
         );
-        for (prop, value) in self.plane.iter().zip(plane_values(output, fb, placement)) {
+        for (prop, value) in self
+            .plane
+            .iter()
+            .zip(plane_values(output, fb.handle, placement))
+        {
             req.add_raw_property(output.plane.into(), *prop, value);
         }
         // Always set where it exists: another client may have left the plane turned.
         if let Some(rotation) = self.rotation {
             req.add_raw_property(output.plane.into(), rotation, placement.rotation);
         }
-        // Only read for YCbCr framebuffers; under RGB ones, the values as found.
-        for (prop, value) in self.colour_values.iter().flatten() {
+        for (prop, value) in self.colour_for(fb).iter().flatten() {
             req.add_raw_property(output.plane.into(), *prop, *value);
         }
         let result = card.atomic_commit(flags, req);

@@ -39,13 +39,15 @@ impl ColourProps {
         })
     }
 
-    /// The plane's values as glasscam found them, for RGB frames: what glasscam set for a
-    /// YCbCr camera does not outlast it.
-    pub fn found(&self) -> ColourValues {
-        [
+    /// What a modeset sets under a framebuffer: the camera's values (where the plane lists
+    /// them) under YCbCr, and under RGB, which they do not touch, the values as glasscam
+    /// found them, so that what it set for a YCbCr camera does not outlast it.
+    pub fn under_framebuffer(&self, camera: Option<ColourValues>, ycbcr: bool) -> ColourValues {
+        let found = [
             (self.encoding.handle, self.encoding.found),
             (self.range.handle, self.range.found),
-        ]
+        ];
+        camera.filter(|_| ycbcr).unwrap_or(found)
     }
 
     /// The values for `colorimetry`; None where the plane does not list them.
@@ -135,6 +137,24 @@ mod tests {
         };
         let [(_, e), (_, r)] = props().values_for(full_709).unwrap();
         assert_eq!((e, r), (1, 1));
+    }
+
+    #[test]
+    fn the_cameras_values_go_under_ycbcr_framebuffers_only() {
+        let mut props = props();
+        props.encoding.found = 2;
+        props.range.found = 0;
+        let full_709 = Colorimetry {
+            matrix: Matrix::Bt709,
+            full_range: true,
+        };
+        let camera = props.values_for(full_709);
+        let values = |v: ColourValues| (v[0].1, v[1].1);
+        assert_eq!(values(props.under_framebuffer(camera, true)), (1, 1));
+        // RGB (a gpu or copy rung's targets, an RGB camera): the plane as found.
+        assert_eq!(values(props.under_framebuffer(camera, false)), (2, 0));
+        // A camera the plane could not be told about: not another camera's values.
+        assert_eq!(values(props.under_framebuffer(None, true)), (2, 0));
     }
 
     #[test]

@@ -8,11 +8,13 @@ use super::device::Card;
 use super::error::{ioctl, KmsError};
 use crate::display::{Import, RenderTarget};
 use crate::dmabuf::FrameMemory;
-use crate::format::{PixelFormat, MODIFIER_LINEAR};
+use crate::format::{Chroma, PixelFormat, MODIFIER_LINEAR};
 
 /// One framebuffer and, where the card made it, the memory behind it.
 pub struct Framebuffer {
     pub handle: framebuffer::Handle,
+    /// It holds YCbCr: the plane converts it with its COLOR_ENCODING and COLOR_RANGE.
+    pub ycbcr: bool,
     memory: CardMemory,
 }
 
@@ -137,6 +139,7 @@ impl Imports {
             .map_err(|source| refused(&buffer.format, buffer.size, source))?;
         Ok(Framebuffer {
             handle,
+            ycbcr: buffer.format.chroma() != Chroma::None,
             memory: CardMemory::Imported,
         })
     }
@@ -167,6 +170,7 @@ impl Framebuffer {
         match card.add_framebuffer(&dumb, 24, 32) {
             Ok(handle) => Ok(Framebuffer {
                 handle,
+                ycbcr: false,
                 memory: CardMemory::Dumb(dumb),
             }),
             Err(source) => {
@@ -190,8 +194,10 @@ impl Framebuffer {
         let handle = card
             .add_planar_framebuffer(&planar, flags)
             .map_err(|source| refused(&PixelFormat::xrgb8888(), planar.size(), source))?;
+        // Render targets: XRGB8888.
         Ok(Framebuffer {
             handle,
+            ycbcr: false,
             memory: CardMemory::Gbm(bo),
         })
     }

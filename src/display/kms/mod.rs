@@ -315,8 +315,8 @@ impl KmsDisplay {
         }
     }
 
-    /// Has the plane convert YCbCr frames with the camera's matrix and range from the next
-    /// modeset on (None: RGB frames); false where it cannot be told (no atomic API, or no
+    /// Has the plane convert YCbCr framebuffers with the camera's matrix and range from the
+    /// next modeset on (None: its own); false where it cannot be told (no atomic API, or no
     /// such properties).
     pub fn set_colorimetry(&mut self, colorimetry: Option<Colorimetry>) -> bool {
         self.atomic
@@ -391,8 +391,7 @@ impl KmsDisplay {
             .iter()
             .flatten()
             .next()
-            .ok_or(KmsError::NotImported(0))?
-            .handle;
+            .ok_or(KmsError::NotImported(0))?;
         Ok(match &self.atomic {
             Some(props) => props
                 .modeset(&self.card, &self.output, fb, placement, true)
@@ -432,7 +431,7 @@ impl KmsDisplay {
         if self.pending.is_some() {
             return Err(KmsError::FlipPending);
         }
-        let fb = self.framebuffer(id)?.handle;
+        let fb = self.framebuffer(id)?;
         let placement = self.placement.ok_or(KmsError::NotImported(id.0))?;
         // Taken before the ioctl: a flip event may be stamped before the ioctl returns.
         let committed = DisplayEvent::Committed {
@@ -442,9 +441,9 @@ impl KmsDisplay {
         let (card, output) = (&self.card, &self.output);
         let done = match (&self.atomic, self.modeset_done) {
             (Some(props), false) => props.modeset(card, output, fb, &placement, false),
-            (Some(props), true) => props.flip(card, output, fb),
-            (None, false) => legacy::modeset(card, output, fb, &placement),
-            (None, true) => legacy::flip(card, output, fb),
+            (Some(props), true) => props.flip(card, output, fb.handle),
+            (None, false) => legacy::modeset(card, output, fb.handle, &placement),
+            (None, true) => legacy::flip(card, output, fb.handle),
         };
         if let Err(error) = done {
             // A seat manager drops DRM master before it tells glasscam the seat is going:
