@@ -20,7 +20,7 @@ use crate::convert::{Colorimetry, Matrix};
 use crate::display::BufferId;
 
 /// A matrix and range as the protocol names them.
-pub type Pair = (Coefficients, Range);
+type Pair = (Coefficients, Range);
 
 #[derive(Default)]
 pub struct RepresentationState {
@@ -39,7 +39,7 @@ pub struct RepresentationState {
 
 /// What the next commit must change.
 #[derive(Debug, PartialEq)]
-pub enum Change {
+enum Change {
     Keep,
     Set(Pair),
     /// Back to the compositor's default, by destroying the object.
@@ -114,7 +114,7 @@ impl RepresentationState {
 }
 
 /// The step from what the surface carries to what the next buffer needs.
-pub fn change(applied: Option<Pair>, target: Option<Pair>) -> Change {
+fn change(applied: Option<Pair>, target: Option<Pair>) -> Change {
     match (applied, target) {
         (a, t) if a == t => Change::Keep,
         (_, Some(pair)) => Change::Set(pair),
@@ -123,7 +123,7 @@ pub fn change(applied: Option<Pair>, target: Option<Pair>) -> Change {
 }
 
 /// The camera's matrix and range in the protocol's terms.
-pub fn pair(colorimetry: Colorimetry) -> Pair {
+fn pair(colorimetry: Colorimetry) -> Pair {
     let coefficients = match colorimetry.matrix {
         Matrix::Bt601 => Coefficients::Bt601,
         Matrix::Bt709 => Coefficients::Bt709,
