@@ -1,6 +1,7 @@
-//! glasscam in a compositor nobody on the team wrote, in the rig: sway 1.10 (wlroots 0.18)
-//! headless with its pixman renderer, which offers no zwp_linux_dmabuf_v1 at all. Each test
-//! looks at grim's screenshot (wlr-screencopy) of sway's output.
+//! glasscam in compositors other than trixie's weston 14, in the rig: sway 1.10 (wlroots
+//! 0.18) headless with its pixman renderer, which offers no zwp_linux_dmabuf_v1 at all (grim's
+//! screenshots, wlr-screencopy), and weston 16, which offers wp_color_representation_v1
+//! (weston-screenshooter's).
 
 mod common;
 
@@ -41,8 +42,8 @@ fn assert_stepped_down_to_copy(scenario: &Scenario, run: &str, frames: u64) -> S
 }
 
 #[test]
-fn sway_without_dmabuf_takes_the_copy_rung() {
-    let scenario = run_scenario("wayland-sway", "");
+fn glasscam_in_sway_and_in_weston_16() {
+    let scenario = run_scenario("wayland-compositors", "");
     // The premise: it is sway 1.10, and it offers wl_shm and screencopy but no linux-dmabuf.
     let version = scenario.text("sway.version");
     assert!(version.starts_with("sway version 1.10"), "{version}");
@@ -144,6 +145,55 @@ fn sway_without_dmabuf_takes_the_copy_rung() {
     assert!(!log.contains("panicked"), "{log}");
 
     a_window_of_our_size_on_a_hidpi_output_shows_camera_pixels_one_to_one(&scenario);
+    weston_16_converts_with_the_matrix_and_range_it_is_told(&scenario);
+}
+
+/// vivid's bars encoded BT.709 full range, shown direct: weston 16, told through
+/// wp_color_representation_v1, shows the 75% bars; weston 14, not told, converts with its own
+/// matrix, and green comes out far brighter. After Z (the next size, 1280x720), weston 16
+/// still has the client, and the bars are right again.
+fn weston_16_converts_with_the_matrix_and_range_it_is_told(scenario: &Scenario) {
+    let version = scenario.text("weston16.version");
+    assert!(version.starts_with("weston 16."), "{version}");
+    let globals = scenario.text("weston16.globals");
+    assert!(
+        globals.contains("wp_color_representation_manager_v1 1"),
+        "{globals}"
+    );
+    let told = scenario.assert_exit_ok("told");
+    assert!(
+        told.contains(
+            "path wayland-direct, 0 copies per frame, allocator camera; the display converts \
+             YCbCr with the camera's BT.709 full range (wp_color_representation_v1)"
+        ),
+        "{told}"
+    );
+    let switched: Vec<&str> = told.lines().filter(|l| l.contains("switched to")).collect();
+    assert_eq!(switched.len(), 1, "{told}");
+    assert!(switched[0].contains("1280x720"), "{told}");
+    assert!(!told.contains("panicked"), "{told}");
+    assert_eq!(scenario.text("weston16.rc").trim(), "0");
+    // The 640x480 output: all of it; after Z, 640x360 in the middle.
+    scenario
+        .screenshot("told")
+        .assert_bars((0, 0, 640, 480), "weston 16, told");
+    scenario
+        .screenshot("told.z")
+        .assert_bars((0, 60, 640, 360), "weston 16, told, after Z");
+
+    let untold = scenario.log("untold");
+    assert!(
+        untold.contains("the display converts YCbCr with its own matrix and range"),
+        "{untold}"
+    );
+    let shot = scenario.screenshot("untold.during");
+    let green = (7 * 640 / 16, 360);
+    let (_, g, _) = shot.rgb(green.0, green.1);
+    assert!(
+        g > 191 + 24,
+        "weston 14's green bar: {:?}",
+        shot.rgb(green.0, green.1)
+    );
 }
 
 /// sway at scale 2 (wp_fractional_scale_v1) with glasscam's window floating: glasscam picks

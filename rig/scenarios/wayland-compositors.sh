@@ -1,8 +1,12 @@
-# glasscam in sway 1.10 (wlroots 0.18), headless with the pixman renderer: a compositor
-# nobody on the team wrote, which offers no zwp_linux_dmabuf_v1. `--path auto` steps down to
-# the copy rung (wl_shm) in one line for vivid's YUYV; the sample MJPEG clip, decoded by
-# glasscam into shared memory, is shown directly as wl_shm. Each window is made fullscreen by
-# sway's config and captured with grim while it streams.
+# glasscam in compositors other than trixie's weston 14:
+# - sway 1.10 (wlroots 0.18), headless with the pixman renderer: a compositor nobody on the
+#   team wrote, which offers no zwp_linux_dmabuf_v1. `--path auto` steps down to the copy
+#   rung (wl_shm) in one line for vivid's YUYV; the sample MJPEG clip, decoded by glasscam
+#   into shared memory, is shown directly as wl_shm. Each window is made fullscreen by
+#   sway's config and captured with grim while it streams.
+# - weston 16 (Debian forky, rig/guest/bin/weston16), which offers wp_color_representation_v1:
+#   vivid's bars encoded BT.709 full range, shown direct, told to weston 16 and not to
+#   weston 14 (which converts with its own matrix), a screenshot of each.
 . /rig/scenarios/lib.sh
 . /rig/scenarios/wayland-lib.sh
 
@@ -46,6 +50,40 @@ echo "sway exit $SWAY_RC"
 SWAY_SCALE=2 SWAY_PLACE="floating enable" start_sway 1024x768 || exit 1
 sway_stream hidpi --device "$cap" --path auto --format XR24 --size 640x480 --fps 30 --frames 60
 stop_sway
+
+# weston 16 is told the camera's matrix and range (BT.709, full range: not what a
+# compositor assumes) and converts with them; the same frames in weston 14, which is not
+# told, for comparison. With Z (the next size) in weston 16, the black RGB frame of the
+# switch goes without a representation and the YCbCr frames after it with one again: a
+# representation on an RGB buffer is a protocol error that ends the client.
+mkfifo /tmp/keys && chmod 666 /tmp/keys
+bt709_full="--device $cap --format YUYV --size 640x480 --fps 30 --control y_cbcr_encoding=2 --control quantization=1"
+# A 640x480 output: llvmpipe composes it three times as fast as 1280x720.
+WESTON=weston16 start_weston 640x480 || exit 1
+weston16 --version >/out/weston16.version 2>&1
+wayland_globals /out/weston16.globals
+# shellcheck disable=SC2086
+"$GLASSCAM" --backend wayland $bt709_full --keys /tmp/keys --stats /out/told.stats.json \
+  2>/out/told.log &
+pid=$!
+if wait_for_text /out/told.log "first frame on screen" 120 "$pid"; then
+  sleep 1.5
+  wayland_screenshot told
+  timeout 5 sh -c "echo z >/tmp/keys"
+  wait_for_text /out/told.log "glasscam: switched to" 60 "$pid" && sleep 2
+  wayland_screenshot told.z
+  timeout 5 sh -c "echo q >/tmp/keys"
+fi
+wait "$pid"
+echo $? >/out/told.rc
+cat /out/told.log
+stop_weston
+echo "$WESTON_RC" >/out/weston16.rc
+start_weston 640x480 || exit 1
+# shellcheck disable=SC2086
+STOP_SIGNAL=TERM BACKEND=wayland stream_and_dump untold $bt709_full
+stop_weston
+v4l2-ctl -d "$cap" -c y_cbcr_encoding=0,quantization=0
 
 # sway with its GLES renderer on vgem's render node (Mesa's kms_swrast): it offers
 # linux-dmabuf v4 and takes glasscam's buffers, but cannot allocate its own output buffers

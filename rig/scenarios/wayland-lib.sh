@@ -13,6 +13,7 @@
 # node and every foreign dmabuf import would fail.
 
 WESTON_SOCKET=${WESTON_SOCKET:-wayland-1}  # socket name under $XDG_RUNTIME_DIR
+WESTON=${WESTON:-weston}                   # or weston16 (forky's weston 16, rig/guest/bin)
 WESTON_TIMEOUT=${WESTON_TIMEOUT:-60}       # seconds start_weston waits for the socket
 
 # start_weston [WIDTHxHEIGHT (1024x768)]: starts weston (headless backend, one output of
@@ -35,7 +36,7 @@ start_weston() {
   # explicit; it does not keep Mesa off vgem's render node).
   # --idle-time=0: never blank the output (a blanked output screenshots black).
   env -u WAYLAND_DISPLAY -u WAYLAND_SOCKET -u DISPLAY LIBGL_ALWAYS_SOFTWARE=1 \
-    setpriv --reuid=viewer --regid=viewer --init-groups --inh-caps=-all -- weston --backend=headless --renderer=gl --shell=kiosk --debug --idle-time=0 \
+    setpriv --reuid=viewer --regid=viewer --init-groups --inh-caps=-all -- "$WESTON" --backend=headless --renderer=gl --shell=kiosk --debug --idle-time=0 \
     --width="${size%%x*}" --height="${size#*x}" --socket="$WESTON_SOCKET" \
     </dev/null >/out/weston.log 2>&1 &
   WESTON_PID=$!
