@@ -102,6 +102,6 @@ fn import_on_weston_shows_yuyv_and_two_plane_nv12(scenario: &Scenario) {
         assert_eq!(stats["allocator"], "udmabuf", "{stats}");
         scenario
             .screenshot(&format!("{run}.during"))
-            .assert_bars((0, 0, 1024, 768), format);
+            .assert_bars((0, 0, 640, 480), format);
     }
 }

@@ -144,7 +144,7 @@ fn wayland_takes_the_converting_rungs_when_forced_or_refused() {
             assert_eq!(copied, 0, "{stats}");
         }
         let shot = scenario.screenshot(&format!("{run}.during"));
-        shot.assert_bars((0, 0, 1024, 768), run);
+        shot.assert_bars((0, 0, 640, 480), run);
     }
     for run in ["nv24", "nv24-root"] {
         let log = scenario.text(&format!("{run}.log"));

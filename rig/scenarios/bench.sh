@@ -10,7 +10,7 @@ v4l2-ctl -d "$cap" -c timestamp_source=1
 echo $? >/out/kms.rc
 cat /out/kms.table /out/kms.log
 v4l2-ctl -d "$cap" -c timestamp_source=0
-start_weston 1024x768
+start_weston 640x480
 "$GLASSCAM" bench --backend wayland --device "$cap" --format YUYV --size 640x480 --fps 30 --frames 60 \
   --json /out/wl.json --plot /out/wl.svg >/out/wl.table 2>/out/wl.log
 echo $? >/out/wl.rc

@@ -25,7 +25,7 @@ v4l2-ctl -d "$cap" -c inject_vidioc_reqbufs_error=1
 stream_and_dump noreqbufs --device "$cap" --format BGR4 --size 640x480 --fps 30 --frames 60 \
   --memory dmabuf
 
-start_weston 1024x768
+start_weston 640x480
 export UDMABUF_UACCESS=1
 BACKEND=wayland stream_and_dump yuyv --device "$cap" --format YUYV --size 640x480 --fps 30 \
   --frames 45 --memory dmabuf

@@ -4,7 +4,7 @@
 . /rig/scenarios/lib.sh
 . /rig/scenarios/wayland-lib.sh
 stream_and_dump kms --input /opt/assets/bars-640x480.mjpeg --fps 24 --frames 48
-start_weston 1024x768
+start_weston 640x480
 BACKEND=wayland stream_and_dump wl --input /opt/assets/bars-640x480.mjpeg --fps 24 --frames 48
 # As root, which may open /dev/udmabuf: the same picture, from another allocator.
 GLASSCAM=$GLASSCAM_AS_ROOT

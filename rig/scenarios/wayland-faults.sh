@@ -5,7 +5,7 @@
 modprobe vivid
 cap=$(vivid_node vid-cap)
 (export WAYLAND_DISPLAY=wayland-9; expect_failure no-compositor --backend wayland --device "$cap")
-start_weston 1024x768
+start_weston 640x480
 # vivid offers NV24, which weston's llvmpipe cannot import: on the direct rung, that is an error.
 expect_failure cannot-import --backend wayland --device "$cap" --path direct --format NV24 --size 640x480
 # With WAYLAND_DISPLAY set, --backend auto means Wayland.

@@ -7,7 +7,7 @@
 . /rig/scenarios/wayland-lib.sh
 modprobe vivid
 cap=$(vivid_node vid-cap)
-start_weston 1024x768
+start_weston 640x480
 BACKEND=wayland stream_and_dump forced --device "$cap" --path copy --format YUYV --size 640x480 --fps 30 --frames 30
 BACKEND=wayland stream_and_dump nv24 --device "$cap" --format NV24 --size 640x480 --fps 30 --frames 30
 export UDMABUF_UACCESS=1
