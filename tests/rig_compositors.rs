@@ -144,6 +144,7 @@ fn glasscam_in_sway_and_in_weston_16() {
     assert_eq!(stats["frames_presented"], 0, "{stats}");
     assert!(!log.contains("panicked"), "{log}");
 
+    the_pointer_is_hidden_while_still_over_the_fullscreen_window(&scenario);
     a_window_of_our_size_on_a_hidpi_output_shows_camera_pixels_one_to_one(&scenario);
     weston_16_converts_with_the_matrix_and_range_it_is_told(&scenario);
 }
@@ -194,6 +195,36 @@ fn weston_16_converts_with_the_matrix_and_range_it_is_told(scenario: &Scenario) 
         "weston 14's green bar: {:?}",
         shot.rgb(green.0, green.1)
     );
+}
+
+/// grim's screenshots with the cursor drawn: a cursor near 300,400 when the pointer has just
+/// arrived, none after 3 s still, one near 310,410 after it moved again.
+fn the_pointer_is_hidden_while_still_over_the_fullscreen_window(scenario: &Scenario) {
+    let log = scenario.log("pointer");
+    assert_eq!(scenario.text("pointer.rc").trim(), "0", "{log}");
+    let moves = scenario.text("virtual-pointer.log");
+    assert!(moves.contains("moved 10 10"), "{moves}");
+    let still = scenario.screenshot("pointer.still");
+    still.assert_bars((0, 0, 1024, 768), "pointer.still");
+    // Pixels that differ from the still picture around the pointer: the cursor's, as the
+    // frames are vivid's unchanging bars there (its clock is at the top).
+    let cursor_pixels = |name: &str| {
+        let shot = scenario.screenshot(name);
+        let mut n = 0;
+        for y in 350..480 {
+            for x in 250..400 {
+                let (a, b) = (shot.rgb(x, y), still.rgb(x, y));
+                let apart = |p: u8, q: u8| p.abs_diff(q) > 40;
+                n += usize::from(apart(a.0, b.0) || apart(a.1, b.1) || apart(a.2, b.2));
+            }
+        }
+        n
+    };
+    // The default cursor is some 150 pixels at scale 1.
+    for name in ["pointer.moved", "pointer.moved-again"] {
+        let n = cursor_pixels(name);
+        assert!((50..2000).contains(&n), "{name}: {n} pixels differ: {log}");
+    }
 }
 
 /// sway at scale 2 (wp_fractional_scale_v1) with glasscam's window floating: glasscam picks

@@ -40,6 +40,36 @@ WAYLAND_DEBUG=client timeout 60 grim /tmp/globals.png </dev/null 2>&1 \
   | sed -n 's/.*wl_registry#[0-9]*\.global([0-9]*, "\([^"]*\)", \([0-9]*\)).*/\1 \2/p' >/out/sway.globals
 sway_stream yuyv --device "$cap" --path auto --format YUYV --size 640x480 --fps 30 --frames 60
 sway_stream mjpeg --path auto --input /opt/assets/bars-640x480.mjpeg --fps 24 --frames 48
+
+# The pointer over the fullscreen window: sway has no input devices, so a virtual pointer
+# (examples/virtual_pointer, alive until its input ends) is moved to the top left corner and
+# then onto the window at 300,400. grim -c draws the cursor: shown on arrival, hidden after
+# 2 s still, shown again when it moves 10,10.
+"$GLASSCAM" --backend wayland --device "$cap" --path auto --format YUYV --size 640x480 --fps 30 \
+  --stats /out/pointer.stats.json 2>/out/pointer.log &
+pid=$!
+if wait_for_text /out/pointer.log "first frame on screen" 120 "$pid"; then
+  mkfifo /tmp/moves
+  setpriv --reuid=viewer --regid=viewer --init-groups --inh-caps=-all -- \
+    /opt/glasscam/examples/virtual_pointer </tmp/moves >/out/virtual-pointer.log 2>&1 &
+  mover=$!
+  exec 7>/tmp/moves
+  echo "-5000 -5000" >&7
+  echo "300 400" >&7
+  sleep 0.5
+  grim -c /out/pointer.moved.png
+  sleep 3
+  grim -c /out/pointer.still.png
+  echo "10 10" >&7
+  sleep 0.5
+  grim -c /out/pointer.moved-again.png
+  exec 7>&-
+  wait "$mover"
+  kill -TERM "$pid"
+fi
+wait "$pid"
+echo $? >/out/pointer.rc
+cat /out/pointer.log /out/virtual-pointer.log
 stop_sway
 echo "$SWAY_RC" >/out/sway.rc
 echo "sway exit $SWAY_RC"
