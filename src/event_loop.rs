@@ -71,38 +71,66 @@ impl EventLoop {
         [hotplug, seat, keys]: [Option<BorrowedFd<'_>>; 3],
         deadline: Instant,
     ) -> nix::Result<Wake> {
-        // Without a display, hotplug, seat or keys fd the signal fd stands in its slot: the
-        // array is fixed.
-        let mut fds = [
-            PollFd::new(camera, PollFlags::POLLIN),
-            PollFd::new(display.unwrap_or(self.signals.as_fd()), PollFlags::POLLIN),
-            PollFd::new(self.signals.as_fd(), PollFlags::POLLIN),
-            PollFd::new(hotplug.unwrap_or(self.signals.as_fd()), PollFlags::POLLIN),
-            PollFd::new(seat.unwrap_or(self.signals.as_fd()), PollFlags::POLLIN),
-            PollFd::new(keys.unwrap_or(self.signals.as_fd()), PollFlags::POLLIN),
-        ];
+        let mut set = PollSet::new(camera, self.signals.as_fd());
+        let slots = [display, hotplug, seat, keys].map(|fd| fd.map(|fd| set.add(fd)));
         let timeout = TimeSpec::from_duration(deadline.saturating_duration_since(Instant::now()));
-        match ppoll(&mut fds, Some(timeout), None) {
+        match ppoll(set.fds(), Some(timeout), None) {
             Ok(_) | Err(Errno::EINTR) => {}
             Err(e) => return Err(e),
         }
-        // Errors and hang-ups count as ready: the handler's next ioctl or read reports them.
-        let ready = |fd: &PollFd| fd.revents().is_some_and(|r| !r.is_empty());
-        let signal = if ready(&fds[2]) {
+        let signal = if set.ready(Some(PollSet::SIGNALS)) {
             self.signals
                 .read_signal()?
                 .and_then(|info| Signal::try_from(info.ssi_signo as i32).ok())
         } else {
             None
         };
+        let [display, hotplug, seat, keys] = slots.map(|slot| set.ready(slot));
         Ok(Wake {
-            camera: ready(&fds[0]),
-            display: display.is_some() && ready(&fds[1]),
-            hotplug: hotplug.is_some() && ready(&fds[3]),
-            seat: seat.is_some() && ready(&fds[4]),
-            keys: keys.is_some() && ready(&fds[5]),
+            camera: set.ready(Some(PollSet::CAMERA)),
+            display,
+            hotplug,
+            seat,
+            keys,
             signal,
         })
+    }
+}
+
+/// The fds of one wait, only those that exist: the kernel polls each entry it is given, so
+/// an absent fd must not stand in as a copy of another.
+struct PollSet<'fd> {
+    fds: [PollFd<'fd>; 6],
+    len: usize,
+}
+
+impl<'fd> PollSet<'fd> {
+    const CAMERA: usize = 0;
+    const SIGNALS: usize = 1;
+
+    fn new(camera: BorrowedFd<'fd>, signals: BorrowedFd<'fd>) -> PollSet<'fd> {
+        let signals = PollFd::new(signals, PollFlags::POLLIN);
+        let mut fds = [signals; 6];
+        fds[Self::CAMERA] = PollFd::new(camera, PollFlags::POLLIN);
+        PollSet { fds, len: 2 }
+    }
+
+    /// Adds `fd`; its slot.
+    fn add(&mut self, fd: BorrowedFd<'fd>) -> usize {
+        self.fds[self.len] = PollFd::new(fd, PollFlags::POLLIN);
+        self.len += 1;
+        self.len - 1
+    }
+
+    fn fds(&mut self) -> &mut [PollFd<'fd>] {
+        &mut self.fds[..self.len]
+    }
+
+    /// Whether the fd in `slot` (None: an absent fd) is ready. Errors and hang-ups count:
+    /// the handler's next ioctl or read reports them.
+    fn ready(&self, slot: Option<usize>) -> bool {
+        slot.and_then(|i| self.fds[..self.len][i].revents())
+            .is_some_and(|r| !r.is_empty())
     }
 }
 
@@ -158,6 +186,29 @@ mod tests {
             )
             .unwrap();
         assert!(wake.hotplug && !wake.camera && !wake.display, "{wake:?}");
+    }
+
+    #[test]
+    fn each_fd_given_wakes_its_own_flag_wherever_it_sits_in_the_set() {
+        let events = EventLoop::new(&[]).unwrap();
+        let (camera, _camera_write) = pipe().unwrap();
+        let (seat, _seat_write) = pipe().unwrap();
+        let (keys, keys_write) = pipe().unwrap();
+        write(&keys_write, b"z").unwrap();
+        // No display and no hotplug fd: seat and keys take the first free slots.
+        let wake = events
+            .wait(
+                camera.as_fd(),
+                None,
+                [None, Some(seat.as_fd()), Some(keys.as_fd())],
+                Instant::now() + Duration::from_millis(50),
+            )
+            .unwrap();
+        let expected = Wake {
+            keys: true,
+            ..Wake::default()
+        };
+        assert_eq!(wake, expected);
     }
 
     #[test]
