@@ -129,6 +129,18 @@ g2g_with_shots() {
   cat "/out/$name.table" "/out/$name.log"
 }
 
+# press RUN KEY TEXT COUNT: writes KEY to the FIFO /tmp/keys (glasscam --keys), then waits
+# until TEXT is in /out/RUN.log COUNT times and a few frames more have been shown.
+press() {
+  # A FIFO without a reader (glasscam gone) would block the writer for ever.
+  timeout 5 sh -c "echo $2 >/tmp/keys"
+  end=$(($(date +%s) + 60))
+  until [ "$(grep -c "$3" "/out/$1.log")" -ge "$4" ] || [ "$(date +%s)" -ge "$end" ]; do
+    sleep 0.2
+  done
+  sleep 1.5
+}
+
 # expect_failure NAME GLASSCAM-ARGS...: runs glasscam, records stderr and exit code.
 expect_failure() {
   name=$1

@@ -57,18 +57,6 @@ done
 v4l2-ctl -d "$second" -c test_pattern=7  # 100% Red
 mkfifo /tmp/keys && chmod 666 /tmp/keys
 mkdir -p /tmp/snaps && chown viewer /tmp/snaps
-# press RUN KEY TEXT COUNT: writes KEY, then waits until TEXT is in /out/RUN.log COUNT times
-# and a few frames more have been shown.
-press() {
-  # A FIFO without a reader (glasscam gone) would block the writer for ever.
-  timeout 5 sh -c "echo $2 >/tmp/keys"
-  end=$(($(date +%s) + 60))
-  until [ "$(grep -c "$3" "/out/$1.log")" -ge "$4" ] || [ "$(date +%s)" -ge "$end" ]; do
-    sleep 0.2
-  done
-  sleep 1.5
-}
-
 # weston, a 1280x720 output (the kiosk shell fills it with the window): the compositor does
 # each view on the camera's own buffers.
 start_weston 1280x720

@@ -99,10 +99,9 @@ pid=$!
 if wait_for_text /out/told.log "first frame on screen" 120 "$pid"; then
   sleep 1.5
   wayland_screenshot told
-  timeout 5 sh -c "echo z >/tmp/keys"
-  wait_for_text /out/told.log "glasscam: switched to" 60 "$pid" && sleep 2
+  press told z "glasscam: switched to" 1
   wayland_screenshot told.z
-  timeout 5 sh -c "echo q >/tmp/keys"
+  press told q "glasscam: presented" 1
 fi
 wait "$pid"
 echo $? >/out/told.rc
